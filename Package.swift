@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "poolnet",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "poolnet", targets: ["poolnet"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+    ],
+    targets: [
+        // C libraries (Debian: libnl-route-3-dev, libmnl-dev). Only the Netlink target imports them.
+        .systemLibrary(name: "CNetlink", pkgConfig: "libnl-route-3.0", providers: [.apt(["libnl-3-dev", "libnl-route-3-dev"])]),
+        .systemLibrary(name: "CMnl", pkgConfig: "libmnl", providers: [.apt(["libmnl-dev"])]),
+
+        // Shared vocabulary: live-state model, addresses, interface names.
+        .target(name: "HostState"),
+        // The topology file: parsing with source marks, validation, per-host resolution.
+        .target(name: "Topology", dependencies: ["HostState", .product(name: "Yams", package: "Yams")]),
+        // Pure diff: desired + current -> ordered plan of changes with inverses.
+        .target(name: "Planner", dependencies: ["Topology", "HostState"]),
+        // The only code that touches C: dumps, batched writes, namespaces.
+        .target(name: "Netlink", dependencies: ["CNetlink", "CMnl", "HostState"]),
+        // read -> plan -> apply -> read -> verify, rollback.
+        .target(name: "Engine", dependencies: [
+            "Topology", "HostState", "Planner", "Netlink",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "poolnet", dependencies: [
+            "Engine", "Topology", "Planner", "HostState",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "TopologyTests", dependencies: ["Topology", "HostState"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Topology", "HostState"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "NamespaceTests", dependencies: ["Engine", "Netlink", "Topology", "Planner", "HostState"]),
+        .testTarget(name: "CLITests", dependencies: []),
+    ]
+)

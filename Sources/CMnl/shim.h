@@ -1,0 +1,25 @@
+#ifndef POOLNET_CMNL_SHIM_H
+#define POOLNET_CMNL_SHIM_H
+#include <stdint.h>
+#include <sys/socket.h>
+#include <libmnl/libmnl.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/if_link.h>
+#include <linux/if_addr.h>
+#include <linux/if_bridge.h>
+#include <linux/if.h>
+
+/* setns(2) is only declared with _GNU_SOURCE; declare it here so Swift can call it. */
+extern int setns(int fd, int nstype);
+#ifndef CLONE_NEWNET
+#define CLONE_NEWNET 0x40000000
+#endif
+static inline int poolnet_clone_newnet(void) { return CLONE_NEWNET; }
+
+/* Macros Swift cannot import. */
+static inline unsigned int poolnet_nlmsg_align(unsigned int len) { return NLMSG_ALIGN(len); }
+static inline const struct nlmsgerr *poolnet_nlmsg_err(const struct nlmsghdr *nlh) {
+    return (const struct nlmsgerr *)mnl_nlmsg_get_payload(nlh);
+}
+#endif

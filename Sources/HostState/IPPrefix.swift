@@ -1,0 +1,104 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An IPv4 or IPv6 address with a prefix length, as in `ip addr add 192.0.2.11/24`.
+/// Stored as raw bytes so comparison and subnet arithmetic need no string parsing.
+public struct IPPrefix: Hashable, Sendable, Comparable, CustomStringConvertible, Codable {
+    public enum Family: String, Sendable, Codable { case ipv4, ipv6 }
+
+    public let bytes: [UInt8]
+    public let prefixLength: Int
+
+    public var family: Family { bytes.count == 4 ? .ipv4 : .ipv6 }
+    public var maxPrefixLength: Int { bytes.count * 8 }
+
+    public init(bytes: [UInt8], prefixLength: Int) {
+        self.bytes = bytes
+        self.prefixLength = prefixLength
+    }
+
+    /// Parses `ADDR/LEN`; with `defaultPrefix`, a bare `ADDR` is accepted too.
+    public init?(_ text: String, defaultPrefix: Int? = nil) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 1 || parts.count == 2 else { return nil }
+        guard let raw = IPPrefix.parseAddress(String(parts[0])) else { return nil }
+        let length: Int
+        if parts.count == 2 {
+            guard let n = Int(parts[1]), String(n) == parts[1], n >= 0, n <= raw.count * 8 else { return nil }
+            length = n
+        } else if let defaultPrefix {
+            guard defaultPrefix <= raw.count * 8 else { return nil }
+            length = defaultPrefix
+        } else {
+            return nil
+        }
+        self.init(bytes: raw, prefixLength: length)
+    }
+
+    /// The address alone, in canonical text form (`2001:db8::1`, `192.0.2.1`).
+    public var address: String { IPPrefix.format(bytes) }
+    public var description: String { "\(address)/\(prefixLength)" }
+
+    /// The network this prefix belongs to (host bits cleared).
+    public var network: IPPrefix {
+        var out = bytes
+        for i in 0..<out.count {
+            let bitsBefore = i * 8
+            if bitsBefore >= prefixLength { out[i] = 0 }
+            else if prefixLength - bitsBefore < 8 { out[i] &= UInt8(0xFF << (8 - (prefixLength - bitsBefore)) & 0xFF) }
+        }
+        return IPPrefix(bytes: out, prefixLength: prefixLength)
+    }
+
+    /// True when `other`'s address lies inside this prefix's network.
+    public func contains(_ other: IPPrefix) -> Bool {
+        guard other.bytes.count == bytes.count else { return false }
+        return IPPrefix(bytes: other.bytes, prefixLength: prefixLength).network.bytes == network.bytes
+    }
+
+    public var isNetworkAddress: Bool { network.bytes == bytes }
+
+    public static func < (a: IPPrefix, b: IPPrefix) -> Bool {
+        if a.bytes.count != b.bytes.count { return a.bytes.count < b.bytes.count }
+        if a.bytes != b.bytes { return a.bytes.lexicographicallyPrecedes(b.bytes) }
+        return a.prefixLength < b.prefixLength
+    }
+
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let value = IPPrefix(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad prefix \(text)"))
+        }
+        self = value
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+
+    static func parseAddress(_ text: String) -> [UInt8]? {
+        if text.contains(":") {
+            var a = in6_addr()
+            guard inet_pton(AF_INET6, text, &a) == 1 else { return nil }
+            return withUnsafeBytes(of: &a) { Array($0) }
+        }
+        // inet_pton accepts only dotted quads, which is the strictness we want.
+        var a = in_addr()
+        guard inet_pton(AF_INET, text, &a) == 1 else { return nil }
+        return withUnsafeBytes(of: &a) { Array($0) }
+    }
+
+    static func format(_ bytes: [UInt8]) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        let family = bytes.count == 4 ? AF_INET : AF_INET6
+        let ok = bytes.withUnsafeBytes { raw in
+            inet_ntop(family, raw.baseAddress, &buffer, socklen_t(buffer.count)) != nil
+        }
+        guard ok else { return "?" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

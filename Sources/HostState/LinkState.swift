@@ -1,0 +1,99 @@
+/// The kind of a link as the kernel reports it in IFLA_INFO_KIND; physical NICs have none.
+public enum LinkKind: Hashable, Sendable, Codable, CustomStringConvertible {
+    case device
+    case bridge
+    case veth
+    case vlan
+    case bond
+    case vxlan
+    case other(String)
+
+    public init(kernelKind: String?) {
+        switch kernelKind {
+        case nil, "": self = .device
+        case "bridge": self = .bridge
+        case "veth": self = .veth
+        case "vlan": self = .vlan
+        case "bond": self = .bond
+        case "vxlan": self = .vxlan
+        case let s?: self = .other(s)
+        }
+    }
+
+    /// The name the kernel uses in IFLA_INFO_KIND (nil for a physical device).
+    public var kernelKind: String? {
+        switch self {
+        case .device: return nil
+        case .bridge: return "bridge"
+        case .veth: return "veth"
+        case .vlan: return "vlan"
+        case .bond: return "bond"
+        case .vxlan: return "vxlan"
+        case .other(let s): return s
+        }
+    }
+
+    public var description: String { kernelKind ?? "device" }
+
+    public init(from decoder: Decoder) throws {
+        self.init(kernelKind: try decoder.singleValueContainer().decode(String.self))
+        if case .other("device") = self { self = .device }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}
+
+/// Options of a bridge master (IFLA_BR_*), read by a kind-filtered dump.
+public struct BridgeOptions: Hashable, Sendable, Codable {
+    public var stp: Bool
+
+    public init(stp: Bool) { self.stp = stp }
+}
+
+/// One network interface as read from the kernel.
+public struct LinkState: Hashable, Sendable, Codable {
+    public var index: Int32
+    public var name: String
+    public var kind: LinkKind
+    public var mtu: UInt32
+    /// Administrative state (IFF_UP).
+    public var up: Bool
+    /// Lower layer up (IFF_LOWER_UP): carrier on a NIC, a port up on a bridge.
+    public var carrier: Bool
+    /// Name of the master device (bridge or bond) this link is enslaved to.
+    public var master: String?
+    /// IFLA_IFALIAS; poolnet writes its ownership mark here.
+    public var alias: String?
+    public var bridge: BridgeOptions?
+
+    public init(index: Int32, name: String, kind: LinkKind, mtu: UInt32, up: Bool, carrier: Bool = false,
+                master: String? = nil, alias: String? = nil, bridge: BridgeOptions? = nil) {
+        self.index = index
+        self.name = name
+        self.kind = kind
+        self.mtu = mtu
+        self.up = up
+        self.carrier = carrier
+        self.master = master
+        self.alias = alias
+        self.bridge = bridge
+    }
+
+    enum CodingKeys: String, CodingKey { case index, name, kind, mtu, up, carrier, master, alias, bridge }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        index = try c.decodeIfPresent(Int32.self, forKey: .index) ?? 0
+        name = try c.decode(String.self, forKey: .name)
+        kind = try c.decodeIfPresent(LinkKind.self, forKey: .kind) ?? .device
+        mtu = try c.decodeIfPresent(UInt32.self, forKey: .mtu) ?? 1500
+        up = try c.decodeIfPresent(Bool.self, forKey: .up) ?? false
+        carrier = try c.decodeIfPresent(Bool.self, forKey: .carrier) ?? up
+        master = try c.decodeIfPresent(String.self, forKey: .master)
+        alias = try c.decodeIfPresent(String.self, forKey: .alias)
+        bridge = try c.decodeIfPresent(BridgeOptions.self, forKey: .bridge)
+    }
+}

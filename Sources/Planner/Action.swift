@@ -1,0 +1,88 @@
+import HostState
+
+/// A link poolnet creates, with everything it can set in the one create request.
+public struct NewLink: Hashable, Codable, Sendable {
+    public var name: String
+    public var kind: LinkKind
+    public var mtu: UInt32?
+    public var alias: String?
+    public var up: Bool
+    public var bridge: BridgeOptions?
+
+    public init(name: String, kind: LinkKind, mtu: UInt32? = nil, alias: String? = nil, up: Bool = true, bridge: BridgeOptions? = nil) {
+        self.name = name
+        self.kind = kind
+        self.mtu = mtu
+        self.alias = alias
+        self.up = up
+        self.bridge = bridge
+    }
+
+    /// What recreating `link` takes (the inverse of deleting it).
+    public init(recreating link: LinkState) {
+        self.init(name: link.name, kind: link.kind, mtu: link.mtu, alias: link.alias, up: link.up, bridge: link.bridge)
+    }
+}
+
+/// One kernel-level step. Each carries the value it replaces, so its inverse needs no new read.
+public enum Action: Hashable, Codable, Sendable {
+    /// `ip link add NAME type KIND [mtu M] [alias A] [up]`
+    case createLink(NewLink)
+    /// `ip link del NAME`; keeps the link as it was, to recreate it on rollback.
+    case deleteLink(LinkState)
+    /// `ip link set NAME mtu M`
+    case setMTU(link: String, mtu: UInt32, previous: UInt32)
+    /// `ip link set NAME up|down`
+    case setUp(link: String, up: Bool)
+    /// `ip link set NAME master M` / `nomaster`
+    case setMaster(link: String, master: String?, previous: String?)
+    /// `ip link set NAME alias A`
+    case setAlias(link: String, alias: String?, previous: String?)
+    /// `ip link set NAME type bridge stp_state N`
+    case setBridgeOptions(link: String, options: BridgeOptions, previous: BridgeOptions)
+    /// `ip addr add PREFIX dev LINK proto P`
+    case addAddress(link: String, prefix: IPPrefix, proto: UInt8)
+    /// `ip addr del PREFIX dev LINK`
+    case removeAddress(link: String, prefix: IPPrefix, proto: UInt8)
+
+    /// The step that undoes this one, computed from the state read before apply.
+    public var inverse: Action {
+        switch self {
+        case .createLink(let n):
+            return .deleteLink(LinkState(index: 0, name: n.name, kind: n.kind, mtu: n.mtu ?? 1500, up: n.up, alias: n.alias, bridge: n.bridge))
+        case .deleteLink(let s): return .createLink(NewLink(recreating: s))
+        case let .setMTU(link, mtu, previous): return .setMTU(link: link, mtu: previous, previous: mtu)
+        case let .setUp(link, up): return .setUp(link: link, up: !up)
+        case let .setMaster(link, master, previous): return .setMaster(link: link, master: previous, previous: master)
+        case let .setAlias(link, alias, previous): return .setAlias(link: link, alias: previous, previous: alias)
+        case let .setBridgeOptions(link, options, previous): return .setBridgeOptions(link: link, options: previous, previous: options)
+        case let .addAddress(link, prefix, proto): return .removeAddress(link: link, prefix: prefix, proto: proto)
+        case let .removeAddress(link, prefix, proto): return .addAddress(link: link, prefix: prefix, proto: proto)
+        }
+    }
+
+    /// The interface this step acts on.
+    public var link: String {
+        switch self {
+        case .createLink(let n): return n.name
+        case .deleteLink(let s): return s.name
+        case .setMTU(let l, _, _), .setUp(let l, _), .setMaster(let l, _, _), .setAlias(let l, _, _),
+             .setBridgeOptions(let l, _, _), .addAddress(let l, _, _), .removeAddress(let l, _, _):
+            return l
+        }
+    }
+}
+
+/// A planned step with what the operator needs to judge it.
+public struct Change: Hashable, Codable, Sendable {
+    public var action: Action
+    /// Breaks traffic on the interface (a delete, a move to another master, a removed address, a link down).
+    public var disruptive: Bool
+
+    public init(_ action: Action, disruptive: Bool = false) {
+        self.action = action
+        self.disruptive = disruptive
+    }
+
+    public var inverse: Change { Change(action.inverse, disruptive: disruptive) }
+}

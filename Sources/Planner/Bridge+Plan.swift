@@ -1,0 +1,58 @@
+import HostState
+import Topology
+
+extension PlanBuilder {
+    mutating func planBridges() {
+        let depth = stackDepth(.bridge)
+        for bridge in desired.bridges {
+            let options = BridgeOptions(stp: bridge.stp)
+            if let link = links[bridge.name], link.kind == .bridge {
+                planMTU(link, to: bridge.mtu, depth: depth)
+                let now = link.bridge ?? BridgeOptions(stp: false)
+                if now != options {
+                    add(.linkOptions, .setBridgeOptions(link: link.name, options: options, previous: now), depth: depth)
+                }
+                planUp(link, depth: depth)
+            } else if let link = links[bridge.name] {
+                guard owned(link) else {
+                    problem("bridge \(bridge.name)", "a \(link.kind) device named \(bridge.name) exists and was not created by poolnet; rename one of them")
+                    continue
+                }
+                // Ours, but of another kind: replace it.
+                add(.deleteLinks, .deleteLink(link), depth: stackDepth(link.kind), disruptive: true)
+                add(.createLinks, .createLink(newBridge(bridge, options)), depth: depth)
+            } else {
+                add(.createLinks, .createLink(newBridge(bridge, options)), depth: depth)
+            }
+            planPorts(of: bridge)
+            planAddresses(bridge.name, bridge.addresses, depth: depth)
+        }
+    }
+
+    func newBridge(_ bridge: DesiredBridge, _ options: BridgeOptions) -> NewLink {
+        NewLink(name: bridge.name, kind: .bridge, mtu: bridge.mtu, alias: linkAlias, up: true, bridge: options)
+    }
+
+    /// Declared ports carry the bridge's MTU, are up and enslaved; ports the hypervisor attached
+    /// (guest vifs, taps) are not declared and are left alone.
+    mutating func planPorts(of bridge: DesiredBridge) {
+        for name in bridge.ports {
+            guard let port = links[name] else {
+                problem("bridge \(bridge.name)", "port \(name) is not present on host \(desired.host)")
+                continue
+            }
+            let depth = stackDepth(port.kind)
+            planMTU(port, to: bridge.mtu, depth: depth)
+            // A port of a pruned bridge was released by the prune pass already.
+            let master = port.master.flatMap { prunedLinks.contains($0) ? nil : $0 }
+            if master != bridge.name {
+                add(.enslave, .setMaster(link: name, master: bridge.name, previous: master), depth: depth,
+                    disruptive: master != nil)
+                if (port.alias ?? "").isEmpty {
+                    add(.markPorts, .setAlias(link: name, alias: portAlias, previous: port.alias), depth: depth)
+                }
+            }
+            planUp(port, depth: depth)
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import HostState
+
+/// Something the planner cannot turn into a change (a declared NIC that is absent, a name taken by
+/// a device of another kind). `plan`/`apply` refuse to go on; `check` reports it as drift.
+public struct PlanProblem: Hashable, Codable, Sendable, CustomStringConvertible {
+    public var object: String
+    public var message: String
+
+    public init(object: String, message: String) {
+        self.object = object
+        self.message = message
+    }
+
+    public var description: String { "\(object): \(message)" }
+}
+
+/// The ordered changes that take one host from its current state to the file's.
+public struct Plan: Codable, Sendable, Equatable {
+    public var pool: String
+    public var host: String
+    public var changes: [Change]
+    public var problems: [PlanProblem]
+
+    public init(pool: String, host: String, changes: [Change] = [], problems: [PlanProblem] = []) {
+        self.pool = pool
+        self.host = host
+        self.changes = changes
+        self.problems = problems
+    }
+
+    public var isEmpty: Bool { changes.isEmpty && problems.isEmpty }
+
+    /// The steps that undo this plan, in the order they must run.
+    public var rollback: [Change] { changes.reversed().map(\.inverse) }
+}

@@ -1,0 +1,105 @@
+import HostState
+import Topology
+
+/// The planner: pure functions from (desired, current) to an ordered Plan. No I/O, no C.
+public enum Planner {
+    /// Equivalent of `terraform plan` for one host. `check` reports the same changes as drift.
+    public static func plan(desired: DesiredState, current: CurrentState) -> Plan {
+        var builder = PlanBuilder(desired: desired, current: current)
+        builder.planPrune()
+        builder.planStorageNICs()
+        builder.planBridges()
+        return builder.finish()
+    }
+}
+
+/// Steps run in phases; inside a phase, parents before children (or the reverse for teardown).
+enum Phase: Int, Comparable {
+    case releasePorts, removeAddresses, deleteLinks, createLinks, lowerMTU, raiseMTU,
+         linkOptions, enslave, markPorts, linkUp, addAddresses
+
+    /// Teardown and MTU decreases go from the top of the stack down.
+    var topDown: Bool { self == .deleteLinks || self == .lowerMTU || self == .releasePorts }
+
+    static func < (a: Phase, b: Phase) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// Stack depth by kind: NIC → bond → VLAN/VXLAN → bridge.
+func stackDepth(_ kind: LinkKind) -> Int {
+    switch kind {
+    case .device, .veth, .other: return 0
+    case .bond: return 1
+    case .vlan, .vxlan: return 2
+    case .bridge: return 3
+    }
+}
+
+struct PlanBuilder {
+    let desired: DesiredState
+    let current: CurrentState
+    let links: [String: LinkState]
+    let addresses: [String: [AddressState]]
+    let linkAlias: String
+    let portAlias: String
+    /// Port name → the bridge the file puts it in.
+    let declaredPorts: [String: String]
+    let declaredLinks: Set<String>
+    /// Links poolnet created that the file no longer declares.
+    let prunedLinks: Set<String>
+
+    private var steps: [(phase: Phase, depth: Int, seq: Int, change: Change)] = []
+    private(set) var problems: [PlanProblem] = []
+
+    init(desired: DesiredState, current: CurrentState) {
+        self.desired = desired
+        self.current = current
+        links = current.linksByName()
+        addresses = current.addressesByLink()
+        linkAlias = Ownership.linkAlias(pool: desired.pool)
+        portAlias = Ownership.portAlias(pool: desired.pool)
+        var ports: [String: String] = [:]
+        for bridge in desired.bridges { for port in bridge.ports { ports[port] = bridge.name } }
+        declaredPorts = ports
+        let declared = Set(desired.nics.map(\.name) + desired.bridges.map(\.name))
+        declaredLinks = declared
+        let alias = linkAlias
+        prunedLinks = Set(current.links.filter { $0.alias == alias && !declared.contains($0.name) }.map(\.name))
+    }
+
+    mutating func add(_ phase: Phase, _ action: Action, depth: Int, disruptive: Bool = false) {
+        steps.append((phase, depth, steps.count, Change(action, disruptive: disruptive)))
+    }
+
+    mutating func problem(_ object: String, _ message: String) {
+        problems.append(PlanProblem(object: object, message: message))
+    }
+
+    func owned(_ link: LinkState) -> Bool { link.alias == linkAlias }
+
+    /// MTU change in the phase that keeps parents ≥ children at every step.
+    mutating func planMTU(_ link: LinkState, to mtu: UInt32?, depth: Int) {
+        guard let mtu, mtu != link.mtu else { return }
+        add(mtu < link.mtu ? .lowerMTU : .raiseMTU, .setMTU(link: link.name, mtu: mtu, previous: link.mtu), depth: depth)
+    }
+
+    mutating func planUp(_ link: LinkState, depth: Int) {
+        if !link.up { add(.linkUp, .setUp(link: link.name, up: true), depth: depth) }
+    }
+
+    /// Adds declared addresses that are missing; removals of stale ones are planned by the prune pass.
+    mutating func planAddresses(_ link: String, _ wanted: [DesiredAddress], depth: Int) {
+        let present = Set((addresses[link] ?? []).map(\.prefix))
+        for address in wanted where !present.contains(address.prefix) {
+            add(.addAddresses, .addAddress(link: link, prefix: address.prefix, proto: Ownership.addressProtocol), depth: depth)
+        }
+    }
+
+    func finish() -> Plan {
+        let ordered = steps.sorted { a, b in
+            if a.phase != b.phase { return a.phase < b.phase }
+            if a.depth != b.depth { return a.phase.topDown ? a.depth > b.depth : a.depth < b.depth }
+            return a.seq < b.seq
+        }
+        return Plan(pool: desired.pool, host: desired.host, changes: ordered.map(\.change), problems: problems)
+    }
+}

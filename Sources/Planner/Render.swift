@@ -1,0 +1,71 @@
+import HostState
+
+extension Action {
+    /// `+` create, `~` change, `-` delete: the plan reads like a diff.
+    public var symbol: Character {
+        switch self {
+        case .createLink, .addAddress: return "+"
+        case .deleteLink, .removeAddress: return "-"
+        case .setMaster(_, let master, _): return master == nil ? "-" : "~"
+        default: return "~"
+        }
+    }
+
+    /// One line for humans, e.g. `eth1: mtu 1500 → 9000`.
+    public var summary: String {
+        switch self {
+        case .createLink(let n):
+            var details: [String] = []
+            if let mtu = n.mtu { details.append("mtu \(mtu)") }
+            if let b = n.bridge { details.append("stp \(b.stp ? "on" : "off")") }
+            if n.up { details.append("up") }
+            return "\(n.kind) \(n.name)" + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))")
+        case .deleteLink(let s):
+            return "\(s.kind) \(s.name)" + (s.alias?.hasPrefix("poolnet:") == true ? " (created by poolnet, no longer in the file)" : "")
+        case let .setMTU(link, mtu, previous): return "\(link): mtu \(previous) → \(mtu)"
+        case let .setUp(link, up): return "\(link): link \(up ? "down → up" : "up → down")"
+        case let .setMaster(link, master, previous):
+            switch (previous, master) {
+            case (nil, let m?): return "\(link): port of \(m)"
+            case (let p?, nil): return "\(link): no longer a port of \(p)"
+            case (let p?, let m?): return "\(link): port of \(p) → port of \(m)"
+            case (nil, nil): return "\(link): no master"
+            }
+        case let .setAlias(link, alias, previous):
+            return "\(link): alias \(previous.map { "\"\($0)\"" } ?? "none") → \(alias.map { "\"\($0)\"" } ?? "none")"
+        case let .setBridgeOptions(link, options, previous):
+            return "\(link): stp \(previous.stp ? "on" : "off") → \(options.stp ? "on" : "off")"
+        case let .addAddress(link, prefix, _): return "\(link): address \(prefix)"
+        case let .removeAddress(link, prefix, _): return "\(link): address \(prefix)"
+        }
+    }
+}
+
+extension Change {
+    public var line: String { "\(action.symbol) \(action.summary)\(disruptive ? "  [disruptive]" : "")" }
+}
+
+extension Plan {
+    /// What `plan` prints: the host on top, then one diff-like line per change.
+    public func renderPlan() -> String {
+        var out = "host \(host) (pool \(pool)): "
+        if isEmpty { return out + "no changes; the host matches the file.\n" }
+        out += "\(changes.count) change\(changes.count == 1 ? "" : "s")"
+        if !problems.isEmpty { out += ", \(problems.count) problem\(problems.count == 1 ? "" : "s") that block apply" }
+        out += "\n"
+        for problem in problems { out += "  ! \(problem)\n" }
+        for change in changes { out += "  \(change.line)\n" }
+        return out
+    }
+
+    /// What `check` prints: the same diff, worded as drift.
+    public func renderDrift() -> String {
+        var out = "host \(host) (pool \(pool)): "
+        if isEmpty { return out + "no drift.\n" }
+        let count = changes.count + problems.count
+        out += "\(count) drift\(count == 1 ? "" : "s") from the file (`poolnet apply` repairs the ~/+/- lines)\n"
+        for problem in problems { out += "  ! \(problem)\n" }
+        for change in changes { out += "  \(change.line)\n" }
+        return out
+    }
+}

@@ -1,0 +1,19 @@
+import HostState
+import Topology
+
+extension PlanBuilder {
+    /// Storage NICs exist already (physical devices); poolnet sets MTU, addresses and link up.
+    mutating func planStorageNICs() {
+        for nic in desired.nics {
+            guard let link = links[nic.name] else {
+                let present = current.links.filter { $0.kind == .device || $0.kind == .veth }.map(\.name).sorted()
+                problem("storage_nic \(nic.name)", "not present on host \(desired.host) (present: \(present.joined(separator: ", ")))")
+                continue
+            }
+            let depth = stackDepth(link.kind)
+            planMTU(link, to: nic.mtu, depth: depth)
+            planUp(link, depth: depth)
+            planAddresses(nic.name, nic.addresses, depth: depth)
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import HostState
+
+/// An address the file declares, with where it was declared.
+public struct DesiredAddress: Hashable, Sendable {
+    public var prefix: IPPrefix
+    public var mark: SourceMark
+
+    public init(prefix: IPPrefix, mark: SourceMark) {
+        self.prefix = prefix
+        self.mark = mark
+    }
+}
+
+/// A dedicated storage NIC on one host: an existing device poolnet configures but never creates
+/// or deletes.
+public struct DesiredNIC: Sendable, Equatable {
+    public var name: String
+    public var mtu: UInt32?
+    public var addresses: [DesiredAddress]
+    public var mark: SourceMark
+
+    public init(name: String, mtu: UInt32? = nil, addresses: [DesiredAddress] = [], mark: SourceMark) {
+        self.name = name
+        self.mtu = mtu
+        self.addresses = addresses
+        self.mark = mark
+    }
+}
+
+/// A bridge on one host; with no uplink among its ports it is a guest-only private bridge.
+public struct DesiredBridge: Sendable, Equatable {
+    public var name: String
+    public var mtu: UInt32?
+    public var stp: Bool
+    public var ports: [String]
+    public var addresses: [DesiredAddress]
+    public var mark: SourceMark
+
+    public init(name: String, mtu: UInt32? = nil, stp: Bool = false, ports: [String] = [],
+                addresses: [DesiredAddress] = [], mark: SourceMark) {
+        self.name = name
+        self.mtu = mtu
+        self.stp = stp
+        self.ports = ports
+        self.addresses = addresses
+        self.mark = mark
+    }
+}
+
+/// What the file wants on one host: the output of `Topology.resolve(host:)`.
+public struct DesiredState: Sendable, Equatable {
+    public var pool: String
+    public var host: String
+    public var nics: [DesiredNIC]
+    public var bridges: [DesiredBridge]
+
+    public init(pool: String, host: String, nics: [DesiredNIC] = [], bridges: [DesiredBridge] = []) {
+        self.pool = pool
+        self.host = host
+        self.nics = nics
+        self.bridges = bridges
+    }
+
+    /// Every address this host declares, with the object that declares it.
+    public var allAddresses: [(object: String, link: String, address: DesiredAddress)] {
+        nics.flatMap { nic in nic.addresses.map { ("storage_nic \(nic.name)", nic.name, $0) } }
+            + bridges.flatMap { br in br.addresses.map { ("bridge \(br.name)", br.name, $0) } }
+    }
+}

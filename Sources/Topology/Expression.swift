@@ -1,0 +1,167 @@
+/// The values a `${…}` expression can name on one host.
+public struct HostContext: Sendable {
+    public var name: String
+    public var index: Int
+    public var vars: [String: String]
+
+    public init(name: String, index: Int, vars: [String: String] = [:]) {
+        self.name = name
+        self.index = index
+        self.vars = vars
+    }
+}
+
+/// Expands `${expr}` and `${expr:fmt}` inside a string: `192.0.2.${index + 10}`, `hv${index:02d}`,
+/// `2101001b32a9da${index:02x}`, `${vars.san_nic}` (or just `${san_nic}`).
+/// Expressions are integer arithmetic (+ - * / % and parentheses) over `index` and numeric vars;
+/// `name` and string vars may only stand alone.
+enum Expression {
+    struct Failure: Error { let message: String }
+
+    static func expand(_ text: String, in context: HostContext) throws(Failure) -> String {
+        guard text.contains("${") else { return text }
+        var out = ""
+        var rest = Substring(text)
+        while let start = rest.range(of: "${") {
+            out += rest[..<start.lowerBound]
+            guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
+                throw Failure(message: "unterminated \"${\" in \"\(text)\"")
+            }
+            out += try evaluate(String(rest[start.upperBound..<end]), in: context)
+            rest = rest[rest.index(after: end)...]
+        }
+        return out + rest
+    }
+
+    static func evaluate(_ source: String, in context: HostContext) throws(Failure) -> String {
+        var body = source
+        var format: String?
+        if let colon = source.lastIndex(of: ":") {
+            body = String(source[..<colon])
+            format = String(source[source.index(after: colon)...]).trimmingSpaces
+        }
+        let trimmed = body.trimmingSpaces
+        // A lone identifier may name a string (the host's name, a string var); formats need numbers.
+        if format == nil, isIdentifier(trimmed), trimmed != "index" {
+            if trimmed == "name" { return context.name }
+            let key = trimmed.hasPrefix("vars.") ? String(trimmed.dropFirst(5)) : trimmed
+            guard let value = context.vars[key] else {
+                let known = (["index", "name"] + context.vars.keys.sorted()).joined(separator: ", ")
+                throw Failure(message: "unknown variable \"\(trimmed)\" (known: \(known))")
+            }
+            return value
+        }
+        var parser = Parser(tokens: try tokenize(trimmed), context: context)
+        let value = try parser.parseExpression()
+        guard parser.atEnd else { throw Failure(message: "cannot read \"\(source)\" as an expression") }
+        return try apply(format: format, to: value)
+    }
+
+    private static func isIdentifier(_ s: String) -> Bool {
+        guard let first = s.unicodeScalars.first, first == "_" || first.properties.isAlphabetic else { return false }
+        return s.unicodeScalars.allSatisfy { $0 == "_" || $0 == "." || $0.properties.isAlphabetic || ("0"..."9").contains($0) }
+    }
+
+    private static func apply(format: String?, to value: Int) throws(Failure) -> String {
+        guard let format, !format.isEmpty else { return String(value) }
+        var spec = Substring(format)
+        guard let kind = spec.popLast(), kind == "d" || kind == "x" || kind == "X" else {
+            throw Failure(message: "unknown format \"\(format)\" (use d, x or X with an optional zero-padded width such as 02x)")
+        }
+        let width = spec.isEmpty ? 0 : Int(spec) ?? -1
+        guard width >= 0, width <= 32 else { throw Failure(message: "bad width in format \"\(format)\"") }
+        var digits = String(value, radix: kind == "d" ? 10 : 16, uppercase: kind == "X")
+        let pad = spec.hasPrefix("0") ? "0" : " "
+        if digits.count < width { digits = String(repeating: pad, count: width - digits.count) + digits }
+        return digits
+    }
+
+    enum Token: Equatable { case number(Int), identifier(String), op(Character) }
+
+    private static func tokenize(_ s: String) throws(Failure) -> [Token] {
+        var tokens: [Token] = []
+        var chars = Array(s)
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            if c == " " { i += 1; continue }
+            if c.isNumber {
+                var j = i
+                while j < chars.count, chars[j].isNumber { j += 1 }
+                guard let n = Int(String(chars[i..<j])) else { throw Failure(message: "number too large in \"\(s)\"") }
+                tokens.append(.number(n)); i = j
+            } else if c.isLetter || c == "_" {
+                var j = i
+                while j < chars.count, chars[j].isLetter || chars[j].isNumber || chars[j] == "_" || chars[j] == "." { j += 1 }
+                tokens.append(.identifier(String(chars[i..<j]))); i = j
+            } else if "+-*/%()".contains(c) {
+                tokens.append(.op(c)); i += 1
+            } else {
+                throw Failure(message: "unexpected \"\(c)\" in \"\(s)\"")
+            }
+        }
+        chars.removeAll()
+        return tokens
+    }
+
+    /// Recursive descent over + - (lowest), * / %, then atoms.
+    struct Parser {
+        var tokens: [Token]
+        var position = 0
+        let context: HostContext
+
+        var atEnd: Bool { position == tokens.count }
+
+        mutating func parseExpression() throws(Failure) -> Int {
+            var value = try parseTerm()
+            while position < tokens.count, case .op(let c) = tokens[position], c == "+" || c == "-" {
+                position += 1
+                let rhs = try parseTerm()
+                value = c == "+" ? value + rhs : value - rhs
+            }
+            return value
+        }
+
+        mutating func parseTerm() throws(Failure) -> Int {
+            var value = try parseAtom()
+            while position < tokens.count, case .op(let c) = tokens[position], "*/%".contains(c) {
+                position += 1
+                let rhs = try parseAtom()
+                if c != "*", rhs == 0 { throw Failure(message: "division by zero") }
+                value = c == "*" ? value * rhs : c == "/" ? value / rhs : value % rhs
+            }
+            return value
+        }
+
+        mutating func parseAtom() throws(Failure) -> Int {
+            guard position < tokens.count else { throw Failure(message: "expression ends too early") }
+            let token = tokens[position]
+            position += 1
+            switch token {
+            case .number(let n): return n
+            case .op("-"): return -(try parseAtom())
+            case .op("("):
+                let v = try parseExpression()
+                guard position < tokens.count, tokens[position] == .op(")") else { throw Failure(message: "missing \")\"") }
+                position += 1
+                return v
+            case .identifier(let id):
+                if id == "index" { return context.index }
+                let key = id.hasPrefix("vars.") ? String(id.dropFirst(5)) : id
+                guard let text = context.vars[key] else { throw Failure(message: "unknown variable \"\(id)\"") }
+                guard let n = Int(text) else { throw Failure(message: "variable \"\(id)\" is \"\(text)\", not a number") }
+                return n
+            case .op(let c): throw Failure(message: "unexpected \"\(c)\"")
+            }
+        }
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while s.first == " " { s.removeFirst() }
+        while s.last == " " { s.removeLast() }
+        return String(s)
+    }
+}

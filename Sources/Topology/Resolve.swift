@@ -1,0 +1,82 @@
+import HostState
+
+extension Topology {
+    /// This host's desired state: every object that applies to it, with per-host values resolved.
+    /// Throws every problem found, each naming file:line:col, the host and the object.
+    public func resolve(host name: String) throws(TopologyErrors) -> DesiredState {
+        guard let host = host(named: name) else {
+            let known = hosts.map(\.name).joined(separator: ", ")
+            throw TopologyErrors([TopologyError("host \"\(name)\" is not in the pool file (hosts: \(known)); pass --host",
+                                                at: SourceMark(file: file, line: 1, column: 1))])
+        }
+        let errors = ErrorSink()
+        var state = DesiredState(pool: pool, host: name)
+        state.nics = storageNICs.compactMap { spec in errors.collect { try spec.resolve(for: host) } ?? nil }
+        state.bridges = bridges.compactMap { spec in errors.collect { try spec.resolve(for: host) } ?? nil }
+        checkHost(state, errors: errors)
+        guard errors.errors.isEmpty else { throw TopologyErrors(errors.errors) }
+        return state
+    }
+
+    /// Cross-object rules on one host: unique names, ports that are free to enslave, unique addresses.
+    func checkHost(_ state: DesiredState, errors: ErrorSink) {
+        let host = state.host
+        var owners: [String: (kind: String, mark: SourceMark)] = [:]
+        func claim(_ name: String, kind: String, mark: SourceMark) {
+            if let other = owners[name] {
+                errors.add("\(name) is declared twice (also as \(other.kind) at line \(other.mark.line))", at: mark, host: host, object: "\(kind) \(name)")
+            } else {
+                owners[name] = (kind, mark)
+            }
+        }
+        state.nics.forEach { claim($0.name, kind: "storage_nic", mark: $0.mark) }
+        state.bridges.forEach { claim($0.name, kind: "bridge", mark: $0.mark) }
+
+        var portOwner: [String: String] = [:]
+        for bridge in state.bridges {
+            for port in bridge.ports {
+                if let owner = owners[port] {
+                    errors.add("port \(port) is a \(owner.kind) declared at line \(owner.mark.line); it cannot be a bridge port",
+                               at: bridge.mark, host: host, object: "bridge \(bridge.name)")
+                }
+                if let other = portOwner[port] {
+                    errors.add("port \(port) is already a port of bridge \(other)", at: bridge.mark, host: host, object: "bridge \(bridge.name)")
+                }
+                portOwner[port] = bridge.name
+            }
+        }
+
+        var seen: [[UInt8]: (object: String, mark: SourceMark)] = [:]
+        for (object, _, address) in state.allAddresses {
+            if let other = seen[address.prefix.bytes] {
+                errors.add("address \(address.prefix.address) is also declared by \(other.object) (line \(other.mark.line))",
+                           at: address.mark, host: host, object: object)
+            }
+            seen[address.prefix.bytes] = (object, address.mark)
+        }
+    }
+
+    /// Checks the whole pool: every host resolves, and no address is used by two hosts.
+    /// Returns all problems (empty when the file is good).
+    public func validate() -> [TopologyError] {
+        var errors: [TopologyError] = []
+        var used: [[UInt8]: (host: String, object: String)] = [:]
+        for host in hosts {
+            do {
+                let state = try resolve(host: host.name)
+                for (object, _, address) in state.allAddresses {
+                    let key = address.prefix.bytes
+                    if let other = used[key], other.host != host.name {
+                        errors.append(TopologyError("address \(address.prefix.address) is also used on host \(other.host) by \(other.object)",
+                                                    at: address.mark, host: host.name, object: object))
+                    } else {
+                        used[key] = (host.name, object)
+                    }
+                }
+            } catch {
+                errors.append(contentsOf: error.errors)
+            }
+        }
+        return TopologyErrors(errors).errors
+    }
+}

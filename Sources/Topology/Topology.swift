@@ -1,0 +1,38 @@
+import HostState
+
+/// One host of the pool, with the values that expressions may use.
+public struct PoolHost: Sendable {
+    public var name: String
+    public var index: Int
+    public var vars: [String: String]
+    public var mark: SourceMark
+
+    public var context: HostContext { HostContext(name: name, index: index, vars: vars) }
+}
+
+/// The whole pool file, structurally checked; per-host values are resolved later, per host.
+public struct Topology {
+    public var file: String
+    public var pool: String
+    public var hosts: [PoolHost]
+    public var storageNICs: [StorageNICSpec]
+    public var bridges: [BridgeSpec]
+
+    public func host(named name: String) -> PoolHost? { hosts.first { $0.name == name } }
+}
+
+/// What every kind of object shares: a name and an optional list of hosts it applies to.
+struct ObjectHeader {
+    let kind: String
+    let name: YNode
+    let hosts: [String]?
+    let mark: SourceMark
+
+    /// Label used in error messages before the name is resolved.
+    var label: String {
+        if let s = name.scalar?.string, !s.contains("${") { return "\(kind) \(s)" }
+        return "\(kind) at line \(mark.line)"
+    }
+
+    func applies(to host: String) -> Bool { hosts?.contains(host) ?? true }
+}

@@ -1,0 +1,119 @@
+import Yams
+
+/// A YAML node together with the file it came from, so every error can say file:line:col.
+struct YNode {
+    let node: Node
+    let file: String
+
+    var mark: SourceMark {
+        let m = node.mark
+        return SourceMark(file: file, line: m?.line ?? 1, column: m?.column ?? 1)
+    }
+
+    var typeName: String {
+        switch node {
+        case .scalar(let s): return s.string.isEmpty || s.string == "~" || s.string == "null" ? "null" : "a scalar"
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        }
+    }
+
+    var isNull: Bool {
+        if case .scalar(let s) = node, s.style == .plain, ["", "~", "null", "Null", "NULL"].contains(s.string) { return true }
+        return false
+    }
+
+    var scalar: Node.Scalar? {
+        if case .scalar(let s) = node, !isNull { return s }
+        return nil
+    }
+
+    /// Entries of a mapping, in file order; throws when the node is not a mapping.
+    func mapping(_ what: String) throws -> [(key: YNode, value: YNode)] {
+        guard case .mapping(let m) = node else {
+            throw TopologyError("\(what) must be a mapping, found \(typeName)", at: mark)
+        }
+        return m.map { (YNode(node: $0.key, file: file), YNode(node: $0.value, file: file)) }
+    }
+
+    func sequence(_ what: String) throws -> [YNode] {
+        guard case .sequence(let s) = node else {
+            throw TopologyError("\(what) must be a list, found \(typeName)", at: mark)
+        }
+        return s.map { YNode(node: $0, file: file) }
+    }
+
+    /// A plain string value; numbers and booleans are accepted as their text (e.g. an interface named 10).
+    func string(_ what: String) throws -> String {
+        guard let s = scalar else { throw TopologyError("\(what) must be a string, found \(typeName)", at: mark) }
+        return s.string
+    }
+
+    func int(_ what: String) throws -> Int {
+        guard let s = scalar, s.style == .plain, let value = Int(s.string) else {
+            throw TopologyError("\(what) must be an integer, found \(describeValue)", at: mark)
+        }
+        return value
+    }
+
+    func bool(_ what: String) throws -> Bool {
+        guard let s = scalar, s.style == .plain else {
+            throw TopologyError("\(what) must be true or false, found \(describeValue)", at: mark)
+        }
+        switch s.string {
+        case "true", "True", "TRUE", "yes", "on": return true
+        case "false", "False", "FALSE", "no", "off": return false
+        default: throw TopologyError("\(what) must be true or false, found \(describeValue)", at: mark)
+        }
+    }
+
+    var describeValue: String {
+        if let s = scalar { return "\"\(s.string)\"" }
+        return typeName
+    }
+}
+
+/// Reads a mapping's keys one by one and reports, at the end, any key nobody asked for.
+final class MappingReader {
+    let node: YNode
+    let what: String
+    private var entries: [String: (key: YNode, value: YNode)] = [:]
+    private var order: [String] = []
+    private var used = Set<String>()
+
+    init(_ node: YNode, what: String) throws {
+        self.node = node
+        self.what = what
+        for (key, value) in try node.mapping(what) {
+            let name = try key.string("a key of \(what)")
+            entries[name] = (key, value)
+            order.append(name)
+        }
+    }
+
+    var keys: [String] { order }
+
+    func optional(_ key: String) -> YNode? {
+        used.insert(key)
+        guard let entry = entries[key], !entry.value.isNull else { return nil }
+        return entry.value
+    }
+
+    func required(_ key: String) throws -> YNode {
+        guard let value = optional(key) else {
+            throw TopologyError("\(what) needs the key \"\(key)\"", at: node.mark)
+        }
+        return value
+    }
+
+    func keyNode(_ key: String) -> YNode? { entries[key]?.key }
+
+    /// Errors for keys that were never read, with the keys that are allowed.
+    func unknownKeys() -> [TopologyError] {
+        let allowed = used.sorted().joined(separator: ", ")
+        return order.filter { !used.contains($0) }.map { name in
+            TopologyError("unknown key \"\(name)\" in \(what) (allowed: \(allowed))", at: entries[name]!.key.mark)
+        }
+    }
+}
