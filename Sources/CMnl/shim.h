@@ -7,8 +7,6 @@
 #include <linux/rtnetlink.h>
 #include <linux/if_link.h>
 #include <linux/if_addr.h>
-#include <linux/if_bridge.h>
-#include <linux/if.h>
 
 /* setns(2) is only declared with _GNU_SOURCE; declare it here so Swift can call it. */
 extern int setns(int fd, int nstype);

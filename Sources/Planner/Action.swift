@@ -8,14 +8,19 @@ public struct NewLink: Hashable, Codable, Sendable {
     public var alias: String?
     public var up: Bool
     public var bridge: BridgeOptions?
+    /// False creates the link with IPv6 address generation off (no link-local address): guest-only
+    /// devices need none, and it keeps link creation linear at thousands of links.
+    public var ipv6LinkLocal: Bool
 
-    public init(name: String, kind: LinkKind, mtu: UInt32? = nil, alias: String? = nil, up: Bool = true, bridge: BridgeOptions? = nil) {
+    public init(name: String, kind: LinkKind, mtu: UInt32? = nil, alias: String? = nil, up: Bool = true,
+                bridge: BridgeOptions? = nil, ipv6LinkLocal: Bool = true) {
         self.name = name
         self.kind = kind
         self.mtu = mtu
         self.alias = alias
         self.up = up
         self.bridge = bridge
+        self.ipv6LinkLocal = ipv6LinkLocal
     }
 
     /// What recreating `link` takes (the inverse of deleting it).

@@ -30,7 +30,8 @@ extension PlanBuilder {
     }
 
     func newBridge(_ bridge: DesiredBridge, _ options: BridgeOptions) -> NewLink {
-        NewLink(name: bridge.name, kind: .bridge, mtu: bridge.mtu, alias: linkAlias, up: true, bridge: options)
+        NewLink(name: bridge.name, kind: .bridge, mtu: bridge.mtu, alias: linkAlias, up: true, bridge: options,
+                ipv6LinkLocal: bridge.addresses.contains { $0.prefix.family == .ipv6 })
     }
 
     /// Declared ports carry the bridge's MTU, are up and enslaved; ports the hypervisor attached

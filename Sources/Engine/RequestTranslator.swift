@@ -1,0 +1,72 @@
+import HostState
+import Netlink
+import Planner
+
+/// Turns planned actions into netlink requests, resolving names to ifindexes. Links the plan creates
+/// get an index chosen here (above every index in use), so that enslaving a port to a bridge created
+/// in the same batch needs no extra read.
+struct RequestTranslator {
+    private var indexes: [String: Int32]
+    private var nextIndex: Int32
+
+    init(state: CurrentState) {
+        indexes = Dictionary(state.links.map { ($0.name, $0.index) }, uniquingKeysWith: { a, _ in a })
+        nextIndex = (state.links.map(\.index).max() ?? 0) + 1
+    }
+
+    struct MissingLink: Error, CustomStringConvertible {
+        let name: String
+        var description: String { "interface \(name) does not exist" }
+    }
+
+    private func index(_ name: String) throws -> Int32 {
+        guard let i = indexes[name] else { throw MissingLink(name: name) }
+        return i
+    }
+
+    /// The requests for one change. A new link takes up to three, in this order, because the kernel
+    /// ignores IFLA_IFALIAS and IFLA_AF_SPEC on create, and applies flags before AF_SPEC in one
+    /// message: create (down), then alias and addrgenmode, then up.
+    mutating func translate(_ change: Change) throws -> [NetlinkRequest] {
+        let label = "\(change.action.symbol) \(change.action.summary)"
+        if case .createLink(let n) = change.action {
+            let index = nextIndex
+            nextIndex += 1
+            indexes[n.name] = index
+            var requests = [NetlinkRequest(.createLink(index: index, name: n.name, kind: n.kind.kernelKind ?? "", mtu: n.mtu,
+                                                       alias: nil, bridgeSTP: n.bridge?.stp), label: label)]
+            if n.alias != nil || !n.ipv6LinkLocal {
+                requests.append(NetlinkRequest(.changeLink(index: index, alias: n.alias, noIPv6LinkLocal: !n.ipv6LinkLocal), label: label))
+            }
+            if n.up { requests.append(NetlinkRequest(.changeLink(index: index, up: true), label: label)) }
+            return requests
+        }
+        return [try translateSingle(change, label: label)]
+    }
+
+    private mutating func translateSingle(_ change: Change, label: String) throws -> NetlinkRequest {
+        switch change.action {
+        case .createLink:
+            preconditionFailure("handled by translate(_:)")
+        case .deleteLink(let s):
+            let i = try index(s.name)
+            indexes[s.name] = nil
+            return NetlinkRequest(.deleteLink(index: i), label: label)
+        case let .setMTU(link, mtu, _):
+            return NetlinkRequest(.changeLink(index: try index(link), mtu: mtu), label: label)
+        case let .setUp(link, up):
+            return NetlinkRequest(.changeLink(index: try index(link), up: up), label: label)
+        case let .setMaster(link, master, _):
+            return NetlinkRequest(.changeLink(index: try index(link), master: try master.map(index) ?? 0), label: label)
+        case let .setAlias(link, alias, _):
+            // An empty IFLA_IFALIAS clears the alias.
+            return NetlinkRequest(.changeLink(index: try index(link), alias: alias ?? ""), label: label)
+        case let .setBridgeOptions(link, options, _):
+            return NetlinkRequest(.changeLink(index: try index(link), kind: "bridge", bridgeSTP: options.stp), label: label)
+        case let .addAddress(link, prefix, proto):
+            return NetlinkRequest(.addAddress(index: try index(link), prefix: prefix, proto: proto), label: label)
+        case let .removeAddress(link, prefix, _):
+            return NetlinkRequest(.removeAddress(index: try index(link), prefix: prefix), label: label)
+        }
+    }
+}

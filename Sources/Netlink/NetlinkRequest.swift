@@ -1,0 +1,116 @@
+import CMnl
+import HostState
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One rtnetlink write, addressed by ifindex. New links get an index chosen by the caller, so that
+/// later requests in the same batch (enslave, addresses) can name them without a round trip.
+public struct NetlinkRequest: Sendable {
+    public enum Operation: Sendable {
+        /// `ip link add NAME index I type KIND [mtu M] [alias A]` (created down)
+        case createLink(index: Int32, name: String, kind: String, mtu: UInt32?, alias: String?, bridgeSTP: Bool?)
+        /// `ip link set dev I [mtu M] [up|down] [master M|nomaster] [alias A] [addrgenmode none]
+        /// [type bridge stp_state S]`. The kernel takes addrgenmode only on an existing link, and it
+        /// must come before the link goes up, or the link-local address is already there.
+        case changeLink(index: Int32, kind: String? = nil, mtu: UInt32? = nil, up: Bool? = nil, master: Int32? = nil,
+                        alias: String? = nil, bridgeSTP: Bool? = nil, noIPv6LinkLocal: Bool = false)
+        /// `ip link del dev I`
+        case deleteLink(index: Int32)
+        /// `ip addr add P dev I proto N`
+        case addAddress(index: Int32, prefix: IPPrefix, proto: UInt8)
+        /// `ip addr del P dev I`
+        case removeAddress(index: Int32, prefix: IPPrefix)
+    }
+
+    public var operation: Operation
+    /// What the operator reads if this request fails, e.g. "set mtu 9000 on eth1".
+    public var label: String
+
+    public init(_ operation: Operation, label: String) {
+        self.operation = operation
+        self.label = label
+    }
+
+    static let iffUp: UInt32 = 0x1
+    static let iffLowerUp: UInt32 = 0x10000
+    static let addrGenModeNone: UInt8 = 1
+
+    /// Writes the request into the message whose header libmnl just put.
+    func encode(into nlh: UnsafeMutablePointer<nlmsghdr>) {
+        let request = UInt16(NLM_F_REQUEST | NLM_F_ACK)
+        switch operation {
+        case let .createLink(index, name, kind, mtu, alias, stp):
+            nlh.pointee.nlmsg_type = UInt16(RTM_NEWLINK)
+            nlh.pointee.nlmsg_flags = request | UInt16(NLM_F_CREATE | NLM_F_EXCL)
+            putLinkHeader(nlh, index: index, up: nil)
+            mnl_attr_put_strz(nlh, UInt16(IFLA_IFNAME), name)
+            if let mtu { mnl_attr_put_u32(nlh, UInt16(IFLA_MTU), mtu) }
+            if let alias { mnl_attr_put_str(nlh, UInt16(IFLA_IFALIAS), alias) }
+            putLinkInfo(nlh, kind: kind, bridgeSTP: stp)
+        case let .changeLink(index, kind, mtu, up, master, alias, stp, noLinkLocal):
+            nlh.pointee.nlmsg_type = UInt16(RTM_NEWLINK)
+            nlh.pointee.nlmsg_flags = request
+            putLinkHeader(nlh, index: index, up: up)
+            if let mtu { mnl_attr_put_u32(nlh, UInt16(IFLA_MTU), mtu) }
+            if let master { mnl_attr_put_u32(nlh, UInt16(IFLA_MASTER), UInt32(bitPattern: master)) }
+            if let alias { mnl_attr_put_str(nlh, UInt16(IFLA_IFALIAS), alias) }
+            if let kind, stp != nil { putLinkInfo(nlh, kind: kind, bridgeSTP: stp) }
+            if noLinkLocal {
+                // No IPv6 link-local on guest-only devices: fewer addresses, and creation stays linear.
+                let spec = mnl_attr_nest_start(nlh, UInt16(IFLA_AF_SPEC))
+                let inet6 = mnl_attr_nest_start(nlh, UInt16(AF_INET6))
+                mnl_attr_put_u8(nlh, UInt16(IFLA_INET6_ADDR_GEN_MODE), Self.addrGenModeNone)
+                mnl_attr_nest_end(nlh, inet6)
+                mnl_attr_nest_end(nlh, spec)
+            }
+        case let .deleteLink(index):
+            nlh.pointee.nlmsg_type = UInt16(RTM_DELLINK)
+            nlh.pointee.nlmsg_flags = request
+            putLinkHeader(nlh, index: index, up: nil)
+        case let .addAddress(index, prefix, proto):
+            nlh.pointee.nlmsg_type = UInt16(RTM_NEWADDR)
+            nlh.pointee.nlmsg_flags = request | UInt16(NLM_F_CREATE | NLM_F_EXCL)
+            putAddress(nlh, index: index, prefix: prefix)
+            mnl_attr_put_u8(nlh, UInt16(IFA_PROTO), proto)
+        case let .removeAddress(index, prefix):
+            nlh.pointee.nlmsg_type = UInt16(RTM_DELADDR)
+            nlh.pointee.nlmsg_flags = request
+            putAddress(nlh, index: index, prefix: prefix)
+        }
+    }
+
+    private func putLinkHeader(_ nlh: UnsafeMutablePointer<nlmsghdr>, index: Int32, up: Bool?) {
+        let raw = mnl_nlmsg_put_extra_header(nlh, MemoryLayout<ifinfomsg>.size)!
+        let ifi = raw.assumingMemoryBound(to: ifinfomsg.self)
+        ifi.pointee.ifi_family = UInt8(AF_UNSPEC)
+        ifi.pointee.ifi_index = index
+        if let up {
+            ifi.pointee.ifi_flags = up ? Self.iffUp : 0
+            ifi.pointee.ifi_change = Self.iffUp
+        }
+    }
+
+    private func putLinkInfo(_ nlh: UnsafeMutablePointer<nlmsghdr>, kind: String, bridgeSTP: Bool?) {
+        let info = mnl_attr_nest_start(nlh, UInt16(IFLA_LINKINFO))
+        mnl_attr_put_str(nlh, UInt16(IFLA_INFO_KIND), kind)
+        if let bridgeSTP {
+            let data = mnl_attr_nest_start(nlh, UInt16(IFLA_INFO_DATA))
+            mnl_attr_put_u32(nlh, UInt16(IFLA_BR_STP_STATE), bridgeSTP ? 1 : 0)
+            mnl_attr_nest_end(nlh, data)
+        }
+        mnl_attr_nest_end(nlh, info)
+    }
+
+    private func putAddress(_ nlh: UnsafeMutablePointer<nlmsghdr>, index: Int32, prefix: IPPrefix) {
+        let raw = mnl_nlmsg_put_extra_header(nlh, MemoryLayout<ifaddrmsg>.size)!
+        let ifa = raw.assumingMemoryBound(to: ifaddrmsg.self)
+        ifa.pointee.ifa_family = UInt8(prefix.family == .ipv4 ? AF_INET : AF_INET6)
+        ifa.pointee.ifa_prefixlen = UInt8(prefix.prefixLength)
+        ifa.pointee.ifa_index = UInt32(bitPattern: index)
+        prefix.bytes.withUnsafeBytes { bytes in
+            mnl_attr_put(nlh, UInt16(IFA_LOCAL), bytes.count, bytes.baseAddress)
+            mnl_attr_put(nlh, UInt16(IFA_ADDRESS), bytes.count, bytes.baseAddress)
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import CMnl
+import HostState
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension RouteSocket {
+    /// Bridge options of every bridge: one RTM_GETLINK dump filtered by kind in the kernel
+    /// (`ip -d link show type bridge`).
+    func dumpBridgeOptions() throws -> [Int32: BridgeOptions] {
+        var result: [Int32: BridgeOptions] = [:]
+        try dump("bridges", build: { nlh in
+            nlh.pointee.nlmsg_type = UInt16(RTM_GETLINK)
+            let ifi = mnl_nlmsg_put_extra_header(nlh, MemoryLayout<ifinfomsg>.size)!.assumingMemoryBound(to: ifinfomsg.self)
+            ifi.pointee.ifi_family = UInt8(AF_UNSPEC)
+            let info = mnl_attr_nest_start(nlh, UInt16(IFLA_LINKINFO))
+            mnl_attr_put_str(nlh, UInt16(IFLA_INFO_KIND), "bridge")
+            mnl_attr_nest_end(nlh, info)
+        }, each: { type, payload in
+            guard type == UInt16(RTM_NEWLINK), payload.count >= MemoryLayout<ifinfomsg>.size else { return }
+            let index = payload.loadUnaligned(as: ifinfomsg.self).ifi_index
+            let attributes = Attributes(buffer: UnsafeRawBufferPointer(rebasing: payload[MemoryLayout<ifinfomsg>.size...]))
+            guard let info = attributes.first(Int(IFLA_LINKINFO)),
+                  info.nested.first(Int(IFLA_INFO_KIND))?.string == "bridge" else { return }
+            let data = info.nested.first(Int(IFLA_INFO_DATA))?.nested
+            let stp = data?.first(Int(IFLA_BR_STP_STATE))?.u32 ?? 0
+            result[index] = BridgeOptions(stp: stp != 0)
+        })
+        return result
+    }
+
+    /// Every IPv4 and IPv6 address with its IFA_PROTO owner mark: one RTM_GETADDR dump.
+    /// (libnl 3.7's address cache drops IFA_PROTO, which poolnet's ownership relies on.)
+    func dumpAddresses(names: [Int32: String]) throws -> [AddressState] {
+        var result: [AddressState] = []
+        try dump("addresses", build: { nlh in
+            nlh.pointee.nlmsg_type = UInt16(RTM_GETADDR)
+            let ifa = mnl_nlmsg_put_extra_header(nlh, MemoryLayout<ifaddrmsg>.size)!.assumingMemoryBound(to: ifaddrmsg.self)
+            ifa.pointee.ifa_family = UInt8(AF_UNSPEC)
+        }, each: { type, payload in
+            guard type == UInt16(RTM_NEWADDR), payload.count >= MemoryLayout<ifaddrmsg>.size else { return }
+            let header = payload.loadUnaligned(as: ifaddrmsg.self)
+            guard let link = names[Int32(bitPattern: header.ifa_index)] else { return }
+            var local: [UInt8]?
+            var address: [UInt8]?
+            var proto: UInt8 = 0
+            for attribute in Attributes(buffer: UnsafeRawBufferPointer(rebasing: payload[MemoryLayout<ifaddrmsg>.size...])) {
+                switch Int(attribute.type) {
+                case Int(IFA_LOCAL): local = Array(attribute.payload)
+                case Int(IFA_ADDRESS): address = Array(attribute.payload)
+                case Int(IFA_PROTO): proto = attribute.u8 ?? 0
+                default: break
+                }
+            }
+            // IFA_LOCAL is the interface's own address; IFA_ADDRESS is the peer on point-to-point links.
+            guard let bytes = local ?? address, bytes.count == 4 || bytes.count == 16 else { return }
+            result.append(AddressState(link: link, prefix: IPPrefix(bytes: bytes, prefixLength: Int(header.ifa_prefixlen)), proto: proto))
+        })
+        return result
+    }
+}
+
+/// Reads a host's state: one dump per object class (links, bridge options, addresses).
+public enum StateReader {
+    public static func read(using socket: RouteSocket) throws -> CurrentState {
+        let raw = try LinkCache.read()
+        let names = Dictionary(raw.map { ($0.index, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let bridges = try socket.dumpBridgeOptions()
+        let links = raw.map { r in
+            LinkState(index: r.index, name: r.name, kind: r.kind, mtu: r.mtu,
+                      up: r.flags & NetlinkRequest.iffUp != 0,
+                      carrier: r.flags & NetlinkRequest.iffLowerUp != 0,
+                      master: r.masterIndex > 0 ? names[r.masterIndex] : nil,
+                      alias: r.alias, bridge: r.kind == .bridge ? bridges[r.index] : nil)
+        }
+        return CurrentState(links: links, addresses: try socket.dumpAddresses(names: names))
+    }
+}

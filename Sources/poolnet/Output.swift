@@ -1,0 +1,72 @@
+import HostState
+import Planner
+import Topology
+
+/// `--json` of plan, apply and check (schema "poolnet.plan/v1").
+struct PlanOutput: Encodable {
+    struct Item: Encodable {
+        var op: String
+        var object: String
+        var summary: String
+        var disruptive: Bool
+        var action: Action
+    }
+
+    var schema = "poolnet.plan/v1"
+    var command: String
+    var pool: String
+    var host: String
+    var changed: Bool
+    var drift: Bool
+    var changes: [Item]
+    var problems: [PlanProblem]
+
+    init(_ plan: Plan, command: String) {
+        self.command = command
+        pool = plan.pool
+        host = plan.host
+        changed = !plan.changes.isEmpty
+        drift = !plan.isEmpty
+        changes = plan.changes.map {
+            Item(op: String($0.action.symbol), object: $0.action.link, summary: $0.action.summary,
+                 disruptive: $0.disruptive, action: $0.action)
+        }
+        problems = plan.problems
+    }
+}
+
+/// `validate --json` (schema "poolnet.validate/v1").
+struct ValidateOutput: Encodable {
+    struct Problem: Encodable {
+        var file: String
+        var line: Int
+        var column: Int
+        var host: String?
+        var object: String?
+        var message: String
+
+        init(_ e: TopologyError) {
+            file = e.mark.file
+            line = e.mark.line
+            column = e.mark.column
+            host = e.host
+            object = e.object
+            message = e.message
+        }
+    }
+
+    var schema = "poolnet.validate/v1"
+    var file: String
+    var valid: Bool
+    var pool: String?
+    var hosts: Int
+    var errors: [Problem]
+}
+
+/// `show --json` (schema "poolnet.show/v1").
+struct ShowOutput: Encodable {
+    var schema = "poolnet.show/v1"
+    var host: String
+    var links: [LinkState]
+    var addresses: [AddressState]
+}

@@ -1,0 +1,96 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Logging
+import Planner
+import Topology
+
+@main
+struct Poolnet: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "poolnet",
+        abstract: "Declarative networking for virtualization pools: storage NICs, private bridges, over netlink.",
+        discussion: """
+        Exit codes: 0 nothing to do / no drift, 2 changes planned or drift found, 1 error.
+        """,
+        version: "0.1.0",
+        subcommands: [Validate.self, PlanCommand.self, Apply.self, Check.self, Show.self]
+    )
+}
+
+/// Options every command that touches a host shares.
+struct HostOptions: ParsableArguments {
+    @Option(name: .long, help: "The pool host to act as (default: this machine's short hostname).")
+    var host: String?
+
+    @Option(name: .long, help: "Operate inside this named network namespace (ip netns).")
+    var netns: String?
+
+    @Flag(name: .long, help: "Machine-readable JSON on stdout.")
+    var json = false
+
+    @Flag(name: .shortAndLong, help: "Log what is done to stderr.")
+    var verbose = false
+
+    var hostName: String { host ?? Self.shortHostname() }
+
+    static func shortHostname() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        gethostname(&buffer, buffer.count)
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return String(name.split(separator: ".").first ?? Substring(name))
+    }
+
+    func engine() -> Engine {
+        var logger = Logger(label: "poolnet")
+        logger.logLevel = verbose ? .info : .error
+        return Engine(netns: netns, logger: logger)
+    }
+}
+
+/// Loads and validates the whole pool file, then resolves this host. Errors exit 1 before any
+/// host state is read or changed.
+func loadDesired(_ file: String, host: String) throws -> DesiredState {
+    let topology: Topology
+    do { topology = try Topology.load(path: file) } catch { throw Failure.topology(error) }
+    let problems = topology.validate()
+    if !problems.isEmpty { throw Failure.topology(TopologyErrors(problems)) }
+    do { return try topology.resolve(host: host) } catch { throw Failure.topology(error) }
+}
+
+/// Errors the CLI reports itself (exit 1), with a clean message and no stack of types.
+enum Failure: Error, CustomStringConvertible {
+    case topology(TopologyErrors)
+    case other(String)
+
+    var description: String {
+        switch self {
+        case .topology(let e): return e.description
+        case .other(let s): return s
+        }
+    }
+}
+
+/// Runs a command body, mapping failures to exit 1 with the message on stderr.
+func run(_ body: () throws -> Int32) throws {
+    let code: Int32
+    do {
+        code = try body()
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        FileHandle.standardError.write(Data("poolnet: \(error)\n".utf8))
+        throw ExitCode(1)
+    }
+    if code != 0 { throw ExitCode(code) }
+}
+
+func emit(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
+}
+
+func emitJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    emit(String(decoding: try encoder.encode(value), as: UTF8.self) + "\n")
+}

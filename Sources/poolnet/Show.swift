@@ -1,0 +1,56 @@
+import ArgumentParser
+import Engine
+import HostState
+import Planner
+import Topology
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the live links and addresses (with FILE: only what the file declares or poolnet owns).")
+
+    @Argument(help: "Optional pool topology file; limits the output to its objects.") var file: String?
+    @OptionGroup var options: HostOptions
+
+    func run() throws {
+        try poolnet.run {
+            var state = try options.engine().read().normalized()
+            if let file {
+                let desired = try loadDesired(file, host: options.hostName)
+                var names = Set(desired.nics.map(\.name) + desired.bridges.map(\.name) + desired.bridges.flatMap(\.ports))
+                for link in state.links where link.alias?.hasPrefix(Ownership.linkAlias(pool: desired.pool)) == true {
+                    names.insert(link.name)
+                }
+                state.links.removeAll { !names.contains($0.name) }
+                state.addresses.removeAll { !names.contains($0.link) }
+            }
+            if options.json {
+                try emitJSON(ShowOutput(host: options.hostName, links: state.links, addresses: state.addresses))
+            } else {
+                emit(render(state))
+            }
+            return 0
+        }
+    }
+
+    private func render(_ state: CurrentState) -> String {
+        let addresses = state.addressesByLink()
+        var rows = [["NAME", "KIND", "MTU", "STATE", "MASTER", "OWNER", "ADDRESSES"]]
+        for link in state.links {
+            let owner: String
+            switch link.alias {
+            case let a? where a.hasSuffix(":port") && a.hasPrefix("poolnet:"): owner = "port"
+            case let a? where a.hasPrefix("poolnet:"): owner = "poolnet"
+            default: owner = "-"
+            }
+            let addrs = (addresses[link.name] ?? []).map { $0.prefix.description + ($0.proto == Ownership.addressProtocol ? "*" : "") }
+            rows.append([link.name, link.kind.description, String(link.mtu),
+                         link.up ? (link.carrier ? "up" : "up,no-carrier") : "down",
+                         link.master ?? "-", owner, addrs.isEmpty ? "-" : addrs.joined(separator: " ")])
+        }
+        let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max()! }
+        let lines = rows.map { row in
+            row.enumerated().map { c, cell in c == row.count - 1 ? cell : cell.padding(toLength: widths[c], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ")
+        }
+        return lines.joined(separator: "\n") + "\n(* address added by poolnet)\n"
+    }
+}
