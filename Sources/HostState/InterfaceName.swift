@@ -7,7 +7,7 @@ public enum InterfaceName {
     public static func problem(_ name: String) -> String? {
         if name.isEmpty { return "is empty" }
         if name.utf8.count > maxBytes { return "is \(name.utf8.count) bytes long; the kernel allows at most \(maxBytes)" }
-        if name == "." || name == ".." { return "cannot be \"\(name)\"" }
+        if name == "." || name == ".." { return "is reserved (\".\" and \"..\" are not allowed)" }
         for scalar in name.unicodeScalars {
             if scalar == "/" { return "contains \"/\"" }
             if scalar == ":" { return "contains \":\"" }

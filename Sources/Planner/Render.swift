@@ -51,7 +51,7 @@ extension Plan {
         var out = "host \(host) (pool \(pool)): "
         if isEmpty { return out + "no changes; the host matches the file.\n" }
         out += "\(changes.count) change\(changes.count == 1 ? "" : "s")"
-        if !problems.isEmpty { out += ", \(problems.count) problem\(problems.count == 1 ? "" : "s") that block apply" }
+        if !problems.isEmpty { out += ", \(problems.count) problem\(problems.count == 1 ? " that blocks" : "s that block") apply" }
         out += "\n"
         for problem in problems { out += "  ! \(problem)\n" }
         for change in changes { out += "  \(change.line)\n" }

@@ -15,7 +15,7 @@ public struct HostContext: Sendable {
 /// `2101001b32a9da${index:02x}`, `${vars.san_nic}` (or just `${san_nic}`).
 /// Expressions are integer arithmetic (+ - * / % and parentheses) over `index` and numeric vars;
 /// `name` and string vars may only stand alone.
-enum Expression {
+enum HostExpression {
     struct Failure: Error { let message: String }
 
     static func expand(_ text: String, in context: HostContext) throws(Failure) -> String {

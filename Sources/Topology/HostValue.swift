@@ -50,7 +50,7 @@ struct HostResolver {
     }
 
     func expand(_ text: String, at node: YNode) throws -> String {
-        do { return try Expression.expand(text, in: host.context) } catch {
+        do { return try HostExpression.expand(text, in: host.context) } catch {
             throw fail(error.message, at: node)
         }
     }
@@ -118,6 +118,9 @@ struct HostResolver {
     func addresses(_ node: YNode?, subnet: IPPrefix?) throws -> [DesiredAddress] {
         try strings(node, "addresses").map { text, item in
             guard let prefix = IPPrefix(text, defaultPrefix: subnet?.prefixLength) else {
+                if subnet == nil, !text.contains("/"), IPPrefix(text, defaultPrefix: 0) != nil {
+                    throw fail("address \"\(text)\" needs a prefix length (e.g. \(text)/24), or declare a subnet on the object", at: item)
+                }
                 throw fail("address \"\(text)\" is not a valid CIDR address such as 192.0.2.11/24", at: item)
             }
             if let subnet {

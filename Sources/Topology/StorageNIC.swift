@@ -49,13 +49,14 @@ public struct StorageNICSpec {
 /// Reads `name` and `hosts`, the keys every object kind has.
 func parseHeader(_ r: MappingReader, kind: String, node: YNode, hosts: Set<String>, errors: ErrorSink) throws -> ObjectHeader {
     let name = try r.required("name")
-    checkPerHost(name, hosts: hosts, errors: errors, object: kind)
+    let label = ObjectHeader(kind: kind, name: name, hosts: nil, mark: node.mark).label
+    checkPerHost(name, hosts: hosts, errors: errors, object: label)
     var only: [String]?
     if let list = r.optional("hosts") {
         only = try list.sequence("hosts").compactMap { item in
             guard let host = errors.collect({ try item.string("a host name") }) else { return nil }
             if !hosts.contains(host) {
-                errors.add("\"\(host)\" is not a host in this file (hosts: \(hosts.sorted().joined(separator: ", ")))", at: item.mark, object: kind)
+                errors.add("\"\(host)\" is not a host in this file (hosts: \(hosts.sorted().joined(separator: ", ")))", at: item.mark, object: label)
             }
             return host
         }
