@@ -38,7 +38,12 @@ let package = Package(
 
         .testTarget(name: "TopologyTests", dependencies: ["Topology", "HostState"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Topology", "HostState"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "NamespaceTests", dependencies: ["Engine", "Netlink", "Topology", "Planner", "HostState"]),
-        .testTarget(name: "CLITests", dependencies: []),
+        // Throwaway network namespaces and a process runner, shared by the kernel-facing tests.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "NamespaceTests", dependencies: [
+            "Engine", "Netlink", "Topology", "Planner", "HostState", "TestSupport",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ]
 )

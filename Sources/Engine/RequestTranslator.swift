@@ -24,19 +24,22 @@ struct RequestTranslator {
         return i
     }
 
-    /// The requests for one change. A new link takes up to three, in this order, because the kernel
-    /// ignores IFLA_IFALIAS and IFLA_AF_SPEC on create, and applies flags before AF_SPEC in one
-    /// message: create (down), then alias and addrgenmode, then up.
+    /// The requests for one change. A new link takes up to three, in this order: create (down);
+    /// then alias, MTU and addrgenmode; then up. The kernel ignores IFLA_IFALIAS and refuses
+    /// IFLA_AF_SPEC on create, applies flags before AF_SPEC within one message, and only an MTU set
+    /// through a change pins a bridge's MTU (otherwise it follows its smallest port, so one 1500-byte
+    /// guest vif would pull a jumbo bridge down).
     mutating func translate(_ change: Change) throws -> [NetlinkRequest] {
         let label = "\(change.action.symbol) \(change.action.summary)"
         if case .createLink(let n) = change.action {
             let index = nextIndex
             nextIndex += 1
             indexes[n.name] = index
-            var requests = [NetlinkRequest(.createLink(index: index, name: n.name, kind: n.kind.kernelKind ?? "", mtu: n.mtu,
+            var requests = [NetlinkRequest(.createLink(index: index, name: n.name, kind: n.kind.kernelKind ?? "", mtu: nil,
                                                        alias: nil, bridgeSTP: n.bridge?.stp), label: label)]
-            if n.alias != nil || !n.ipv6LinkLocal {
-                requests.append(NetlinkRequest(.changeLink(index: index, alias: n.alias, noIPv6LinkLocal: !n.ipv6LinkLocal), label: label))
+            if n.alias != nil || n.mtu != nil || !n.ipv6LinkLocal {
+                requests.append(NetlinkRequest(.changeLink(index: index, mtu: n.mtu, alias: n.alias,
+                                                           noIPv6LinkLocal: !n.ipv6LinkLocal), label: label))
             }
             if n.up { requests.append(NetlinkRequest(.changeLink(index: index, up: true), label: label)) }
             return requests

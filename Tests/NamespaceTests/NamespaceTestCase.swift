@@ -1,0 +1,61 @@
+import Engine
+import Logging
+import HostState
+import Planner
+import TestSupport
+import Topology
+import XCTest
+
+/// Base for tests on the host's real kernel: each test gets its own namespace with veth "NICs".
+class NamespaceTestCase: XCTestCase {
+    var ns: TestNamespace!
+    var engine: Engine!
+
+    override func setUpWithError() throws {
+        if let reason = TestNamespace.unavailableReason { throw XCTSkip(reason) }
+        ns = try TestNamespace(String(name.split(separator: " ").last?.prefix(12) ?? "t"))
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical  // failures are asserted, not printed
+        engine = Engine(netns: ns.name, logger: logger)
+    }
+
+    override func tearDown() {
+        ns = nil
+        engine = nil
+    }
+
+    func desired(_ yaml: String, host: String = "hv01") throws -> DesiredState {
+        let topology = try Topology.parse(yaml: yaml, file: "test.yaml")
+        XCTAssertEqual(topology.validate().map(\.description), [])
+        return try topology.resolve(host: host)
+    }
+
+    /// The live state in the model's terms, for comparing before and after.
+    func snapshot() throws -> CurrentState { try engine.read().normalized() }
+
+    static let pool = """
+    pool: lab
+    hosts:
+      hv01: { index: 1 }
+      hv02: { index: 2 }
+    storage_nics:
+      - name: san0
+        mtu: 9000
+        subnet: 192.0.2.0/24
+        addresses: ["192.0.2.${index + 10}"]
+      - name: san1
+        mtu: 9000
+        subnet: 198.51.100.0/24
+        addresses: ["198.51.100.${index + 10}"]
+    bridges:
+      - name: privbr0
+        mtu: 9000
+        stp: false
+        ports: [guest0]
+        addresses: { per_host: { hv01: [203.0.113.1/28], hv02: [203.0.113.17/28] } }
+    """
+
+    func addDemoNICs() throws {
+        for nic in ["san0", "san1", "guest0"] { try ns.addNIC(nic) }
+    }
+}
