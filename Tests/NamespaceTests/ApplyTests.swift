@@ -35,6 +35,7 @@ final class ApplyTests: NamespaceTestCase {
         try addDemoNICs()
         let want = try desired(Self.pool)
         try engine.apply(want)
+        try ns.waitQuiet()
         let before = try snapshot()
 
         let monitor = try ns.monitor()

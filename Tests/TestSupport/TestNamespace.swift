@@ -59,6 +59,17 @@ public final class TestNamespace {
         return result
     }
 
+    /// Waits until the kernel has sent no link or address event for a second: linkwatch reports
+    /// operstate and carrier changes up to a second late, and those are not anybody's writes.
+    public func waitQuiet(attempts: Int = 10) throws {
+        for _ in 0..<attempts {
+            let probe = try monitor()
+            Thread.sleep(forTimeInterval: 1.0)
+            if probe.stop().isEmpty { return }
+        }
+        throw CommandFailed(argv: ["ip", "-n", name, "monitor"], result: ProcessResult(status: 1, stdout: "", stderr: "namespace never went quiet"))
+    }
+
     /// Starts `ip monitor link address` in the namespace; `stop()` returns the events it saw.
     public func monitor() throws -> Monitor { try Monitor(namespace: name) }
 
