@@ -35,8 +35,8 @@ struct RequestTranslator {
             let index = nextIndex
             nextIndex += 1
             indexes[n.name] = index
-            var requests = [NetlinkRequest(.createLink(index: index, name: n.name, kind: n.kind.kernelKind ?? "", mtu: nil,
-                                                       alias: nil, bridgeSTP: n.bridge?.stp), label: label)]
+            var requests = [NetlinkRequest(.createLink(index: index, name: n.name, kind: n.kind.kernelKind ?? "",
+                                                       link: try n.link.map(self.index), data: Self.kindData(n)), label: label)]
             if n.alias != nil || n.mtu != nil || !n.ipv6LinkLocal {
                 requests.append(NetlinkRequest(.changeLink(index: index, mtu: n.mtu, alias: n.alias,
                                                            noIPv6LinkLocal: !n.ipv6LinkLocal), label: label))
@@ -45,6 +45,14 @@ struct RequestTranslator {
             return requests
         }
         return [try translateSingle(change, label: label)]
+    }
+
+    static func kindData(_ n: NewLink) -> NetlinkRequest.KindData? {
+        switch n.kind {
+        case .bridge: return n.bridge.map { .bridge(stp: $0.stp, vlanFiltering: $0.vlanFiltering ? true : nil) }
+        case .vlan: return n.vlanID.map { .vlan(id: $0) }
+        default: return nil
+        }
     }
 
     private mutating func translateSingle(_ change: Change, label: String) throws -> NetlinkRequest {
@@ -64,8 +72,12 @@ struct RequestTranslator {
         case let .setAlias(link, alias, _):
             // An empty IFLA_IFALIAS clears the alias.
             return NetlinkRequest(.changeLink(index: try index(link), alias: alias ?? ""), label: label)
-        case let .setBridgeOptions(link, options, _):
-            return NetlinkRequest(.changeLink(index: try index(link), kind: "bridge", bridgeSTP: options.stp), label: label)
+        case let .setBridgeOptions(link, options, previous):
+            // Only what changes: kernels without VLAN filtering refuse the attribute even as 0.
+            return NetlinkRequest(.changeLink(index: try index(link), kind: "bridge",
+                                              data: .bridge(stp: options.stp != previous.stp ? options.stp : nil,
+                                                            vlanFiltering: options.vlanFiltering != previous.vlanFiltering ? options.vlanFiltering : nil)),
+                                  label: label)
         case let .addAddress(link, prefix, proto):
             return NetlinkRequest(.addAddress(index: try index(link), prefix: prefix, proto: proto), label: label)
         case let .removeAddress(link, prefix, _):

@@ -49,8 +49,18 @@ public enum LinkKind: Hashable, Sendable, Codable, CustomStringConvertible {
 /// Options of a bridge master (IFLA_BR_*), read by a kind-filtered dump.
 public struct BridgeOptions: Hashable, Sendable, Codable {
     public var stp: Bool
+    public var vlanFiltering: Bool
 
-    public init(stp: Bool) { self.stp = stp }
+    public init(stp: Bool, vlanFiltering: Bool = false) {
+        self.stp = stp
+        self.vlanFiltering = vlanFiltering
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        stp = try c.decodeIfPresent(Bool.self, forKey: .stp) ?? false
+        vlanFiltering = try c.decodeIfPresent(Bool.self, forKey: .vlanFiltering) ?? false
+    }
 }
 
 /// One network interface as read from the kernel.
@@ -67,10 +77,15 @@ public struct LinkState: Hashable, Sendable, Codable {
     public var master: String?
     /// IFLA_IFALIAS; poolnet writes its ownership mark here.
     public var alias: String?
+    /// The lower device (IFLA_LINK): a VLAN's parent, a VXLAN's underlay.
+    public var link: String?
+    /// The 802.1Q id of a VLAN device.
+    public var vlanID: UInt16?
     public var bridge: BridgeOptions?
 
     public init(index: Int32, name: String, kind: LinkKind, mtu: UInt32, up: Bool, carrier: Bool = false,
-                master: String? = nil, alias: String? = nil, bridge: BridgeOptions? = nil) {
+                master: String? = nil, alias: String? = nil, link: String? = nil, vlanID: UInt16? = nil,
+                bridge: BridgeOptions? = nil) {
         self.index = index
         self.name = name
         self.kind = kind
@@ -79,10 +94,12 @@ public struct LinkState: Hashable, Sendable, Codable {
         self.carrier = carrier
         self.master = master
         self.alias = alias
+        self.link = link
+        self.vlanID = vlanID
         self.bridge = bridge
     }
 
-    enum CodingKeys: String, CodingKey { case index, name, kind, mtu, up, carrier, master, alias, bridge }
+    enum CodingKeys: String, CodingKey { case index, name, kind, mtu, up, carrier, master, alias, link, vlanID = "vlan_id", bridge }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -94,6 +111,8 @@ public struct LinkState: Hashable, Sendable, Codable {
         carrier = try c.decodeIfPresent(Bool.self, forKey: .carrier) ?? up
         master = try c.decodeIfPresent(String.self, forKey: .master)
         alias = try c.decodeIfPresent(String.self, forKey: .alias)
+        link = try c.decodeIfPresent(String.self, forKey: .link)
+        vlanID = try c.decodeIfPresent(UInt16.self, forKey: .vlanID)
         bridge = try c.decodeIfPresent(BridgeOptions.self, forKey: .bridge)
     }
 }

@@ -15,6 +15,9 @@ enum LinkCache {
         var flags: UInt32
         var masterIndex: Int32
         var alias: String?
+        /// IFLA_LINK, kept for kinds where it names the lower device (a veth's is its peer).
+        var linkIndex: Int32
+        var vlanID: UInt16?
     }
 
     static func read() throws -> [RawLink] {
@@ -33,14 +36,18 @@ enum LinkCache {
         while let current = object {
             let link = current
             let alias = rtnl_link_get_ifalias(link).map { String(cString: $0) }
+            let kind = LinkKind(kernelKind: rtnl_link_get_type(link).map { String(cString: $0) })
+            let isVLAN = kind == .vlan && rtnl_link_is_vlan(link) != 0
             links.append(RawLink(
                 index: rtnl_link_get_ifindex(link),
                 name: String(cString: rtnl_link_get_name(link)),
-                kind: LinkKind(kernelKind: rtnl_link_get_type(link).map { String(cString: $0) }),
+                kind: kind,
                 mtu: rtnl_link_get_mtu(link),
                 flags: rtnl_link_get_flags(link),
                 masterIndex: rtnl_link_get_master(link),
-                alias: alias?.isEmpty == true ? nil : alias))
+                alias: alias?.isEmpty == true ? nil : alias,
+                linkIndex: kind == .vlan || kind == .vxlan ? rtnl_link_get_link(link) : 0,
+                vlanID: isVLAN ? UInt16(truncatingIfNeeded: rtnl_link_vlan_get_id(link)) : nil))
             object = nl_cache_get_next(current)
         }
         return links

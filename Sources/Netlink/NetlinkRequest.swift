@@ -7,14 +7,20 @@ import Glibc
 /// One rtnetlink write, addressed by ifindex. New links get an index chosen by the caller, so that
 /// later requests in the same batch (enslave, addresses) can name them without a round trip.
 public struct NetlinkRequest: Sendable {
+    /// Kind-specific settings (IFLA_INFO_DATA); each kind encodes itself in KIND+Netlink.swift.
+    public enum KindData: Sendable {
+        case bridge(stp: Bool?, vlanFiltering: Bool?)
+        case vlan(id: UInt16)
+    }
+
     public enum Operation: Sendable {
-        /// `ip link add NAME index I type KIND [mtu M] [alias A]` (created down)
-        case createLink(index: Int32, name: String, kind: String, mtu: UInt32?, alias: String?, bridgeSTP: Bool?)
+        /// `ip link add [link L] NAME index I type KIND …` (created down)
+        case createLink(index: Int32, name: String, kind: String, link: Int32?, data: KindData?)
         /// `ip link set dev I [mtu M] [up|down] [master M|nomaster] [alias A] [addrgenmode none]
         /// [type bridge stp_state S]`. The kernel takes addrgenmode only on an existing link, and it
         /// must come before the link goes up, or the link-local address is already there.
         case changeLink(index: Int32, kind: String? = nil, mtu: UInt32? = nil, up: Bool? = nil, master: Int32? = nil,
-                        alias: String? = nil, bridgeSTP: Bool? = nil, noIPv6LinkLocal: Bool = false)
+                        alias: String? = nil, data: KindData? = nil, noIPv6LinkLocal: Bool = false)
         /// `ip link del dev I`
         case deleteLink(index: Int32)
         /// `ip addr add P dev I proto N`
@@ -40,22 +46,21 @@ public struct NetlinkRequest: Sendable {
     func encode(into nlh: UnsafeMutablePointer<nlmsghdr>) {
         let request = UInt16(NLM_F_REQUEST | NLM_F_ACK)
         switch operation {
-        case let .createLink(index, name, kind, mtu, alias, stp):
+        case let .createLink(index, name, kind, link, data):
             nlh.pointee.nlmsg_type = UInt16(RTM_NEWLINK)
             nlh.pointee.nlmsg_flags = request | UInt16(NLM_F_CREATE | NLM_F_EXCL)
             putLinkHeader(nlh, index: index, up: nil)
             mnl_attr_put_strz(nlh, UInt16(IFLA_IFNAME), name)
-            if let mtu { mnl_attr_put_u32(nlh, UInt16(IFLA_MTU), mtu) }
-            if let alias { mnl_attr_put_str(nlh, UInt16(IFLA_IFALIAS), alias) }
-            putLinkInfo(nlh, kind: kind, bridgeSTP: stp)
-        case let .changeLink(index, kind, mtu, up, master, alias, stp, noLinkLocal):
+            if let link { mnl_attr_put_u32(nlh, UInt16(IFLA_LINK), UInt32(bitPattern: link)) }
+            putLinkInfo(nlh, kind: kind, data: data)
+        case let .changeLink(index, kind, mtu, up, master, alias, data, noLinkLocal):
             nlh.pointee.nlmsg_type = UInt16(RTM_NEWLINK)
             nlh.pointee.nlmsg_flags = request
             putLinkHeader(nlh, index: index, up: up)
             if let mtu { mnl_attr_put_u32(nlh, UInt16(IFLA_MTU), mtu) }
             if let master { mnl_attr_put_u32(nlh, UInt16(IFLA_MASTER), UInt32(bitPattern: master)) }
             if let alias { mnl_attr_put_str(nlh, UInt16(IFLA_IFALIAS), alias) }
-            if let kind, stp != nil { putLinkInfo(nlh, kind: kind, bridgeSTP: stp) }
+            if let kind, let data { putLinkInfo(nlh, kind: kind, data: data) }
             if noLinkLocal {
                 // No IPv6 link-local on guest-only devices: fewer addresses, and creation stays linear.
                 let spec = mnl_attr_nest_start(nlh, UInt16(IFLA_AF_SPEC))
@@ -91,13 +96,16 @@ public struct NetlinkRequest: Sendable {
         }
     }
 
-    private func putLinkInfo(_ nlh: UnsafeMutablePointer<nlmsghdr>, kind: String, bridgeSTP: Bool?) {
+    private func putLinkInfo(_ nlh: UnsafeMutablePointer<nlmsghdr>, kind: String, data: KindData?) {
         let info = mnl_attr_nest_start(nlh, UInt16(IFLA_LINKINFO))
         mnl_attr_put_str(nlh, UInt16(IFLA_INFO_KIND), kind)
-        if let bridgeSTP {
-            let data = mnl_attr_nest_start(nlh, UInt16(IFLA_INFO_DATA))
-            mnl_attr_put_u32(nlh, UInt16(IFLA_BR_STP_STATE), bridgeSTP ? 1 : 0)
-            mnl_attr_nest_end(nlh, data)
+        if let data {
+            let nest = mnl_attr_nest_start(nlh, UInt16(IFLA_INFO_DATA))
+            switch data {
+            case let .bridge(stp, vlanFiltering): Self.putBridgeData(nlh, stp: stp, vlanFiltering: vlanFiltering)
+            case let .vlan(id): Self.putVLANData(nlh, id: id)
+            }
+            mnl_attr_nest_end(nlh, nest)
         }
         mnl_attr_nest_end(nlh, info)
     }

@@ -22,9 +22,7 @@ extension RouteSocket {
             let attributes = Attributes(buffer: UnsafeRawBufferPointer(rebasing: payload[MemoryLayout<ifinfomsg>.size...]))
             guard let info = attributes.first(Int(IFLA_LINKINFO)),
                   info.nested.first(Int(IFLA_INFO_KIND))?.string == "bridge" else { return }
-            let data = info.nested.first(Int(IFLA_INFO_DATA))?.nested
-            let stp = data?.first(Int(IFLA_BR_STP_STATE))?.u32 ?? 0
-            result[index] = BridgeOptions(stp: stp != 0)
+            result[index] = BridgeOptions(infoData: info.nested.first(Int(IFLA_INFO_DATA))?.nested)
         })
         return result
     }
@@ -71,7 +69,9 @@ public enum StateReader {
                       up: r.flags & NetlinkRequest.iffUp != 0,
                       carrier: r.flags & NetlinkRequest.iffLowerUp != 0,
                       master: r.masterIndex > 0 ? names[r.masterIndex] : nil,
-                      alias: r.alias, bridge: r.kind == .bridge ? bridges[r.index] : nil)
+                      alias: r.alias,
+                      link: r.linkIndex > 0 ? names[r.linkIndex] : nil, vlanID: r.vlanID,
+                      bridge: r.kind == .bridge ? bridges[r.index] : nil)
         }
         return CurrentState(links: links, addresses: try socket.dumpAddresses(names: names))
     }

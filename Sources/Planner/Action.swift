@@ -8,12 +8,17 @@ public struct NewLink: Hashable, Codable, Sendable {
     public var alias: String?
     public var up: Bool
     public var bridge: BridgeOptions?
+    /// The lower device (a VLAN's parent).
+    public var link: String?
+    public var vlanID: UInt16?
     /// False creates the link with IPv6 address generation off (no link-local address): guest-only
     /// devices need none, and it keeps link creation linear at thousands of links.
     public var ipv6LinkLocal: Bool
 
     public init(name: String, kind: LinkKind, mtu: UInt32? = nil, alias: String? = nil, up: Bool = true,
-                bridge: BridgeOptions? = nil, ipv6LinkLocal: Bool = true) {
+                bridge: BridgeOptions? = nil, link: String? = nil, vlanID: UInt16? = nil, ipv6LinkLocal: Bool = true) {
+        self.link = link
+        self.vlanID = vlanID
         self.name = name
         self.kind = kind
         self.mtu = mtu
@@ -25,7 +30,8 @@ public struct NewLink: Hashable, Codable, Sendable {
 
     /// What recreating `link` takes (the inverse of deleting it).
     public init(recreating link: LinkState) {
-        self.init(name: link.name, kind: link.kind, mtu: link.mtu, alias: link.alias, up: link.up, bridge: link.bridge)
+        self.init(name: link.name, kind: link.kind, mtu: link.mtu, alias: link.alias, up: link.up, bridge: link.bridge,
+                  link: link.link, vlanID: link.vlanID)
     }
 }
 
@@ -54,7 +60,8 @@ public enum Action: Hashable, Codable, Sendable {
     public var inverse: Action {
         switch self {
         case .createLink(let n):
-            return .deleteLink(LinkState(index: 0, name: n.name, kind: n.kind, mtu: n.mtu ?? 1500, up: n.up, alias: n.alias, bridge: n.bridge))
+            return .deleteLink(LinkState(index: 0, name: n.name, kind: n.kind, mtu: n.mtu ?? 1500, up: n.up, alias: n.alias,
+                                         link: n.link, vlanID: n.vlanID, bridge: n.bridge))
         case .deleteLink(let s): return .createLink(NewLink(recreating: s))
         case let .setMTU(link, mtu, previous): return .setMTU(link: link, mtu: previous, previous: mtu)
         case let .setUp(link, up): return .setUp(link: link, up: !up)
@@ -83,11 +90,14 @@ public struct Change: Hashable, Codable, Sendable {
     public var action: Action
     /// Breaks traffic on the interface (a delete, a move to another master, a removed address, a link down).
     public var disruptive: Bool
+    /// Why, when the action alone does not say (a replacement, a move).
+    public var reason: String?
 
-    public init(_ action: Action, disruptive: Bool = false) {
+    public init(_ action: Action, disruptive: Bool = false, reason: String? = nil) {
         self.action = action
         self.disruptive = disruptive
+        self.reason = reason
     }
 
-    public var inverse: Change { Change(action.inverse, disruptive: disruptive) }
+    public var inverse: Change { Change(action.inverse, disruptive: disruptive, reason: reason.map { "undo: \($0)" }) }
 }

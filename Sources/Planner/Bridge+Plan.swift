@@ -6,23 +6,19 @@ extension PlanBuilder {
         let depth = stackDepth(.bridge)
         for bridge in desired.bridges {
             let options = BridgeOptions(stp: bridge.stp)
-            if let link = links[bridge.name], link.kind == .bridge {
+            if let link = live(bridge.name), link.kind == .bridge {
                 planMTU(link, to: bridge.mtu, depth: depth)
                 let now = link.bridge ?? BridgeOptions(stp: false)
                 if now != options {
                     add(.linkOptions, .setBridgeOptions(link: link.name, options: options, previous: now), depth: depth)
                 }
                 planUp(link, depth: depth)
-            } else if let link = links[bridge.name] {
-                guard owned(link) else {
-                    problem("bridge \(bridge.name)", "a \(link.kind) device named \(bridge.name) exists and was not created by poolnet; rename one of them")
-                    continue
-                }
-                // Ours, but of another kind: replace it.
-                add(.deleteLinks, .deleteLink(link), depth: stackDepth(link.kind), disruptive: true)
-                add(.createLinks, .createLink(newBridge(bridge, options)), depth: depth)
+            } else if let link = live(bridge.name) {
+                problem("bridge \(bridge.name)", "a \(link.kind) device named \(bridge.name) exists and was not created by poolnet; rename one of them")
+                continue
             } else {
-                add(.createLinks, .createLink(newBridge(bridge, options)), depth: depth)
+                add(.createLinks, .createLink(newBridge(bridge, options)), depth: depth, disruptive: replaced[bridge.name] != nil,
+                    reason: replaced[bridge.name].map(replacementReason))
             }
             planPorts(of: bridge)
             planAddresses(bridge.name, bridge.addresses, depth: depth)
@@ -38,8 +34,13 @@ extension PlanBuilder {
     /// (guest vifs, taps) are not declared and are left alone.
     mutating func planPorts(of bridge: DesiredBridge) {
         for name in bridge.ports {
-            guard let port = links[name] else {
-                problem("bridge \(bridge.name)", "port \(name) is not present on host \(desired.host)")
+            guard let port = live(name) else {
+                // A port the plan creates (a VLAN) is enslaved after it exists.
+                if desired.createdDevices.contains(name) {
+                    add(.enslave, .setMaster(link: name, master: bridge.name, previous: nil), depth: 0)
+                } else {
+                    problem("bridge \(bridge.name)", "port \(name) is not present on host \(desired.host)")
+                }
                 continue
             }
             let depth = stackDepth(port.kind)

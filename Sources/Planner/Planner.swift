@@ -7,15 +7,18 @@ public enum Planner {
     public static func plan(desired: DesiredState, current: CurrentState) -> Plan {
         var builder = PlanBuilder(desired: desired, current: current)
         builder.planPrune()
-        builder.planStorageNICs()
+        builder.planReplacements()
+        builder.planVLANs()
         builder.planBridges()
+        builder.planStorageNICs()
         return builder.finish()
     }
 }
 
 /// Steps run in phases; inside a phase, parents before children (or the reverse for teardown).
+/// New links come after the MTU phases: they carry their MTU, which may need the parent's raised.
 enum Phase: Int, Comparable {
-    case releasePorts, removeAddresses, deleteLinks, createLinks, lowerMTU, raiseMTU,
+    case releasePorts, removeAddresses, deleteLinks, lowerMTU, raiseMTU, createLinks,
          linkOptions, enslave, markPorts, linkUp, addAddresses
 
     /// Teardown and MTU decreases go from the top of the stack down.
@@ -46,6 +49,9 @@ struct PlanBuilder {
     let declaredLinks: Set<String>
     /// Links poolnet created that the file no longer declares.
     let prunedLinks: Set<String>
+    /// Links poolnet created whose identity (kind, VLAN id, parent) differs from the file: they are
+    /// deleted and created again, and the rest of the plan treats them as absent.
+    let replaced: [String: LinkState]
 
     private var steps: [(phase: Phase, depth: Int, seq: Int, change: Change)] = []
     private(set) var problems: [PlanProblem] = []
@@ -60,14 +66,36 @@ struct PlanBuilder {
         var ports: [String: String] = [:]
         for bridge in desired.bridges { for port in bridge.ports { ports[port] = bridge.name } }
         declaredPorts = ports
-        let declared = Set(desired.nics.map(\.name) + desired.bridges.map(\.name))
+        let declared = Set(desired.nics.map(\.name)).union(desired.createdDevices)
         declaredLinks = declared
         let alias = linkAlias
         prunedLinks = Set(current.links.filter { $0.alias == alias && !declared.contains($0.name) }.map(\.name))
+        let byName = current.linksByName()
+        var replace: [String: LinkState] = [:]
+        for vlan in desired.vlans {
+            if let link = byName[vlan.name], link.alias == alias,
+               link.kind != .vlan || link.vlanID != vlan.id || link.link != vlan.link {
+                replace[link.name] = link
+            }
+        }
+        for bridge in desired.bridges {
+            if let link = byName[bridge.name], link.alias == alias, link.kind != .bridge { replace[link.name] = link }
+        }
+        replaced = replace
     }
 
-    mutating func add(_ phase: Phase, _ action: Action, depth: Int, disruptive: Bool = false) {
-        steps.append((phase, depth, steps.count, Change(action, disruptive: disruptive)))
+    /// What differs between a link and the file, when it must be replaced.
+    func replacementReason(_ link: LinkState) -> String {
+        if let vlan = desired.vlans.first(where: { $0.name == link.name }) {
+            if link.kind != .vlan { return "replaced: a \(link.kind) becomes a vlan" }
+            if link.vlanID != vlan.id { return "replaced: VLAN id \(link.vlanID.map(String.init) ?? "?") → \(vlan.id)" }
+            return "replaced: parent \(link.link ?? "?") → \(vlan.link)"
+        }
+        return "replaced: a \(link.kind) becomes a bridge"
+    }
+
+    mutating func add(_ phase: Phase, _ action: Action, depth: Int, disruptive: Bool = false, reason: String? = nil) {
+        steps.append((phase, depth, steps.count, Change(action, disruptive: disruptive, reason: reason)))
     }
 
     mutating func problem(_ object: String, _ message: String) {
@@ -75,6 +103,12 @@ struct PlanBuilder {
     }
 
     func owned(_ link: LinkState) -> Bool { link.alias == linkAlias }
+
+    /// The live link, or nil when it is absent or about to be replaced.
+    func live(_ name: String) -> LinkState? { replaced[name] == nil ? links[name] : nil }
+
+    /// Live addresses of a link (none for a link about to be replaced).
+    func liveAddresses(_ name: String) -> [AddressState] { replaced[name] == nil ? addresses[name] ?? [] : [] }
 
     /// MTU change in the phase that keeps parents ≥ children at every step.
     mutating func planMTU(_ link: LinkState, to mtu: UInt32?, depth: Int) {
@@ -88,7 +122,7 @@ struct PlanBuilder {
 
     /// Adds declared addresses that are missing; removals of stale ones are planned by the prune pass.
     mutating func planAddresses(_ link: String, _ wanted: [DesiredAddress], depth: Int) {
-        let present = Set((addresses[link] ?? []).map(\.prefix))
+        let present = Set(liveAddresses(link).map(\.prefix))
         for address in wanted where !present.contains(address.prefix) {
             add(.addAddresses, .addAddress(link: link, prefix: address.prefix, proto: Ownership.addressProtocol), depth: depth)
         }

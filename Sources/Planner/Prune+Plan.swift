@@ -8,12 +8,13 @@ extension PlanBuilder {
             .mapValues { Set($0.map(\.address.prefix)) }
         let deleted = current.links.filter { prunedLinks.contains($0.name) }
 
-        for link in current.links {
+        for link in current.links where replaced[link.name] == nil {
             let depth = stackDepth(link.kind)
             // A port poolnet enslaved that the file dropped, or any port of a bridge being deleted
             // (released explicitly so that rollback can put it back).
             if let master = link.master {
-                let markedAndDropped = link.alias == portAlias && declaredPorts[link.name] == nil
+                // Ports poolnet enslaved carry its port mark; devices it created carry its link mark.
+                let markedAndDropped = (link.alias == portAlias || owned(link)) && declaredPorts[link.name] == nil
                 if markedAndDropped || prunedLinks.contains(master) {
                     add(.releasePorts, .setMaster(link: link.name, master: nil, previous: master), depth: depth, disruptive: true)
                 }
@@ -30,7 +31,24 @@ extension PlanBuilder {
             }
         }
         for link in deleted {
-            add(.deleteLinks, .deleteLink(link), depth: stackDepth(link.kind), disruptive: true)
+            add(.deleteLinks, .deleteLink(link), depth: stackDepth(link.kind), disruptive: true,
+                reason: "created by poolnet, no longer in the file")
+        }
+    }
+
+    /// Takes apart links that must be created again, step by step, so that rollback can put back
+    /// their master and every address; the create comes with the kind's own planning.
+    mutating func planReplacements() {
+        for link in replaced.values.sorted(by: { $0.name < $1.name }) {
+            let depth = stackDepth(link.kind)
+            if let master = link.master {
+                add(.releasePorts, .setMaster(link: link.name, master: nil, previous: master), depth: depth, disruptive: true)
+            }
+            for address in addresses[link.name] ?? [] {
+                add(.removeAddresses, .removeAddress(link: link.name, prefix: address.prefix, proto: address.proto),
+                    depth: depth, disruptive: true)
+            }
+            add(.deleteLinks, .deleteLink(link), depth: depth, disruptive: true, reason: replacementReason(link))
         }
     }
 }

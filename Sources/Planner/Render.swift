@@ -16,12 +16,14 @@ extension Action {
         switch self {
         case .createLink(let n):
             var details: [String] = []
+            if let id = n.vlanID { details.append("id \(id)") }
+            if let link = n.link { details.append("on \(link)") }
             if let mtu = n.mtu { details.append("mtu \(mtu)") }
             if let b = n.bridge { details.append("stp \(b.stp ? "on" : "off")") }
             if n.up { details.append("up") }
             return "\(n.kind) \(n.name)" + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))")
         case .deleteLink(let s):
-            return "\(s.kind) \(s.name)" + (s.alias?.hasPrefix("poolnet:") == true ? " (created by poolnet, no longer in the file)" : "")
+            return "\(s.kind) \(s.name)"
         case let .setMTU(link, mtu, previous): return "\(link): mtu \(previous) → \(mtu)"
         case let .setUp(link, up): return "\(link): link \(up ? "down → up" : "up → down")"
         case let .setMaster(link, master, previous):
@@ -34,7 +36,12 @@ extension Action {
         case let .setAlias(link, alias, previous):
             return "\(link): alias \(previous.map { "\"\($0)\"" } ?? "none") → \(alias.map { "\"\($0)\"" } ?? "none")"
         case let .setBridgeOptions(link, options, previous):
-            return "\(link): stp \(previous.stp ? "on" : "off") → \(options.stp ? "on" : "off")"
+            var parts: [String] = []
+            if options.stp != previous.stp { parts.append("stp \(previous.stp ? "on" : "off") → \(options.stp ? "on" : "off")") }
+            if options.vlanFiltering != previous.vlanFiltering {
+                parts.append("vlan_filtering \(previous.vlanFiltering ? "on" : "off") → \(options.vlanFiltering ? "on" : "off")")
+            }
+            return "\(link): " + parts.joined(separator: ", ")
         case let .addAddress(link, prefix, _): return "\(link): address \(prefix)"
         case let .removeAddress(link, prefix, _): return "\(link): address \(prefix)"
         }
@@ -42,7 +49,11 @@ extension Action {
 }
 
 extension Change {
-    public var line: String { "\(action.symbol) \(action.summary)\(disruptive ? "  [disruptive]" : "")" }
+    public var line: String {
+        var text = "\(action.symbol) \(action.summary)"
+        if let reason { text += " (\(reason))" }
+        return text + (disruptive ? "  [disruptive]" : "")
+    }
 }
 
 extension Plan {

@@ -16,7 +16,7 @@ public enum Simulator {
         case .createLink(let n):
             let index = (s.links.map(\.index).max() ?? 0) + 1
             s.links.append(LinkState(index: index, name: n.name, kind: n.kind, mtu: n.mtu ?? 1500, up: n.up,
-                                     carrier: n.up, alias: n.alias, bridge: n.bridge))
+                                     carrier: n.up, alias: n.alias, link: n.link, vlanID: n.vlanID, bridge: n.bridge))
         case .deleteLink(let l):
             s.links.removeAll { $0.name == l.name }
             s.addresses.removeAll { $0.link == l.name }

@@ -4,8 +4,14 @@ import Topology
 extension PlanBuilder {
     /// Storage NICs exist already (physical devices); poolnet sets MTU, addresses and link up.
     mutating func planStorageNICs() {
+        let created = desired.createdDevices
         for nic in desired.nics {
-            guard let link = links[nic.name] else {
+            guard let link = live(nic.name) else {
+                // A storage role on a VLAN the plan creates: the create carries MTU and up.
+                if created.contains(nic.name) {
+                    planAddresses(nic.name, nic.addresses, depth: stackDepth(.vlan))
+                    continue
+                }
                 let present = current.links.filter { $0.kind == .device || $0.kind == .veth }.map(\.name).sorted()
                 problem("storage_nic \(nic.name)", "not present on host \(desired.host) (present: \(present.joined(separator: ", ")))")
                 continue

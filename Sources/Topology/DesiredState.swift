@@ -47,19 +47,41 @@ public struct DesiredBridge: Sendable, Equatable {
     }
 }
 
+/// An 802.1Q VLAN device on one host.
+public struct DesiredVLAN: Sendable, Equatable {
+    public var name: String
+    public var link: String
+    public var id: UInt16
+    public var mtu: UInt32?
+    public var mark: SourceMark
+
+    public init(name: String, link: String, id: UInt16, mtu: UInt32? = nil, mark: SourceMark) {
+        self.name = name
+        self.link = link
+        self.id = id
+        self.mtu = mtu
+        self.mark = mark
+    }
+}
+
 /// What the file wants on one host: the output of `Topology.resolve(host:)`.
 public struct DesiredState: Sendable, Equatable {
     public var pool: String
     public var host: String
     public var nics: [DesiredNIC]
     public var bridges: [DesiredBridge]
+    public var vlans: [DesiredVLAN]
 
-    public init(pool: String, host: String, nics: [DesiredNIC] = [], bridges: [DesiredBridge] = []) {
+    public init(pool: String, host: String, nics: [DesiredNIC] = [], bridges: [DesiredBridge] = [], vlans: [DesiredVLAN] = []) {
         self.pool = pool
         self.host = host
         self.nics = nics
         self.bridges = bridges
+        self.vlans = vlans
     }
+
+    /// Names of the devices poolnet creates on this host (as opposed to NICs it only configures).
+    public var createdDevices: Set<String> { Set(bridges.map(\.name) + vlans.map(\.name)) }
 
     /// Every address this host declares, with the object that declares it.
     public var allAddresses: [(object: String, link: String, address: DesiredAddress)] {

@@ -13,6 +13,7 @@ extension Topology {
         var state = DesiredState(pool: pool, host: name)
         state.nics = storageNICs.compactMap { spec in errors.collect { try spec.resolve(for: host) } ?? nil }
         state.bridges = bridges.compactMap { spec in errors.collect { try spec.resolve(for: host) } ?? nil }
+        state.vlans = vlans.compactMap { spec in errors.collect { try spec.resolve(for: host) } ?? nil }
         checkHost(state, errors: errors)
         guard errors.errors.isEmpty else { throw TopologyErrors(errors.errors) }
         return state
@@ -29,13 +30,31 @@ extension Topology {
                 owners[name] = (kind, mark)
             }
         }
-        state.nics.forEach { claim($0.name, kind: "storage_nic", mark: $0.mark) }
         state.bridges.forEach { claim($0.name, kind: "bridge", mark: $0.mark) }
+        state.vlans.forEach { claim($0.name, kind: "vlan", mark: $0.mark) }
+        // A storage NIC may be a VLAN (or bond) the file creates: the storage role goes on top.
+        let vlans = Dictionary(state.vlans.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for nic in state.nics {
+            if let vlan = vlans[nic.name] {
+                if let a = vlan.mtu, let b = nic.mtu, a != b {
+                    errors.add("mtu \(b) differs from the mtu \(a) of vlan \(vlan.name) (line \(vlan.mark.line))",
+                               at: nic.mark, host: host, object: "storage_nic \(nic.name)")
+                }
+            } else {
+                claim(nic.name, kind: "storage_nic", mark: nic.mark)
+            }
+        }
+        let bridgeNames = Set(state.bridges.map(\.name))
+        for vlan in state.vlans where bridgeNames.contains(vlan.link) {
+            errors.add("the parent \(vlan.link) is a bridge; put VLANs on a NIC or bond (or use a VLAN-aware bridge)",
+                       at: vlan.mark, host: host, object: "vlan \(vlan.name)")
+        }
 
         var portOwner: [String: String] = [:]
         for bridge in state.bridges {
             for port in bridge.ports {
-                if let owner = owners[port] {
+                // A VLAN or bond is a bridge's normal uplink; a storage NIC or another bridge is not.
+                if let owner = owners[port], owner.kind == "storage_nic" || owner.kind == "bridge" {
                     errors.add("port \(port) is a \(owner.kind) declared at line \(owner.mark.line); it cannot be a bridge port",
                                at: bridge.mark, host: host, object: "bridge \(bridge.name)")
                 }

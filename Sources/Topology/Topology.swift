@@ -17,6 +17,7 @@ public struct Topology {
     public var hosts: [PoolHost]
     public var storageNICs: [StorageNICSpec]
     public var bridges: [BridgeSpec]
+    public var vlans: [VLANSpec]
 
     public func host(named name: String) -> PoolHost? { hosts.first { $0.name == name } }
 }

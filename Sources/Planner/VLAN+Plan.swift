@@ -1,0 +1,37 @@
+import HostState
+import Topology
+
+extension PlanBuilder {
+    /// VLAN sub-interfaces: created on their parent; a changed id or parent means delete and
+    /// create again (disruptive), planned by `planReplacements`.
+    mutating func planVLANs() {
+        let depth = stackDepth(.vlan)
+        let roles = Dictionary(desired.nics.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for vlan in desired.vlans {
+            let role = roles[vlan.name]
+            let mtu = vlan.mtu ?? role?.mtu
+            if let link = live(vlan.name) {
+                guard link.kind == .vlan, link.vlanID == vlan.id, link.link == vlan.link else {
+                    problem("vlan \(vlan.name)", "a \(link.kind) device named \(vlan.name) exists (\(describe(link))) and was not created by poolnet; rename one of them")
+                    continue
+                }
+                planMTU(link, to: mtu, depth: depth)
+                planUp(link, depth: depth)
+                continue
+            }
+            if live(vlan.link) == nil && !desired.createdDevices.contains(vlan.link) {
+                problem("vlan \(vlan.name)", "parent \(vlan.link) is not present on host \(desired.host)")
+                continue
+            }
+            let wantsIPv6 = role?.addresses.contains { $0.prefix.family == .ipv6 } ?? false
+            add(.createLinks, .createLink(NewLink(name: vlan.name, kind: .vlan, mtu: mtu, alias: linkAlias, up: true,
+                                                  link: vlan.link, vlanID: vlan.id, ipv6LinkLocal: wantsIPv6)),
+                depth: depth, disruptive: replaced[vlan.name] != nil, reason: replaced[vlan.name].map(replacementReason))
+        }
+    }
+
+    func describe(_ link: LinkState) -> String {
+        if link.kind == .vlan { return "id \(link.vlanID.map(String.init) ?? "?") on \(link.link ?? "?")" }
+        return "kind \(link.kind)"
+    }
+}
