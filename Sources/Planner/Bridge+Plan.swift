@@ -17,8 +17,8 @@ extension PlanBuilder {
                 problem("bridge \(bridge.name)", "a \(link.kind) device named \(bridge.name) exists and was not created by poolnet; rename one of them")
                 continue
             } else {
-                add(.createLinks, .createLink(newBridge(bridge, options)), depth: depth, disruptive: replaced[bridge.name] != nil,
-                    reason: replaced[bridge.name].map(replacementReason))
+                create(newBridge(bridge, options), depth: depth, disruptive: replaced[bridge.name] != nil,
+                       reason: replaced[bridge.name].map(replacementReason))
             }
             planPorts(of: bridge)
             planAddresses(bridge.name, bridge.addresses, depth: depth)

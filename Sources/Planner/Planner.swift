@@ -116,6 +116,15 @@ struct PlanBuilder {
         add(mtu < link.mtu ? .lowerMTU : .raiseMTU, .setMTU(link: link.name, mtu: mtu, previous: link.mtu), depth: depth)
     }
 
+    /// A new link is created down and brought up in the up phase, after the links under it
+    /// (a VLAN on a parent that is still down gets ENETDOWN).
+    mutating func create(_ link: NewLink, depth: Int, disruptive: Bool = false, reason: String? = nil) {
+        var down = link
+        down.up = false
+        add(.createLinks, .createLink(down), depth: depth, disruptive: disruptive, reason: reason)
+        if link.up { add(.linkUp, .setUp(link: link.name, up: true), depth: depth) }
+    }
+
     mutating func planUp(_ link: LinkState, depth: Int) {
         if !link.up { add(.linkUp, .setUp(link: link.name, up: true), depth: depth) }
     }

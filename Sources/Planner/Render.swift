@@ -25,7 +25,7 @@ extension Action {
         case .deleteLink(let s):
             return "\(s.kind) \(s.name)"
         case let .setMTU(link, mtu, previous): return "\(link): mtu \(previous) → \(mtu)"
-        case let .setUp(link, up): return "\(link): link \(up ? "down → up" : "up → down")"
+        case let .setUp(link, up): return "\(link): link \(up ? "up" : "down")"
         case let .setMaster(link, master, previous):
             switch (previous, master) {
             case (nil, let m?): return "\(link): port of \(m)"

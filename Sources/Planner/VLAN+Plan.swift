@@ -24,9 +24,9 @@ extension PlanBuilder {
                 continue
             }
             let wantsIPv6 = role?.addresses.contains { $0.prefix.family == .ipv6 } ?? false
-            add(.createLinks, .createLink(NewLink(name: vlan.name, kind: .vlan, mtu: mtu, alias: linkAlias, up: true,
-                                                  link: vlan.link, vlanID: vlan.id, ipv6LinkLocal: wantsIPv6)),
-                depth: depth, disruptive: replaced[vlan.name] != nil, reason: replaced[vlan.name].map(replacementReason))
+            create(NewLink(name: vlan.name, kind: .vlan, mtu: mtu, alias: linkAlias, up: true,
+                           link: vlan.link, vlanID: vlan.id, ipv6LinkLocal: wantsIPv6),
+                   depth: depth, disruptive: replaced[vlan.name] != nil, reason: replaced[vlan.name].map(replacementReason))
         }
     }
 

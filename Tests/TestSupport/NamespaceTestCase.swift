@@ -2,16 +2,15 @@ import Engine
 import Logging
 import HostState
 import Planner
-import TestSupport
 import Topology
 import XCTest
 
 /// Base for tests on the host's real kernel: each test gets its own namespace with veth "NICs".
-class NamespaceTestCase: XCTestCase {
-    var ns: TestNamespace!
-    var engine: Engine!
+open class NamespaceTestCase: XCTestCase {
+    public var ns: TestNamespace!
+    public var engine: Engine!
 
-    override func setUpWithError() throws {
+    override open func setUpWithError() throws {
         if let reason = TestNamespace.unavailableReason { throw XCTSkip(reason) }
         ns = try TestNamespace(String(name.split(separator: " ").last?.prefix(12) ?? "t"))
         var logger = Logger(label: "test")
@@ -19,21 +18,21 @@ class NamespaceTestCase: XCTestCase {
         engine = Engine(netns: ns.name, logger: logger)
     }
 
-    override func tearDown() {
+    override open func tearDown() {
         ns = nil
         engine = nil
     }
 
-    func desired(_ yaml: String, host: String = "hv01") throws -> DesiredState {
+    public func desired(_ yaml: String, host: String = "hv01") throws -> DesiredState {
         let topology = try Topology.parse(yaml: yaml, file: "test.yaml")
         XCTAssertEqual(topology.validate().map(\.description), [])
         return try topology.resolve(host: host)
     }
 
     /// The live state in the model's terms, for comparing before and after.
-    func snapshot() throws -> CurrentState { try engine.read().normalized() }
+    public func snapshot() throws -> CurrentState { try engine.read().normalized() }
 
-    static let pool = """
+    public static let pool = """
     pool: lab
     hosts:
       hv01: { index: 1 }
@@ -55,7 +54,7 @@ class NamespaceTestCase: XCTestCase {
         addresses: { per_host: { hv01: [203.0.113.1/28], hv02: [203.0.113.17/28] } }
     """
 
-    func addDemoNICs() throws {
+    public func addDemoNICs() throws {
         for nic in ["san0", "san1", "guest0"] { try ns.addNIC(nic) }
     }
 }

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs inside the VM (Debian kernel, this machine's root read-only): loads the modules the tests
+# need and runs the prebuilt test binary on the kernel-feature tests and the namespace tier.
+# A skip here is a failure: every feature must exist in this kernel.
+set -uo pipefail
+bin=$1
+modprobe -a 8021q bonding dummy bridge veth vxlan || { echo "vm: modprobe failed"; exit 1; }
+export POOLNET_VM=1
+selectors=$("$bin" --list-tests | grep -E '^(KernelTests|NamespaceTests)\.' | cut -d/ -f1 | sort -u | paste -sd, -)
+log=/tmp/vm-tests.log
+"$bin" "$selectors" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+line=$(scripts/summarize-xctest vm "$log")
+echo "$line"
+if ! grep -q " 0 skipped$" <<<"$line"; then echo "vm: tests were skipped inside the VM; that is a failure"; exit 1; fi
+exit "$status"
