@@ -51,6 +51,8 @@ struct RequestTranslator {
         switch n.kind {
         case .bridge: return n.bridge.map { .bridge(stp: $0.stp, vlanFiltering: $0.vlanFiltering ? true : nil) }
         case .vlan: return n.vlanID.map { .vlan(id: $0) }
+        case .bond: return n.bond.map { .bond(BondData(mode: $0.mode, miimon: $0.miimon, lacpFast: $0.mode == .lacp ? $0.lacpFast : nil,
+                                                      xmitHashPolicy: $0.mode.hashes ? $0.xmitHashPolicy : nil)) }
         default: return nil
         }
     }
@@ -78,6 +80,12 @@ struct RequestTranslator {
                                               data: .bridge(stp: options.stp != previous.stp ? options.stp : nil,
                                                             vlanFiltering: options.vlanFiltering != previous.vlanFiltering ? options.vlanFiltering : nil)),
                                   label: label)
+        case let .setBondOptions(link, options, previous):
+            // Only what changes; mode and lacp_rate never change in place (the planner replaces).
+            let data = BondData(miimon: options.miimon != previous.miimon ? options.miimon : nil,
+                                xmitHashPolicy: options.xmitHashPolicy != previous.xmitHashPolicy ? options.xmitHashPolicy : nil,
+                                primaryIndex: options.primary != previous.primary ? try options.primary.map(index) ?? 0 : nil)
+            return NetlinkRequest(.changeLink(index: try index(link), kind: "bond", data: .bond(data)), label: label)
         case let .addAddress(link, prefix, proto):
             return NetlinkRequest(.addAddress(index: try index(link), prefix: prefix, proto: proto), label: label)
         case let .removeAddress(link, prefix, _):

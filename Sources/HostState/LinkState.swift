@@ -82,10 +82,12 @@ public struct LinkState: Hashable, Sendable, Codable {
     /// The 802.1Q id of a VLAN device.
     public var vlanID: UInt16?
     public var bridge: BridgeOptions?
+    public var bond: BondOptions?
 
     public init(index: Int32, name: String, kind: LinkKind, mtu: UInt32, up: Bool, carrier: Bool = false,
                 master: String? = nil, alias: String? = nil, link: String? = nil, vlanID: UInt16? = nil,
-                bridge: BridgeOptions? = nil) {
+                bridge: BridgeOptions? = nil, bond: BondOptions? = nil) {
+        self.bond = bond
         self.index = index
         self.name = name
         self.kind = kind
@@ -99,7 +101,7 @@ public struct LinkState: Hashable, Sendable, Codable {
         self.bridge = bridge
     }
 
-    enum CodingKeys: String, CodingKey { case index, name, kind, mtu, up, carrier, master, alias, link, vlanID = "vlan_id", bridge }
+    enum CodingKeys: String, CodingKey { case index, name, kind, mtu, up, carrier, master, alias, link, vlanID = "vlan_id", bridge, bond }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -114,5 +116,6 @@ public struct LinkState: Hashable, Sendable, Codable {
         link = try c.decodeIfPresent(String.self, forKey: .link)
         vlanID = try c.decodeIfPresent(UInt16.self, forKey: .vlanID)
         bridge = try c.decodeIfPresent(BridgeOptions.self, forKey: .bridge)
+        bond = try c.decodeIfPresent(BondOptions.self, forKey: .bond)
     }
 }

@@ -11,6 +11,7 @@ public struct NetlinkRequest: Sendable {
     public enum KindData: Sendable {
         case bridge(stp: Bool?, vlanFiltering: Bool?)
         case vlan(id: UInt16)
+        case bond(BondData)
     }
 
     public enum Operation: Sendable {
@@ -104,6 +105,7 @@ public struct NetlinkRequest: Sendable {
             switch data {
             case let .bridge(stp, vlanFiltering): Self.putBridgeData(nlh, stp: stp, vlanFiltering: vlanFiltering)
             case let .vlan(id): Self.putVLANData(nlh, id: id)
+            case let .bond(data): Self.putBondData(nlh, data)
             }
             mnl_attr_nest_end(nlh, nest)
         }

@@ -5,26 +5,24 @@ import Glibc
 #endif
 
 extension RouteSocket {
-    /// Bridge options of every bridge: one RTM_GETLINK dump filtered by kind in the kernel
-    /// (`ip -d link show type bridge`).
-    func dumpBridgeOptions() throws -> [Int32: BridgeOptions] {
-        var result: [Int32: BridgeOptions] = [:]
-        try dump("bridges", build: { nlh in
+    /// IFLA_INFO_DATA of every link of one kind: one RTM_GETLINK dump filtered by kind in the kernel
+    /// (`ip -d link show type KIND`); libnl 3.7 parses neither bridge nor bond options.
+    func dumpKindData(_ kind: String, each: (Int32, Attributes?) -> Void) throws {
+        try dump("\(kind) links", build: { nlh in
             nlh.pointee.nlmsg_type = UInt16(RTM_GETLINK)
             let ifi = mnl_nlmsg_put_extra_header(nlh, MemoryLayout<ifinfomsg>.size)!.assumingMemoryBound(to: ifinfomsg.self)
             ifi.pointee.ifi_family = UInt8(AF_UNSPEC)
             let info = mnl_attr_nest_start(nlh, UInt16(IFLA_LINKINFO))
-            mnl_attr_put_str(nlh, UInt16(IFLA_INFO_KIND), "bridge")
+            mnl_attr_put_str(nlh, UInt16(IFLA_INFO_KIND), kind)
             mnl_attr_nest_end(nlh, info)
         }, each: { type, payload in
             guard type == UInt16(RTM_NEWLINK), payload.count >= MemoryLayout<ifinfomsg>.size else { return }
             let index = payload.loadUnaligned(as: ifinfomsg.self).ifi_index
             let attributes = Attributes(buffer: UnsafeRawBufferPointer(rebasing: payload[MemoryLayout<ifinfomsg>.size...]))
             guard let info = attributes.first(Int(IFLA_LINKINFO)),
-                  info.nested.first(Int(IFLA_INFO_KIND))?.string == "bridge" else { return }
-            result[index] = BridgeOptions(infoData: info.nested.first(Int(IFLA_INFO_DATA))?.nested)
+                  info.nested.first(Int(IFLA_INFO_KIND))?.string == kind else { return }
+            each(index, info.nested.first(Int(IFLA_INFO_DATA))?.nested)
         })
-        return result
     }
 
     /// Every IPv4 and IPv6 address with its IFA_PROTO owner mark: one RTM_GETADDR dump.
@@ -63,7 +61,15 @@ public enum StateReader {
     public static func read(using socket: RouteSocket) throws -> CurrentState {
         let raw = try LinkCache.read()
         let names = Dictionary(raw.map { ($0.index, $0.name) }, uniquingKeysWith: { a, _ in a })
-        let bridges = try socket.dumpBridgeOptions()
+        // Kind-specific classes are dumped only when such links exist.
+        var bridges: [Int32: BridgeOptions] = [:]
+        if raw.contains(where: { $0.kind == .bridge }) {
+            try socket.dumpKindData("bridge") { index, data in bridges[index] = BridgeOptions(infoData: data) }
+        }
+        var bonds: [Int32: BondOptions] = [:]
+        if raw.contains(where: { $0.kind == .bond }) {
+            try socket.dumpKindData("bond") { index, data in bonds[index] = BondOptions(infoData: data, names: names) }
+        }
         let links = raw.map { r in
             LinkState(index: r.index, name: r.name, kind: r.kind, mtu: r.mtu,
                       up: r.flags & NetlinkRequest.iffUp != 0,
@@ -71,7 +77,8 @@ public enum StateReader {
                       master: r.masterIndex > 0 ? names[r.masterIndex] : nil,
                       alias: r.alias,
                       link: r.linkIndex > 0 ? names[r.linkIndex] : nil, vlanID: r.vlanID,
-                      bridge: r.kind == .bridge ? bridges[r.index] : nil)
+                      bridge: r.kind == .bridge ? bridges[r.index] : nil,
+                      bond: r.kind == .bond ? bonds[r.index] : nil)
         }
         return CurrentState(links: links, addresses: try socket.dumpAddresses(names: names))
     }

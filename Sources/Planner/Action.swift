@@ -8,6 +8,7 @@ public struct NewLink: Hashable, Codable, Sendable {
     public var alias: String?
     public var up: Bool
     public var bridge: BridgeOptions?
+    public var bond: BondOptions?
     /// The lower device (a VLAN's parent).
     public var link: String?
     public var vlanID: UInt16?
@@ -16,7 +17,9 @@ public struct NewLink: Hashable, Codable, Sendable {
     public var ipv6LinkLocal: Bool
 
     public init(name: String, kind: LinkKind, mtu: UInt32? = nil, alias: String? = nil, up: Bool = true,
-                bridge: BridgeOptions? = nil, link: String? = nil, vlanID: UInt16? = nil, ipv6LinkLocal: Bool = true) {
+                bridge: BridgeOptions? = nil, bond: BondOptions? = nil, link: String? = nil, vlanID: UInt16? = nil,
+                ipv6LinkLocal: Bool = true) {
+        self.bond = bond
         self.link = link
         self.vlanID = vlanID
         self.name = name
@@ -31,7 +34,7 @@ public struct NewLink: Hashable, Codable, Sendable {
     /// What recreating `link` takes (the inverse of deleting it).
     public init(recreating link: LinkState) {
         self.init(name: link.name, kind: link.kind, mtu: link.mtu, alias: link.alias, up: link.up, bridge: link.bridge,
-                  link: link.link, vlanID: link.vlanID)
+                  bond: link.bond, link: link.link, vlanID: link.vlanID)
     }
 }
 
@@ -49,8 +52,10 @@ public enum Action: Hashable, Codable, Sendable {
     case setMaster(link: String, master: String?, previous: String?)
     /// `ip link set NAME alias A`
     case setAlias(link: String, alias: String?, previous: String?)
-    /// `ip link set NAME type bridge stp_state N`
+    /// `ip link set NAME type bridge stp_state N vlan_filtering V`
     case setBridgeOptions(link: String, options: BridgeOptions, previous: BridgeOptions)
+    /// `ip link set NAME type bond miimon M xmit_hash_policy P primary DEV`
+    case setBondOptions(link: String, options: BondOptions, previous: BondOptions)
     /// `ip addr add PREFIX dev LINK proto P`
     case addAddress(link: String, prefix: IPPrefix, proto: UInt8)
     /// `ip addr del PREFIX dev LINK`
@@ -61,13 +66,14 @@ public enum Action: Hashable, Codable, Sendable {
         switch self {
         case .createLink(let n):
             return .deleteLink(LinkState(index: 0, name: n.name, kind: n.kind, mtu: n.mtu ?? 1500, up: n.up, alias: n.alias,
-                                         link: n.link, vlanID: n.vlanID, bridge: n.bridge))
+                                         link: n.link, vlanID: n.vlanID, bridge: n.bridge, bond: n.bond))
         case .deleteLink(let s): return .createLink(NewLink(recreating: s))
         case let .setMTU(link, mtu, previous): return .setMTU(link: link, mtu: previous, previous: mtu)
         case let .setUp(link, up): return .setUp(link: link, up: !up)
         case let .setMaster(link, master, previous): return .setMaster(link: link, master: previous, previous: master)
         case let .setAlias(link, alias, previous): return .setAlias(link: link, alias: previous, previous: alias)
         case let .setBridgeOptions(link, options, previous): return .setBridgeOptions(link: link, options: previous, previous: options)
+        case let .setBondOptions(link, options, previous): return .setBondOptions(link: link, options: previous, previous: options)
         case let .addAddress(link, prefix, proto): return .removeAddress(link: link, prefix: prefix, proto: proto)
         case let .removeAddress(link, prefix, proto): return .addAddress(link: link, prefix: prefix, proto: proto)
         }
@@ -79,7 +85,7 @@ public enum Action: Hashable, Codable, Sendable {
         case .createLink(let n): return n.name
         case .deleteLink(let s): return s.name
         case .setMTU(let l, _, _), .setUp(let l, _), .setMaster(let l, _, _), .setAlias(let l, _, _),
-             .setBridgeOptions(let l, _, _), .addAddress(let l, _, _), .removeAddress(let l, _, _):
+             .setBridgeOptions(let l, _, _), .setBondOptions(let l, _, _), .addAddress(let l, _, _), .removeAddress(let l, _, _):
             return l
         }
     }

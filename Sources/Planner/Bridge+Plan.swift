@@ -45,8 +45,8 @@ extension PlanBuilder {
             }
             let depth = stackDepth(port.kind)
             planMTU(port, to: bridge.mtu, depth: depth)
-            // A port of a pruned bridge was released by the prune pass already.
-            let master = port.master.flatMap { prunedLinks.contains($0) ? nil : $0 }
+            // A port of a pruned or replaced bridge was released by the prune pass already.
+            let master = liveMaster(port)
             if master != bridge.name {
                 add(.enslave, .setMaster(link: name, master: bridge.name, previous: master), depth: depth,
                     disruptive: master != nil)

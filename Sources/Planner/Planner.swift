@@ -6,8 +6,10 @@ public enum Planner {
     /// Equivalent of `terraform plan` for one host. `check` reports the same changes as drift.
     public static func plan(desired: DesiredState, current: CurrentState) -> Plan {
         var builder = PlanBuilder(desired: desired, current: current)
+        builder.checkStackedLinks()
         builder.planPrune()
         builder.planReplacements()
+        builder.planBonds()
         builder.planVLANs()
         builder.planBridges()
         builder.planStorageNICs()
@@ -19,7 +21,7 @@ public enum Planner {
 /// New links come after the MTU phases: they carry their MTU, which may need the parent's raised.
 enum Phase: Int, Comparable {
     case releasePorts, removeAddresses, deleteLinks, lowerMTU, raiseMTU, createLinks,
-         linkOptions, enslave, markPorts, linkUp, addAddresses
+         linkOptions, memberDown, enslave, memberOptions, markPorts, linkUp, addAddresses
 
     /// Teardown and MTU decreases go from the top of the stack down.
     var topDown: Bool { self == .deleteLinks || self == .lowerMTU || self == .releasePorts }
@@ -81,17 +83,64 @@ struct PlanBuilder {
         for bridge in desired.bridges {
             if let link = byName[bridge.name], link.alias == alias, link.kind != .bridge { replace[link.name] = link }
         }
+        for bond in desired.bonds {
+            // The kernel refuses a mode change while the bond has members, and lacp_rate while it is up.
+            if let link = byName[bond.name], link.alias == alias,
+               link.kind != .bond || link.bond?.mode != bond.options.mode || link.bond?.lacpFast != bond.options.lacpFast {
+                replace[link.name] = link
+            }
+        }
+        // The kernel deletes a VLAN with its parent: links stacked on a replaced link are replaced
+        // too (top-down, so rollback can rebuild them).
+        var grew = true
+        while grew {
+            grew = false
+            for link in current.links where replace[link.name] == nil && declared.contains(link.name) {
+                if let lower = link.link, replace[lower] != nil, link.alias == alias {
+                    replace[link.name] = link
+                    grew = true
+                }
+            }
+        }
         replaced = replace
+    }
+
+    /// Links the kernel would destroy with a lower device this plan deletes, but that poolnet does
+    /// not own or the file does not declare: deleting would silently take them along.
+    mutating func checkStackedLinks() {
+        let deleted = prunedLinks.union(replaced.keys)
+        for link in current.links where !deleted.contains(link.name) {
+            guard let lower = link.link, deleted.contains(lower) else { continue }
+            problem("\(link.kind) \(link.name)", "sits on \(lower), which this plan deletes, and \(owned(link) ? "is not in the file" : "was not created by poolnet"); remove it first or declare it")
+        }
     }
 
     /// What differs between a link and the file, when it must be replaced.
     func replacementReason(_ link: LinkState) -> String {
+        if let lower = link.link, let parent = replaced[lower], parent.name != link.name,
+           desired.vlans.first(where: { $0.name == link.name }).map({ $0.id == link.vlanID && $0.link == lower }) ?? false {
+            return "replaced with \(lower) under it"
+        }
         if let vlan = desired.vlans.first(where: { $0.name == link.name }) {
             if link.kind != .vlan { return "replaced: a \(link.kind) becomes a vlan" }
             if link.vlanID != vlan.id { return "replaced: VLAN id \(link.vlanID.map(String.init) ?? "?") → \(vlan.id)" }
             return "replaced: parent \(link.link ?? "?") → \(vlan.link)"
         }
+        if let bond = desired.bonds.first(where: { $0.name == link.name }) {
+            if link.kind != .bond { return "replaced: a \(link.kind) becomes a bond" }
+            if link.bond?.mode != bond.options.mode {
+                return "replaced: mode \(link.bond.map { $0.mode.description } ?? "?") → \(bond.options.mode)"
+            }
+            return "replaced: lacp_rate \(link.bond?.lacpFast == true ? "fast" : "slow") → \(bond.options.lacpFast ? "fast" : "slow")"
+        }
         return "replaced: a \(link.kind) becomes a bridge"
+    }
+
+    /// The master a link really keeps: none when its master is being pruned or replaced (those
+    /// ports are released explicitly first).
+    func liveMaster(_ link: LinkState) -> String? {
+        guard let master = link.master, !prunedLinks.contains(master), replaced[master] == nil else { return nil }
+        return master
     }
 
     mutating func add(_ phase: Phase, _ action: Action, depth: Int, disruptive: Bool = false, reason: String? = nil) {

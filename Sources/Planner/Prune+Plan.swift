@@ -15,7 +15,7 @@ extension PlanBuilder {
             if let master = link.master {
                 // Ports poolnet enslaved carry its port mark; devices it created carry its link mark.
                 let markedAndDropped = (link.alias == portAlias || owned(link)) && declaredPorts[link.name] == nil
-                if markedAndDropped || prunedLinks.contains(master) {
+                if markedAndDropped || prunedLinks.contains(master) || replaced[master] != nil {
                     add(.releasePorts, .setMaster(link: link.name, master: nil, previous: master), depth: depth, disruptive: true)
                 }
             }

@@ -19,7 +19,11 @@ extension Action {
             if let id = n.vlanID { details.append("id \(id)") }
             if let link = n.link { details.append("on \(link)") }
             if let mtu = n.mtu { details.append("mtu \(mtu)") }
-            if let b = n.bridge { details.append("stp \(b.stp ? "on" : "off")") }
+            if let b = n.bridge {
+                details.append("stp \(b.stp ? "on" : "off")")
+                if b.vlanFiltering { details.append("vlan_filtering on") }
+            }
+            if let b = n.bond { details.append(b.summary) }
             if n.up { details.append("up") }
             return "\(n.kind) \(n.name)" + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))")
         case .deleteLink(let s):
@@ -42,6 +46,8 @@ extension Action {
                 parts.append("vlan_filtering \(previous.vlanFiltering ? "on" : "off") → \(options.vlanFiltering ? "on" : "off")")
             }
             return "\(link): " + parts.joined(separator: ", ")
+        case let .setBondOptions(link, options, previous):
+            return "\(link): \(previous.summary) → \(options.summary)"
         case let .addAddress(link, prefix, _): return "\(link): address \(prefix)"
         case let .removeAddress(link, prefix, _): return "\(link): address \(prefix)"
         }
@@ -78,5 +84,16 @@ extension Plan {
         for problem in problems { out += "  ! \(problem)\n" }
         for change in changes { out += "  \(change.line)\n" }
         return out
+    }
+}
+
+extension BondOptions {
+    /// `mode 802.3ad, miimon 100, lacp_rate fast, xmit_hash_policy layer3+4, primary eth1`
+    public var summary: String {
+        var parts = ["mode \(mode)", "miimon \(miimon)"]
+        if mode == .lacp { parts.append("lacp_rate \(lacpFast ? "fast" : "slow")") }
+        if mode.hashes { parts.append("xmit_hash_policy \(xmitHashPolicy)") }
+        if let primary { parts.append("primary \(primary)") }
+        return parts.joined(separator: ", ")
     }
 }

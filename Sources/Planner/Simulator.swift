@@ -16,16 +16,24 @@ public enum Simulator {
         case .createLink(let n):
             let index = (s.links.map(\.index).max() ?? 0) + 1
             s.links.append(LinkState(index: index, name: n.name, kind: n.kind, mtu: n.mtu ?? 1500, up: n.up,
-                                     carrier: n.up, alias: n.alias, link: n.link, vlanID: n.vlanID, bridge: n.bridge))
+                                     carrier: n.up, alias: n.alias, link: n.link, vlanID: n.vlanID, bridge: n.bridge, bond: n.bond))
         case .deleteLink(let l):
             s.links.removeAll { $0.name == l.name }
             s.addresses.removeAll { $0.link == l.name }
             for i in s.links.indices where s.links[i].master == l.name { s.links[i].master = nil }
         case let .setMTU(link, mtu, _): update(link) { $0.mtu = mtu }
         case let .setUp(link, up): update(link) { $0.up = up }
-        case let .setMaster(link, master, _): update(link) { $0.master = master }
+        case let .setMaster(link, master, previous):
+            // Like the kernel: a bond opens a new member and gives it its MTU; releasing closes it.
+            let bond = master.flatMap { m in s.links.first { $0.name == m && $0.kind == .bond } }
+            let wasBond = previous.flatMap { p in s.links.first { $0.name == p && $0.kind == .bond } } != nil
+            update(link) {
+                $0.master = master
+                if let bond { $0.up = true; $0.mtu = bond.mtu } else if wasBond && master == nil { $0.up = false }
+            }
         case let .setAlias(link, alias, _): update(link) { $0.alias = alias }
         case let .setBridgeOptions(link, options, _): update(link) { $0.bridge = options }
+        case let .setBondOptions(link, options, _): update(link) { $0.bond = options }
         case let .addAddress(link, prefix, proto): s.addresses.append(AddressState(link: link, prefix: prefix, proto: proto))
         case let .removeAddress(link, prefix, _): s.addresses.removeAll { $0.link == link && $0.prefix == prefix }
         }

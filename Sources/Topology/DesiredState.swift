@@ -64,6 +64,23 @@ public struct DesiredVLAN: Sendable, Equatable {
     }
 }
 
+/// A bond on one host; its options carry the mode and everything the kernel can tune.
+public struct DesiredBond: Sendable, Equatable {
+    public var name: String
+    public var members: [String]
+    public var mtu: UInt32?
+    public var options: BondOptions
+    public var mark: SourceMark
+
+    public init(name: String, members: [String], mtu: UInt32? = nil, options: BondOptions, mark: SourceMark) {
+        self.name = name
+        self.members = members
+        self.mtu = mtu
+        self.options = options
+        self.mark = mark
+    }
+}
+
 /// What the file wants on one host: the output of `Topology.resolve(host:)`.
 public struct DesiredState: Sendable, Equatable {
     public var pool: String
@@ -71,8 +88,11 @@ public struct DesiredState: Sendable, Equatable {
     public var nics: [DesiredNIC]
     public var bridges: [DesiredBridge]
     public var vlans: [DesiredVLAN]
+    public var bonds: [DesiredBond]
 
-    public init(pool: String, host: String, nics: [DesiredNIC] = [], bridges: [DesiredBridge] = [], vlans: [DesiredVLAN] = []) {
+    public init(pool: String, host: String, nics: [DesiredNIC] = [], bridges: [DesiredBridge] = [], vlans: [DesiredVLAN] = [],
+                bonds: [DesiredBond] = []) {
+        self.bonds = bonds
         self.pool = pool
         self.host = host
         self.nics = nics
@@ -81,7 +101,7 @@ public struct DesiredState: Sendable, Equatable {
     }
 
     /// Names of the devices poolnet creates on this host (as opposed to NICs it only configures).
-    public var createdDevices: Set<String> { Set(bridges.map(\.name) + vlans.map(\.name)) }
+    public var createdDevices: Set<String> { Set(bridges.map(\.name) + vlans.map(\.name) + bonds.map(\.name)) }
 
     /// Every address this host declares, with the object that declares it.
     public var allAddresses: [(object: String, link: String, address: DesiredAddress)] {

@@ -14,6 +14,7 @@ extension Topology {
         state.nics = storageNICs.compactMap { spec in errors.collect { try spec.resolve(for: host) } ?? nil }
         state.bridges = bridges.compactMap { spec in errors.collect { try spec.resolve(for: host) } ?? nil }
         state.vlans = vlans.compactMap { spec in errors.collect { try spec.resolve(for: host) } ?? nil }
+        state.bonds = bonds.compactMap { spec in errors.collect { try spec.resolve(for: host) } ?? nil }
         checkHost(state, errors: errors)
         guard errors.errors.isEmpty else { throw TopologyErrors(errors.errors) }
         return state
@@ -32,16 +33,37 @@ extension Topology {
         }
         state.bridges.forEach { claim($0.name, kind: "bridge", mark: $0.mark) }
         state.vlans.forEach { claim($0.name, kind: "vlan", mark: $0.mark) }
-        // A storage NIC may be a VLAN (or bond) the file creates: the storage role goes on top.
-        let vlans = Dictionary(state.vlans.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        state.bonds.forEach { claim($0.name, kind: "bond", mark: $0.mark) }
+        // A storage NIC may be a VLAN or bond the file creates: the storage role goes on top.
+        let created = Dictionary(state.vlans.map { ($0.name, ($0.mtu, "vlan", $0.mark)) } + state.bonds.map { ($0.name, ($0.mtu, "bond", $0.mark)) },
+                                 uniquingKeysWith: { a, _ in a })
         for nic in state.nics {
-            if let vlan = vlans[nic.name] {
-                if let a = vlan.mtu, let b = nic.mtu, a != b {
-                    errors.add("mtu \(b) differs from the mtu \(a) of vlan \(vlan.name) (line \(vlan.mark.line))",
+            if let (mtu, kind, mark) = created[nic.name] {
+                if let a = mtu, let b = nic.mtu, a != b {
+                    errors.add("mtu \(b) differs from the mtu \(a) of \(kind) \(nic.name) (line \(mark.line))",
                                at: nic.mark, host: host, object: "storage_nic \(nic.name)")
                 }
             } else {
                 claim(nic.name, kind: "storage_nic", mark: nic.mark)
+            }
+        }
+        // A member belongs to one bond and is nothing else.
+        var memberOf: [String: String] = [:]
+        for bond in state.bonds {
+            for member in bond.members {
+                if let other = memberOf[member] {
+                    errors.add("member \(member) is already a member of bond \(other)", at: bond.mark, host: host, object: "bond \(bond.name)")
+                } else if let owner = owners[member] {
+                    errors.add("member \(member) is a \(owner.kind) declared at line \(owner.mark.line); a bond member is a plain NIC",
+                               at: bond.mark, host: host, object: "bond \(bond.name)")
+                }
+                memberOf[member] = bond.name
+            }
+        }
+        for bridge in state.bridges {
+            for port in bridge.ports where memberOf[port] != nil {
+                errors.add("port \(port) is a member of bond \(memberOf[port]!); use the bond as the port",
+                           at: bridge.mark, host: host, object: "bridge \(bridge.name)")
             }
         }
         let bridgeNames = Set(state.bridges.map(\.name))

@@ -18,6 +18,7 @@ public struct Topology {
     public var storageNICs: [StorageNICSpec]
     public var bridges: [BridgeSpec]
     public var vlans: [VLANSpec]
+    public var bonds: [BondSpec]
 
     public func host(named name: String) -> PoolHost? { hosts.first { $0.name == name } }
 }
