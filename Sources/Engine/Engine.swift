@@ -47,14 +47,14 @@ public struct Engine {
         self.logger = logger
     }
 
-    /// The live state: one dump per object class.
-    public func read() throws -> CurrentState {
-        try NetworkNamespace.run(netns) { try StateReader.read(using: try RouteSocket()) }
+    /// The live state: one dump per object class (bridge VLANs only when asked).
+    public func read(bridgeVLANs: Bool = false) throws -> CurrentState {
+        try NetworkNamespace.run(netns) { try StateReader.read(using: try RouteSocket(), bridgeVLANs: bridgeVLANs) }
     }
 
     /// The plan for `desired` against the live state.
     public func plan(_ desired: DesiredState) throws -> (plan: Plan, current: CurrentState) {
-        let current = try read()
+        let current = try read(bridgeVLANs: desired.managesBridgeVLANs)
         return (Planner.plan(desired: desired, current: current), current)
     }
 
@@ -66,7 +66,8 @@ public struct Engine {
         let failStep = self.failStep
         return try NetworkNamespace.run(netns) { () throws -> Plan in
             let socket = try RouteSocket()
-            let before = try StateReader.read(using: socket)
+            let vlans = desired.managesBridgeVLANs
+            let before = try StateReader.read(using: socket, bridgeVLANs: vlans)
             let plan = Planner.plan(desired: desired, current: before)
             guard plan.problems.isEmpty else { throw PlanBlocked(plan: plan) }
             guard !plan.changes.isEmpty else { return plan }
@@ -96,27 +97,27 @@ public struct Engine {
             for (r, result) in results.enumerated() where result == nil { tookEffect.insert(owner[r]) }
             let applied = tookEffect.sorted().map { plan.changes[$0] }
             if let first = results.compactMap({ $0 }).first(where: { $0.errno != ECANCELED_CODE }) {
-                throw try Self.rollBack(applied, cause: first.description, socket: socket, logger: logger)
+                throw try Self.rollBack(applied, cause: first.description, socket: socket, bridgeVLANs: vlans, logger: logger)
             }
 
-            let after = try StateReader.read(using: socket)
+            let after = try StateReader.read(using: socket, bridgeVLANs: vlans)
             let remaining = Planner.plan(desired: desired, current: after)
             if !remaining.isEmpty {
                 let cause = "verification found changes still to make after apply:\n" + remaining.renderPlan()
-                throw try Self.rollBack(applied, cause: cause, socket: socket, logger: logger)
+                throw try Self.rollBack(applied, cause: cause, socket: socket, bridgeVLANs: vlans, logger: logger)
             }
             return plan
         }
     }
 
     /// Undoes `applied` in reverse order, each undo computed from the state read before apply.
-    static func rollBack(_ applied: [Change], cause: String, socket: RouteSocket, logger: Logger) throws -> ApplyFailure {
+    static func rollBack(_ applied: [Change], cause: String, socket: RouteSocket, bridgeVLANs: Bool, logger: Logger) throws -> ApplyFailure {
         logger.warning("rolling back \(applied.count) steps: \(cause)")
         var failure = ApplyFailure(cause: cause, rolledBack: [], notRolledBack: [])
         guard !applied.isEmpty else { return failure }
         // Names resolve against the state as it is now, after the partial apply. All undo steps go
         // out in one batch; one failing does not stop the others.
-        var translator = RequestTranslator(state: try StateReader.read(using: socket))
+        var translator = RequestTranslator(state: try StateReader.read(using: socket, bridgeVLANs: bridgeVLANs))
         var requests: [NetlinkRequest] = []
         var owner: [Int] = []
         var undos: [Change] = []

@@ -8,8 +8,11 @@ import Planner
 struct RequestTranslator {
     private var indexes: [String: Int32]
     private var nextIndex: Int32
+    /// Bridges, so that their own VLANs go with BRIDGE_FLAGS_SELF.
+    private var isBridge: Set<String>
 
     init(state: CurrentState) {
+        isBridge = Set(state.links.filter { $0.kind == .bridge }.map(\.name))
         indexes = Dictionary(state.links.map { ($0.name, $0.index) }, uniquingKeysWith: { a, _ in a })
         nextIndex = (state.links.map(\.index).max() ?? 0) + 1
     }
@@ -35,6 +38,7 @@ struct RequestTranslator {
             let index = nextIndex
             nextIndex += 1
             indexes[n.name] = index
+            if n.kind == .bridge { isBridge.insert(n.name) }
             var requests = [NetlinkRequest(.createLink(index: index, name: n.name, kind: n.kind.kernelKind ?? "",
                                                        link: try n.link.map(self.index), data: Self.kindData(n)), label: label)]
             if n.alias != nil || n.mtu != nil || !n.ipv6LinkLocal {
@@ -42,6 +46,19 @@ struct RequestTranslator {
                                                            noIPv6LinkLocal: !n.ipv6LinkLocal), label: label))
             }
             if n.up { requests.append(NetlinkRequest(.changeLink(index: index, up: true), label: label)) }
+            return requests
+        }
+        if case let .setBridgeVLANs(link, vlans, previous) = change.action {
+            // Deletions first (a PVID may move), then additions and flag changes.
+            let i = try index(link)
+            let itself = isBridge.contains(link)
+            let wanted = Dictionary(vlans.map { ($0.vid, $0) }, uniquingKeysWith: { a, _ in a })
+            let had = Dictionary(previous.map { ($0.vid, $0) }, uniquingKeysWith: { a, _ in a })
+            let remove = previous.filter { wanted[$0.vid] == nil }
+            let addOrChange = vlans.filter { had[$0.vid] != $0 }
+            var requests: [NetlinkRequest] = []
+            if !remove.isEmpty { requests.append(NetlinkRequest(.removeBridgeVLANs(index: i, vlans: remove, bridgeItself: itself), label: label)) }
+            if !addOrChange.isEmpty { requests.append(NetlinkRequest(.addBridgeVLANs(index: i, vlans: addOrChange, bridgeItself: itself), label: label)) }
             return requests
         }
         return [try translateSingle(change, label: label)]
@@ -86,6 +103,8 @@ struct RequestTranslator {
                                 xmitHashPolicy: options.xmitHashPolicy != previous.xmitHashPolicy ? options.xmitHashPolicy : nil,
                                 primaryIndex: options.primary != previous.primary ? try options.primary.map(index) ?? 0 : nil)
             return NetlinkRequest(.changeLink(index: try index(link), kind: "bond", data: .bond(data)), label: label)
+        case .setBridgeVLANs:
+            preconditionFailure("handled by translate(_:)")
         case let .addAddress(link, prefix, proto):
             return NetlinkRequest(.addAddress(index: try index(link), prefix: prefix, proto: proto), label: label)
         case let .removeAddress(link, prefix, _):

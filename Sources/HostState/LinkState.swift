@@ -50,17 +50,26 @@ public enum LinkKind: Hashable, Sendable, Codable, CustomStringConvertible {
 public struct BridgeOptions: Hashable, Sendable, Codable {
     public var stp: Bool
     public var vlanFiltering: Bool
+    /// VLAN a new port gets as PVID untagged (the kernel's default is 1; 0 gives none).
+    public var defaultPVID: UInt16
 
-    public init(stp: Bool, vlanFiltering: Bool = false) {
+    public init(stp: Bool, vlanFiltering: Bool = false, defaultPVID: UInt16 = 1) {
         self.stp = stp
         self.vlanFiltering = vlanFiltering
+        self.defaultPVID = defaultPVID
     }
+
+    enum CodingKeys: String, CodingKey { case stp, vlanFiltering = "vlan_filtering", defaultPVID = "default_pvid" }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         stp = try c.decodeIfPresent(Bool.self, forKey: .stp) ?? false
         vlanFiltering = try c.decodeIfPresent(Bool.self, forKey: .vlanFiltering) ?? false
+        defaultPVID = try c.decodeIfPresent(UInt16.self, forKey: .defaultPVID) ?? 1
     }
+
+    /// Whether the parts poolnet manages (STP and filtering) agree.
+    public func sameManaged(as other: BridgeOptions) -> Bool { stp == other.stp && vlanFiltering == other.vlanFiltering }
 }
 
 /// One network interface as read from the kernel.
@@ -83,11 +92,15 @@ public struct LinkState: Hashable, Sendable, Codable {
     public var vlanID: UInt16?
     public var bridge: BridgeOptions?
     public var bond: BondOptions?
+    /// VLANs of a bridge port (or of the bridge itself); nil when not read (no VLAN-aware bridge
+    /// in the file).
+    public var bridgeVLANs: [BridgeVLAN]?
 
     public init(index: Int32, name: String, kind: LinkKind, mtu: UInt32, up: Bool, carrier: Bool = false,
                 master: String? = nil, alias: String? = nil, link: String? = nil, vlanID: UInt16? = nil,
-                bridge: BridgeOptions? = nil, bond: BondOptions? = nil) {
+                bridge: BridgeOptions? = nil, bond: BondOptions? = nil, bridgeVLANs: [BridgeVLAN]? = nil) {
         self.bond = bond
+        self.bridgeVLANs = bridgeVLANs
         self.index = index
         self.name = name
         self.kind = kind
@@ -101,7 +114,7 @@ public struct LinkState: Hashable, Sendable, Codable {
         self.bridge = bridge
     }
 
-    enum CodingKeys: String, CodingKey { case index, name, kind, mtu, up, carrier, master, alias, link, vlanID = "vlan_id", bridge, bond }
+    enum CodingKeys: String, CodingKey { case index, name, kind, mtu, up, carrier, master, alias, link, vlanID = "vlan_id", bridge, bond, bridgeVLANs = "bridge_vlans" }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -117,5 +130,6 @@ public struct LinkState: Hashable, Sendable, Codable {
         vlanID = try c.decodeIfPresent(UInt16.self, forKey: .vlanID)
         bridge = try c.decodeIfPresent(BridgeOptions.self, forKey: .bridge)
         bond = try c.decodeIfPresent(BondOptions.self, forKey: .bond)
+        bridgeVLANs = try c.decodeIfPresent([BridgeVLAN].self, forKey: .bridgeVLANs)
     }
 }

@@ -8,6 +8,7 @@ struct Attributes: Sequence {
         let payload: UnsafeRawBufferPointer
 
         var u8: UInt8? { payload.count >= 1 ? payload.load(as: UInt8.self) : nil }
+        var u16: UInt16? { payload.count >= 2 ? payload.loadUnaligned(as: UInt16.self) : nil }
         var u32: UInt32? { payload.count >= 4 ? payload.loadUnaligned(as: UInt32.self) : nil }
         var string: String {
             let bytes = payload.prefix { $0 != 0 }

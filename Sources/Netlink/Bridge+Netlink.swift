@@ -13,6 +13,7 @@ extension BridgeOptions {
     /// Decodes IFLA_INFO_DATA of a bridge.
     init(infoData data: Attributes?) {
         self.init(stp: (data?.first(Int(IFLA_BR_STP_STATE))?.u32 ?? 0) != 0,
-                  vlanFiltering: (data?.first(Int(IFLA_BR_VLAN_FILTERING))?.u8 ?? 0) != 0)
+                  vlanFiltering: (data?.first(Int(IFLA_BR_VLAN_FILTERING))?.u8 ?? 0) != 0,
+                  defaultPVID: data?.first(Int(IFLA_BR_VLAN_DEFAULT_PVID))?.u16 ?? 1)
     }
 }

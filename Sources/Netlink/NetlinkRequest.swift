@@ -24,6 +24,10 @@ public struct NetlinkRequest: Sendable {
                         alias: String? = nil, data: KindData? = nil, noIPv6LinkLocal: Bool = false)
         /// `ip link del dev I`
         case deleteLink(index: Int32)
+        /// `bridge vlan add vid … dev I [self]`
+        case addBridgeVLANs(index: Int32, vlans: [BridgeVLAN], bridgeItself: Bool)
+        /// `bridge vlan del vid … dev I [self]`
+        case removeBridgeVLANs(index: Int32, vlans: [BridgeVLAN], bridgeItself: Bool)
         /// `ip addr add P dev I proto N`
         case addAddress(index: Int32, prefix: IPPrefix, proto: UInt8)
         /// `ip addr del P dev I`
@@ -74,6 +78,13 @@ public struct NetlinkRequest: Sendable {
             nlh.pointee.nlmsg_type = UInt16(RTM_DELLINK)
             nlh.pointee.nlmsg_flags = request
             putLinkHeader(nlh, index: index, up: nil)
+        case let .addBridgeVLANs(index, vlans, bridgeItself), let .removeBridgeVLANs(index, vlans, bridgeItself):
+            if case .addBridgeVLANs = operation { nlh.pointee.nlmsg_type = UInt16(RTM_SETLINK) } else { nlh.pointee.nlmsg_type = UInt16(RTM_DELLINK) }
+            nlh.pointee.nlmsg_flags = request
+            let ifi = mnl_nlmsg_put_extra_header(nlh, MemoryLayout<ifinfomsg>.size)!.assumingMemoryBound(to: ifinfomsg.self)
+            ifi.pointee.ifi_family = UInt8(AF_BRIDGE)
+            ifi.pointee.ifi_index = index
+            Self.putBridgeVLANs(nlh, vlans, bridgeItself: bridgeItself)
         case let .addAddress(index, prefix, proto):
             nlh.pointee.nlmsg_type = UInt16(RTM_NEWADDR)
             nlh.pointee.nlmsg_flags = request | UInt16(NLM_F_CREATE | NLM_F_EXCL)

@@ -58,7 +58,8 @@ extension RouteSocket {
 
 /// Reads a host's state: one dump per object class (links, bridge options, addresses).
 public enum StateReader {
-    public static func read(using socket: RouteSocket) throws -> CurrentState {
+    /// `bridgeVLANs`: also read VLAN membership (only when the file manages some).
+    public static func read(using socket: RouteSocket, bridgeVLANs: Bool = false) throws -> CurrentState {
         let raw = try LinkCache.read()
         let names = Dictionary(raw.map { ($0.index, $0.name) }, uniquingKeysWith: { a, _ in a })
         // Kind-specific classes are dumped only when such links exist.
@@ -70,6 +71,7 @@ public enum StateReader {
         if raw.contains(where: { $0.kind == .bond }) {
             try socket.dumpKindData("bond") { index, data in bonds[index] = BondOptions(infoData: data, names: names) }
         }
+        let vlans = bridgeVLANs && raw.contains(where: { $0.kind == .bridge }) ? try socket.dumpBridgeVLANs() : [:]
         let links = raw.map { r in
             LinkState(index: r.index, name: r.name, kind: r.kind, mtu: r.mtu,
                       up: r.flags & NetlinkRequest.iffUp != 0,
@@ -78,7 +80,8 @@ public enum StateReader {
                       alias: r.alias,
                       link: r.linkIndex > 0 ? names[r.linkIndex] : nil, vlanID: r.vlanID,
                       bridge: r.kind == .bridge ? bridges[r.index] : nil,
-                      bond: r.kind == .bond ? bonds[r.index] : nil)
+                      bond: r.kind == .bond ? bonds[r.index] : nil,
+                      bridgeVLANs: bridgeVLANs ? vlans[r.index] : nil)
         }
         return CurrentState(links: links, addresses: try socket.dumpAddresses(names: names))
     }

@@ -54,6 +54,9 @@ public enum Action: Hashable, Codable, Sendable {
     case setAlias(link: String, alias: String?, previous: String?)
     /// `ip link set NAME type bridge stp_state N vlan_filtering V`
     case setBridgeOptions(link: String, options: BridgeOptions, previous: BridgeOptions)
+    /// `bridge vlan add/del vid … dev NAME [self]`: the exact VLAN set of a port, or of the bridge
+    /// itself (`link` is then the bridge).
+    case setBridgeVLANs(link: String, vlans: [BridgeVLAN], previous: [BridgeVLAN])
     /// `ip link set NAME type bond miimon M xmit_hash_policy P primary DEV`
     case setBondOptions(link: String, options: BondOptions, previous: BondOptions)
     /// `ip addr add PREFIX dev LINK proto P`
@@ -74,6 +77,7 @@ public enum Action: Hashable, Codable, Sendable {
         case let .setAlias(link, alias, previous): return .setAlias(link: link, alias: previous, previous: alias)
         case let .setBridgeOptions(link, options, previous): return .setBridgeOptions(link: link, options: previous, previous: options)
         case let .setBondOptions(link, options, previous): return .setBondOptions(link: link, options: previous, previous: options)
+        case let .setBridgeVLANs(link, vlans, previous): return .setBridgeVLANs(link: link, vlans: previous, previous: vlans)
         case let .addAddress(link, prefix, proto): return .removeAddress(link: link, prefix: prefix, proto: proto)
         case let .removeAddress(link, prefix, proto): return .addAddress(link: link, prefix: prefix, proto: proto)
         }
@@ -85,7 +89,8 @@ public enum Action: Hashable, Codable, Sendable {
         case .createLink(let n): return n.name
         case .deleteLink(let s): return s.name
         case .setMTU(let l, _, _), .setUp(let l, _), .setMaster(let l, _, _), .setAlias(let l, _, _),
-             .setBridgeOptions(let l, _, _), .setBondOptions(let l, _, _), .addAddress(let l, _, _), .removeAddress(let l, _, _):
+             .setBridgeOptions(let l, _, _), .setBondOptions(let l, _, _), .setBridgeVLANs(let l, _, _),
+             .addAddress(let l, _, _), .removeAddress(let l, _, _):
             return l
         }
     }

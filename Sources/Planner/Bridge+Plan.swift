@@ -5,12 +5,19 @@ extension PlanBuilder {
     mutating func planBridges() {
         let depth = stackDepth(.bridge)
         for bridge in desired.bridges {
-            let options = BridgeOptions(stp: bridge.stp)
+            var options = BridgeOptions(stp: bridge.stp, vlanFiltering: bridge.vlanFiltering)
+            // VLANs a new bridge and a newly enslaved port start with (the kernel's default PVID).
+            var startingVLANs = [BridgeVLAN(vid: 1, pvid: true, untagged: true)]
             if let link = live(bridge.name), link.kind == .bridge {
                 planMTU(link, to: bridge.mtu, depth: depth)
                 let now = link.bridge ?? BridgeOptions(stp: false)
-                if now != options {
+                options.defaultPVID = now.defaultPVID
+                startingVLANs = now.defaultPVID == 0 ? [] : [BridgeVLAN(vid: now.defaultPVID, pvid: true, untagged: true)]
+                if !now.sameManaged(as: options) {
                     add(.linkOptions, .setBridgeOptions(link: link.name, options: options, previous: now), depth: depth)
+                }
+                if let wanted = bridge.selfVLANs, let have = link.bridgeVLANs, have.sorted() != wanted {
+                    add(.portVLANs, .setBridgeVLANs(link: link.name, vlans: wanted, previous: have.sorted()), depth: depth)
                 }
                 planUp(link, depth: depth)
             } else if let link = live(bridge.name) {
@@ -19,8 +26,11 @@ extension PlanBuilder {
             } else {
                 create(newBridge(bridge, options), depth: depth, disruptive: replaced[bridge.name] != nil,
                        reason: replaced[bridge.name].map(replacementReason))
+                if let wanted = bridge.selfVLANs, wanted != startingVLANs {
+                    add(.portVLANs, .setBridgeVLANs(link: bridge.name, vlans: wanted, previous: startingVLANs), depth: depth)
+                }
             }
-            planPorts(of: bridge)
+            planPorts(of: bridge, startingVLANs: startingVLANs)
             planAddresses(bridge.name, bridge.addresses, depth: depth)
         }
     }
@@ -32,12 +42,13 @@ extension PlanBuilder {
 
     /// Declared ports carry the bridge's MTU, are up and enslaved; ports the hypervisor attached
     /// (guest vifs, taps) are not declared and are left alone.
-    mutating func planPorts(of bridge: DesiredBridge) {
+    mutating func planPorts(of bridge: DesiredBridge, startingVLANs: [BridgeVLAN]) {
         for name in bridge.ports {
             guard let port = live(name) else {
                 // A port the plan creates (a VLAN) is enslaved after it exists.
                 if desired.createdDevices.contains(name) {
                     add(.enslave, .setMaster(link: name, master: bridge.name, previous: nil), depth: 0)
+                    planPortVLANs(name, of: bridge, have: startingVLANs)
                 } else {
                     problem("bridge \(bridge.name)", "port \(name) is not present on host \(desired.host)")
                 }
@@ -53,8 +64,19 @@ extension PlanBuilder {
                 if (port.alias ?? "").isEmpty {
                     add(.markPorts, .setAlias(link: name, alias: portAlias, previous: port.alias), depth: depth)
                 }
+                planPortVLANs(name, of: bridge, have: startingVLANs)
+            } else {
+                planPortVLANs(name, of: bridge, have: port.bridgeVLANs?.sorted() ?? [])
             }
             planUp(port, depth: depth)
         }
+    }
+}
+
+extension PlanBuilder {
+    /// The exact VLAN set of a port whose entry lists VLANs.
+    mutating func planPortVLANs(_ port: String, of bridge: DesiredBridge, have: [BridgeVLAN]) {
+        guard let wanted = bridge.portVLANs[port], wanted != have else { return }
+        add(.portVLANs, .setBridgeVLANs(link: port, vlans: wanted, previous: have), depth: 0)
     }
 }

@@ -21,7 +21,7 @@ public enum Planner {
 /// New links come after the MTU phases: they carry their MTU, which may need the parent's raised.
 enum Phase: Int, Comparable {
     case releasePorts, removeAddresses, deleteLinks, lowerMTU, raiseMTU, createLinks,
-         linkOptions, memberDown, enslave, memberOptions, markPorts, linkUp, addAddresses
+         linkOptions, memberDown, enslave, memberOptions, markPorts, portVLANs, linkUp, addAddresses
 
     /// Teardown and MTU decreases go from the top of the stack down.
     var topDown: Bool { self == .deleteLinks || self == .lowerMTU || self == .releasePorts }
@@ -56,6 +56,8 @@ struct PlanBuilder {
     let replaced: [String: LinkState]
 
     private var steps: [(phase: Phase, depth: Int, seq: Int, change: Change)] = []
+    /// Links already planned to come up, so a parent shared by several VLANs comes up once.
+    private var upPlanned = Set<String>()
     private(set) var problems: [PlanProblem] = []
 
     init(desired: DesiredState, current: CurrentState) {
@@ -175,7 +177,7 @@ struct PlanBuilder {
     }
 
     mutating func planUp(_ link: LinkState, depth: Int) {
-        if !link.up { add(.linkUp, .setUp(link: link.name, up: true), depth: depth) }
+        if !link.up, upPlanned.insert(link.name).inserted { add(.linkUp, .setUp(link: link.name, up: true), depth: depth) }
     }
 
     /// Adds declared addresses that are missing; removals of stale ones are planned by the prune pass.

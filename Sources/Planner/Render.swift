@@ -46,6 +46,8 @@ extension Action {
                 parts.append("vlan_filtering \(previous.vlanFiltering ? "on" : "off") → \(options.vlanFiltering ? "on" : "off")")
             }
             return "\(link): " + parts.joined(separator: ", ")
+        case let .setBridgeVLANs(link, vlans, previous):
+            return "\(link): vlans \(previous.summary) → \(vlans.summary)"
         case let .setBondOptions(link, options, previous):
             return "\(link): \(previous.summary) → \(options.summary)"
         case let .addAddress(link, prefix, _): return "\(link): address \(prefix)"

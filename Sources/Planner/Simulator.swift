@@ -2,12 +2,13 @@ import HostState
 
 /// Applies actions to the state model, as the kernel would. Used to prove, without a kernel, that
 /// applying a plan converges (planning again is empty) and that a rollback restores the state.
+/// `bridgeVLANs` mirrors the reader: VLAN membership is tracked only when the file manages some.
 public enum Simulator {
-    public static func apply(_ actions: [Action], to state: CurrentState) -> CurrentState {
-        actions.reduce(state) { apply($1, to: $0) }
+    public static func apply(_ actions: [Action], to state: CurrentState, bridgeVLANs: Bool = false) -> CurrentState {
+        actions.reduce(state) { apply($1, to: $0, bridgeVLANs: bridgeVLANs) }
     }
 
-    public static func apply(_ action: Action, to state: CurrentState) -> CurrentState {
+    public static func apply(_ action: Action, to state: CurrentState, bridgeVLANs: Bool = false) -> CurrentState {
         var s = state
         func update(_ name: String, _ body: (inout LinkState) -> Void) {
             if let i = s.links.firstIndex(where: { $0.name == name }) { body(&s.links[i]) }
@@ -16,7 +17,8 @@ public enum Simulator {
         case .createLink(let n):
             let index = (s.links.map(\.index).max() ?? 0) + 1
             s.links.append(LinkState(index: index, name: n.name, kind: n.kind, mtu: n.mtu ?? 1500, up: n.up,
-                                     carrier: n.up, alias: n.alias, link: n.link, vlanID: n.vlanID, bridge: n.bridge, bond: n.bond))
+                                     carrier: n.up, alias: n.alias, link: n.link, vlanID: n.vlanID, bridge: n.bridge, bond: n.bond,
+                                     bridgeVLANs: bridgeVLANs && n.kind == .bridge ? [BridgeVLAN(vid: 1, pvid: true, untagged: true)] : nil))
         case .deleteLink(let l):
             s.links.removeAll { $0.name == l.name }
             s.addresses.removeAll { $0.link == l.name }
@@ -26,14 +28,24 @@ public enum Simulator {
         case let .setMaster(link, master, previous):
             // Like the kernel: a bond opens a new member and gives it its MTU; releasing closes it.
             let bond = master.flatMap { m in s.links.first { $0.name == m && $0.kind == .bond } }
+            let bridge = master.flatMap { m in s.links.first { $0.name == m && $0.kind == .bridge } }
             let wasBond = previous.flatMap { p in s.links.first { $0.name == p && $0.kind == .bond } } != nil
             update(link) {
                 $0.master = master
                 if let bond { $0.up = true; $0.mtu = bond.mtu } else if wasBond && master == nil { $0.up = false }
+                // A new bridge port starts with the bridge's default PVID; leaving drops its VLANs.
+                if !bridgeVLANs {
+                    $0.bridgeVLANs = nil
+                } else if let bridge, let pvid = bridge.bridge?.defaultPVID {
+                    $0.bridgeVLANs = pvid == 0 ? [] : [BridgeVLAN(vid: pvid, pvid: true, untagged: true)]
+                } else if master == nil {
+                    $0.bridgeVLANs = nil
+                }
             }
         case let .setAlias(link, alias, _): update(link) { $0.alias = alias }
         case let .setBridgeOptions(link, options, _): update(link) { $0.bridge = options }
         case let .setBondOptions(link, options, _): update(link) { $0.bond = options }
+        case let .setBridgeVLANs(link, vlans, _): update(link) { $0.bridgeVLANs = vlans }
         case let .addAddress(link, prefix, proto): s.addresses.append(AddressState(link: link, prefix: prefix, proto: proto))
         case let .removeAddress(link, prefix, _): s.addresses.removeAll { $0.link == link && $0.prefix == prefix }
         }

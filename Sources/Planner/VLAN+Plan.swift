@@ -8,6 +8,8 @@ extension PlanBuilder {
         let depth = stackDepth(.vlan)
         let roles = Dictionary(desired.nics.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         for vlan in desired.vlans {
+            // A VLAN carries nothing over a parent that is down: bring an existing parent up.
+            if let parent = live(vlan.link) { planUp(parent, depth: stackDepth(parent.kind)) }
             let role = roles[vlan.name]
             let mtu = vlan.mtu ?? role?.mtu
             if let link = live(vlan.name) {

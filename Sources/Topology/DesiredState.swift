@@ -32,15 +32,23 @@ public struct DesiredBridge: Sendable, Equatable {
     public var name: String
     public var mtu: UInt32?
     public var stp: Bool
+    public var vlanFiltering: Bool
+    /// The bridge's own VLANs, when the file manages them.
+    public var selfVLANs: [BridgeVLAN]?
     public var ports: [String]
+    /// The exact VLAN set of the ports whose entry lists VLANs; other ports are left as they are.
+    public var portVLANs: [String: [BridgeVLAN]]
     public var addresses: [DesiredAddress]
     public var mark: SourceMark
 
-    public init(name: String, mtu: UInt32? = nil, stp: Bool = false, ports: [String] = [],
-                addresses: [DesiredAddress] = [], mark: SourceMark) {
+    public init(name: String, mtu: UInt32? = nil, stp: Bool = false, vlanFiltering: Bool = false, selfVLANs: [BridgeVLAN]? = nil,
+                ports: [String] = [], portVLANs: [String: [BridgeVLAN]] = [:], addresses: [DesiredAddress] = [], mark: SourceMark) {
         self.name = name
         self.mtu = mtu
         self.stp = stp
+        self.vlanFiltering = vlanFiltering
+        self.selfVLANs = selfVLANs
+        self.portVLANs = portVLANs
         self.ports = ports
         self.addresses = addresses
         self.mark = mark
@@ -99,6 +107,9 @@ public struct DesiredState: Sendable, Equatable {
         self.bridges = bridges
         self.vlans = vlans
     }
+
+    /// Whether any bridge VLAN membership is managed (then the bridge VLAN class is read).
+    public var managesBridgeVLANs: Bool { bridges.contains { $0.selfVLANs != nil || !$0.portVLANs.isEmpty } }
 
     /// Names of the devices poolnet creates on this host (as opposed to NICs it only configures).
     public var createdDevices: Set<String> { Set(bridges.map(\.name) + vlans.map(\.name) + bonds.map(\.name)) }

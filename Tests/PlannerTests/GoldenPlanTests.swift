@@ -48,7 +48,7 @@ final class GoldenPlanTests: XCTestCase {
         for c in try Self.cases() {
             let plan = Planner.plan(desired: c.desired, current: c.current)
             guard plan.problems.isEmpty else { continue }
-            let after = Simulator.apply(plan.changes.map(\.action), to: c.current)
+            let after = Simulator.apply(plan.changes.map(\.action), to: c.current, bridgeVLANs: c.desired.managesBridgeVLANs)
             let again = Planner.plan(desired: c.desired, current: after)
             XCTAssertEqual(again.changes, [], "\(c.name) does not converge:\n\(again.renderPlan())")
         }
@@ -58,8 +58,9 @@ final class GoldenPlanTests: XCTestCase {
     func testRollbackRestoresTheState() throws {
         for c in try Self.cases() {
             let plan = Planner.plan(desired: c.desired, current: c.current)
-            let applied = Simulator.apply(plan.changes.map(\.action), to: c.current)
-            let restored = Simulator.apply(plan.rollback.map(\.action), to: applied)
+            let vlans = c.desired.managesBridgeVLANs
+            let applied = Simulator.apply(plan.changes.map(\.action), to: c.current, bridgeVLANs: vlans)
+            let restored = Simulator.apply(plan.rollback.map(\.action), to: applied, bridgeVLANs: vlans)
             XCTAssertEqual(comparable(restored), comparable(c.current), "rollback of \(c.name)")
         }
     }

@@ -36,6 +36,11 @@ public func runProcess(_ argv: [String], environment: [String: String]? = nil) t
 public struct CommandFailed: Error, CustomStringConvertible {
     public var argv: [String]
     public var result: ProcessResult
+
+    public init(argv: [String], result: ProcessResult) {
+        self.argv = argv
+        self.result = result
+    }
     public var description: String { "\(argv.joined(separator: " ")) exited \(result.status): \(result.stderr)" }
 }
 
