@@ -39,10 +39,13 @@ public struct BridgeSpec {
             let portsNode = r.optional("ports")
             var ports: [PortSpec] = []
             if let portsNode {
-                if case .sequence = portsNode.node {
+                switch portsNode.node {
+                case .sequence:
                     ports = try portsNode.sequence("ports").compactMap { PortSpec.parse($0, hosts: hosts, errors: errors, object: header.label) }
-                } else {
+                case .mapping:
                     checkPerHost(portsNode, hosts: hosts, errors: errors, object: header.label)
+                default:
+                    errors.add("ports must be a list, found \(portsNode.typeName)", at: portsNode.mark, object: header.label)
                 }
             }
             let spec = BridgeSpec(header: header, mtu: r.optional("mtu"), stp: r.optional("stp"),
