@@ -25,9 +25,11 @@ let package = Package(
         .target(name: "Planner", dependencies: ["Topology", "HostState"]),
         // The only code that touches C: dumps, batched writes, namespaces.
         .target(name: "Netlink", dependencies: ["CNetlink", "CMnl", "HostState"]),
+        // Host state outside netlink: sysctls now; iSCSI, multipath and NPIV to come.
+        .target(name: "Storage", dependencies: ["HostState"]),
         // read -> plan -> apply -> read -> verify, rollback.
         .target(name: "Engine", dependencies: [
-            "Topology", "HostState", "Planner", "Netlink",
+            "Topology", "HostState", "Planner", "Netlink", "Storage",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "poolnet", dependencies: [

@@ -8,4 +8,5 @@
 #include <netlink/route/link/vxlan.h>
 #include <netlink/route/link/veth.h>
 #include <netlink/route/addr.h>
+#include <netlink/route/route.h>
 #endif

@@ -2,6 +2,7 @@ import HostState
 import Logging
 import Netlink
 import Planner
+import Storage
 import Topology
 
 /// What went wrong in an apply, and what was done about it.
@@ -47,14 +48,22 @@ public struct Engine {
         self.logger = logger
     }
 
-    /// The live state: one dump per object class (bridge VLANs only when asked).
-    public func read(bridgeVLANs: Bool = false) throws -> CurrentState {
-        try NetworkNamespace.run(netns) { try StateReader.read(using: try RouteSocket(), bridgeVLANs: bridgeVLANs) }
+    /// The live state: one dump per object class; bridge VLANs, sysctls and default routes only
+    /// as far as `desired` manages them.
+    public func read(for desired: DesiredState? = nil) throws -> CurrentState {
+        try NetworkNamespace.run(netns) { try Self.read(using: try RouteSocket(), for: desired) }
+    }
+
+    static func read(using socket: RouteSocket, for desired: DesiredState?) throws -> CurrentState {
+        var state = try StateReader.read(using: socket, bridgeVLANs: desired?.managesBridgeVLANs ?? false,
+                                         defaultRoutes: !(desired?.nics.isEmpty ?? true))
+        if let keys = desired?.sysctlKeysToRead, !keys.isEmpty { state.sysctls = SysctlStore().read(keys) }
+        return state
     }
 
     /// The plan for `desired` against the live state.
     public func plan(_ desired: DesiredState) throws -> (plan: Plan, current: CurrentState) {
-        let current = try read(bridgeVLANs: desired.managesBridgeVLANs)
+        let current = try read(for: desired)
         return (Planner.plan(desired: desired, current: current), current)
     }
 
@@ -66,78 +75,41 @@ public struct Engine {
         let failStep = self.failStep
         return try NetworkNamespace.run(netns) { () throws -> Plan in
             let socket = try RouteSocket()
-            let vlans = desired.managesBridgeVLANs
-            let before = try StateReader.read(using: socket, bridgeVLANs: vlans)
+            let executor = Executor(socket: socket, sysctls: SysctlStore())
+            let before = try Self.read(using: socket, for: desired)
             let plan = Planner.plan(desired: desired, current: before)
             guard plan.problems.isEmpty else { throw PlanBlocked(plan: plan) }
             guard !plan.changes.isEmpty else { return plan }
             logger.info("applying \(plan.changes.count) changes on host \(plan.host)")
 
             var translator = RequestTranslator(state: before)
-            var requests: [NetlinkRequest] = []
-            var owner: [Int] = []  // request → the change it belongs to
-            for (i, change) in plan.changes.enumerated() {
-                for request in try translator.translate(change) {
-                    requests.append(request)
-                    owner.append(i)
-                }
+            let outcome = try executor.run(plan.changes, translator: &translator, stopOnError: true, failAt: failStep)
+            let applied = outcome.tookEffect.sorted().map { plan.changes[$0] }
+            if let failure = outcome.failure {
+                throw try Self.rollBack(applied, cause: failure, executor: executor, desired: desired, logger: logger)
             }
-            var results: [NetlinkError?]
-            if let failStep, failStep < plan.changes.count {
-                // The changes before the injected failure are sent for real; the rest are not.
-                let cut = owner.firstIndex(of: failStep)!
-                results = cut > 0 ? socket.execute(Array(requests[..<cut])) : []
-                results.append(NetlinkError(operation: requests[cut].label, errno: EIO_INJECTED, kernelMessage: "injected failure (test hook)"))
-                results += Array(repeating: NetlinkError(operation: "", errno: ECANCELED_CODE), count: requests.count - cut - 1)
-            } else {
-                results = socket.execute(requests)
-            }
-            // A change took effect if any of its requests did; rollback undoes it whole.
-            var tookEffect = Set<Int>()
-            for (r, result) in results.enumerated() where result == nil { tookEffect.insert(owner[r]) }
-            let applied = tookEffect.sorted().map { plan.changes[$0] }
-            if let first = results.compactMap({ $0 }).first(where: { $0.errno != ECANCELED_CODE }) {
-                throw try Self.rollBack(applied, cause: first.description, socket: socket, bridgeVLANs: vlans, logger: logger)
-            }
-
-            let after = try StateReader.read(using: socket, bridgeVLANs: vlans)
+            let after = try Self.read(using: socket, for: desired)
             let remaining = Planner.plan(desired: desired, current: after)
             if !remaining.isEmpty {
                 let cause = "verification found changes still to make after apply:\n" + remaining.renderPlan()
-                throw try Self.rollBack(applied, cause: cause, socket: socket, bridgeVLANs: vlans, logger: logger)
+                throw try Self.rollBack(applied, cause: cause, executor: executor, desired: desired, logger: logger)
             }
             return plan
         }
     }
 
-    /// Undoes `applied` in reverse order, each undo computed from the state read before apply.
-    static func rollBack(_ applied: [Change], cause: String, socket: RouteSocket, bridgeVLANs: Bool, logger: Logger) throws -> ApplyFailure {
+    /// Undoes `applied` in reverse order, each undo computed from the state read before apply. All
+    /// undo steps run; one failing does not stop the others.
+    static func rollBack(_ applied: [Change], cause: String, executor: Executor, desired: DesiredState, logger: Logger) throws -> ApplyFailure {
         logger.warning("rolling back \(applied.count) steps: \(cause)")
         var failure = ApplyFailure(cause: cause, rolledBack: [], notRolledBack: [])
         guard !applied.isEmpty else { return failure }
-        // Names resolve against the state as it is now, after the partial apply. All undo steps go
-        // out in one batch; one failing does not stop the others.
-        var translator = RequestTranslator(state: try StateReader.read(using: socket, bridgeVLANs: bridgeVLANs))
-        var requests: [NetlinkRequest] = []
-        var owner: [Int] = []
-        var undos: [Change] = []
-        for change in applied.reversed() {
-            let undo = change.inverse
-            undos.append(undo)
-            do {
-                for request in try translator.translate(undo) {
-                    requests.append(request)
-                    owner.append(undos.count - 1)
-                }
-            } catch {
-                failure.notRolledBack.append((change, "\(error)"))
-            }
-        }
-        let results = socket.execute(requests, stopOnError: false)
-        var failed: [Int: String] = [:]
-        for (r, result) in results.enumerated() { if let result { failed[owner[r]] = result.description } }
-        for (i, undo) in undos.enumerated() where owner.contains(i) {
-            if let reason = failed[i] { failure.notRolledBack.append((undo.inverse, reason)) } else { failure.rolledBack.append(undo) }
+        // Names resolve against the state as it is now, after the partial apply.
+        var translator = RequestTranslator(state: try read(using: executor.socket, for: desired))
+        let undos = applied.reversed().map(\.inverse)
+        let outcome = try executor.run(undos, translator: &translator, stopOnError: false)
+        for (i, undo) in undos.enumerated() {
+            if let reason = outcome.failures[i] { failure.notRolledBack.append((undo.inverse, reason)) } else { failure.rolledBack.append(undo) }
         }
         return failure
     }

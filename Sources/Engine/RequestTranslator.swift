@@ -1,6 +1,13 @@
 import HostState
 import Netlink
+import Storage
 import Planner
+
+/// One thing the executor does: a netlink request (batched with its neighbours) or a sysctl write.
+enum Step {
+    case netlink(NetlinkRequest)
+    case sysctl(SysctlKey, Int, label: String)
+}
 
 /// Turns planned actions into netlink requests, resolving names to ifindexes. Links the plan creates
 /// get an index chosen here (above every index in use), so that enslaving a port to a bridge created
@@ -32,6 +39,13 @@ struct RequestTranslator {
     /// IFLA_AF_SPEC on create, applies flags before AF_SPEC within one message, and only an MTU set
     /// through a change pins a bridge's MTU (otherwise it follows its smallest port, so one 1500-byte
     /// guest vif would pull a jumbo bridge down).
+    mutating func steps(_ change: Change) throws -> [Step] {
+        if case let .setSysctl(key, value, _) = change.action {
+            return [.sysctl(key, value, label: "\(change.action.symbol) \(change.action.summary)")]
+        }
+        return try translate(change).map(Step.netlink)
+    }
+
     mutating func translate(_ change: Change) throws -> [NetlinkRequest] {
         let label = "\(change.action.symbol) \(change.action.summary)"
         if case .createLink(let n) = change.action {
@@ -103,8 +117,12 @@ struct RequestTranslator {
                                 xmitHashPolicy: options.xmitHashPolicy != previous.xmitHashPolicy ? options.xmitHashPolicy : nil,
                                 primaryIndex: options.primary != previous.primary ? try options.primary.map(index) ?? 0 : nil)
             return NetlinkRequest(.changeLink(index: try index(link), kind: "bond", data: .bond(data)), label: label)
-        case .setBridgeVLANs:
-            preconditionFailure("handled by translate(_:)")
+        case .setBridgeVLANs, .setSysctl:
+            preconditionFailure("handled by steps(_:) and translate(_:)")
+        case .addRoute(let route):
+            return NetlinkRequest(.addRoute(route, link: try index(route.link)), label: label)
+        case .removeRoute(let route):
+            return NetlinkRequest(.removeRoute(route, link: try index(route.link)), label: label)
         case let .addAddress(link, prefix, proto):
             return NetlinkRequest(.addAddress(index: try index(link), prefix: prefix, proto: proto), label: label)
         case let .removeAddress(link, prefix, _):

@@ -2,10 +2,30 @@
 public struct CurrentState: Sendable, Codable, Equatable {
     public var links: [LinkState]
     public var addresses: [AddressState]
+    /// Only the sysctls the file manages (and their `all` and `default` values).
+    public var sysctls: [SysctlValue]
+    /// Only default routes, and only when the file has storage NICs.
+    public var routes: [RouteState]
 
-    public init(links: [LinkState] = [], addresses: [AddressState] = []) {
+    public init(links: [LinkState] = [], addresses: [AddressState] = [], sysctls: [SysctlValue] = [], routes: [RouteState] = []) {
         self.links = links
         self.addresses = addresses
+        self.sysctls = sysctls
+        self.routes = routes
+    }
+
+    enum CodingKeys: String, CodingKey { case links, addresses, sysctls, routes }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        links = try c.decodeIfPresent([LinkState].self, forKey: .links) ?? []
+        addresses = try c.decodeIfPresent([AddressState].self, forKey: .addresses) ?? []
+        sysctls = try c.decodeIfPresent([SysctlValue].self, forKey: .sysctls) ?? []
+        routes = try c.decodeIfPresent([RouteState].self, forKey: .routes) ?? []
+    }
+
+    public func sysctlValues() -> [SysctlKey: Int] {
+        Dictionary(sysctls.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Links by name, built once per plan so that matching stays linear.
@@ -21,6 +41,8 @@ public struct CurrentState: Sendable, Codable, Equatable {
     /// A stable, order-independent form for comparing two reads.
     public func normalized() -> CurrentState {
         CurrentState(links: links.sorted { $0.name < $1.name },
-                     addresses: addresses.sorted { ($0.link, $0.prefix) < ($1.link, $1.prefix) })
+                     addresses: addresses.sorted { ($0.link, $0.prefix) < ($1.link, $1.prefix) },
+                     sysctls: sysctls.sorted { $0.key < $1.key },
+                     routes: routes.sorted { ($0.link, $0.destination) < ($1.link, $1.destination) })
     }
 }

@@ -28,6 +28,10 @@ public struct NetlinkRequest: Sendable {
         case addBridgeVLANs(index: Int32, vlans: [BridgeVLAN], bridgeItself: Bool)
         /// `bridge vlan del vid … dev I [self]`
         case removeBridgeVLANs(index: Int32, vlans: [BridgeVLAN], bridgeItself: Bool)
+        /// `ip route add …`
+        case addRoute(RouteState, link: Int32)
+        /// `ip route del …`
+        case removeRoute(RouteState, link: Int32)
         /// `ip addr add P dev I proto N`
         case addAddress(index: Int32, prefix: IPPrefix, proto: UInt8)
         /// `ip addr del P dev I`
@@ -85,6 +89,14 @@ public struct NetlinkRequest: Sendable {
             ifi.pointee.ifi_family = UInt8(AF_BRIDGE)
             ifi.pointee.ifi_index = index
             Self.putBridgeVLANs(nlh, vlans, bridgeItself: bridgeItself)
+        case let .addRoute(route, link):
+            nlh.pointee.nlmsg_type = UInt16(RTM_NEWROUTE)
+            nlh.pointee.nlmsg_flags = request | UInt16(NLM_F_CREATE | NLM_F_EXCL)
+            Self.putRoute(nlh, route, link: link)
+        case let .removeRoute(route, link):
+            nlh.pointee.nlmsg_type = UInt16(RTM_DELROUTE)
+            nlh.pointee.nlmsg_flags = request
+            Self.putRoute(nlh, route, link: link)
         case let .addAddress(index, prefix, proto):
             nlh.pointee.nlmsg_type = UInt16(RTM_NEWADDR)
             nlh.pointee.nlmsg_flags = request | UInt16(NLM_F_CREATE | NLM_F_EXCL)

@@ -59,7 +59,7 @@ extension RouteSocket {
 /// Reads a host's state: one dump per object class (links, bridge options, addresses).
 public enum StateReader {
     /// `bridgeVLANs`: also read VLAN membership (only when the file manages some).
-    public static func read(using socket: RouteSocket, bridgeVLANs: Bool = false) throws -> CurrentState {
+    public static func read(using socket: RouteSocket, bridgeVLANs: Bool = false, defaultRoutes: Bool = false) throws -> CurrentState {
         let raw = try LinkCache.read()
         let names = Dictionary(raw.map { ($0.index, $0.name) }, uniquingKeysWith: { a, _ in a })
         // Kind-specific classes are dumped only when such links exist.
@@ -83,6 +83,7 @@ public enum StateReader {
                       bond: r.kind == .bond ? bonds[r.index] : nil,
                       bridgeVLANs: bridgeVLANs ? vlans[r.index] : nil)
         }
-        return CurrentState(links: links, addresses: try socket.dumpAddresses(names: names))
+        return CurrentState(links: links, addresses: try socket.dumpAddresses(names: names),
+                            routes: defaultRoutes ? try DefaultRoutes.read(names: names) : [])
     }
 }

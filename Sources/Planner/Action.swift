@@ -59,6 +59,12 @@ public enum Action: Hashable, Codable, Sendable {
     case setBridgeVLANs(link: String, vlans: [BridgeVLAN], previous: [BridgeVLAN])
     /// `ip link set NAME type bond miimon M xmit_hash_policy P primary DEV`
     case setBondOptions(link: String, options: BondOptions, previous: BondOptions)
+    /// `sysctl -w net.ipv4.conf.LINK.KEY=V`
+    case setSysctl(key: SysctlKey, value: Int, previous: Int)
+    /// `ip route add …` (the inverse of a removal)
+    case addRoute(RouteState)
+    /// `ip route del default via … dev LINK`
+    case removeRoute(RouteState)
     /// `ip addr add PREFIX dev LINK proto P`
     case addAddress(link: String, prefix: IPPrefix, proto: UInt8)
     /// `ip addr del PREFIX dev LINK`
@@ -78,6 +84,9 @@ public enum Action: Hashable, Codable, Sendable {
         case let .setBridgeOptions(link, options, previous): return .setBridgeOptions(link: link, options: previous, previous: options)
         case let .setBondOptions(link, options, previous): return .setBondOptions(link: link, options: previous, previous: options)
         case let .setBridgeVLANs(link, vlans, previous): return .setBridgeVLANs(link: link, vlans: previous, previous: vlans)
+        case let .setSysctl(key, value, previous): return .setSysctl(key: key, value: previous, previous: value)
+        case .addRoute(let r): return .removeRoute(r)
+        case .removeRoute(let r): return .addRoute(r)
         case let .addAddress(link, prefix, proto): return .removeAddress(link: link, prefix: prefix, proto: proto)
         case let .removeAddress(link, prefix, proto): return .addAddress(link: link, prefix: prefix, proto: proto)
         }
@@ -88,6 +97,8 @@ public enum Action: Hashable, Codable, Sendable {
         switch self {
         case .createLink(let n): return n.name
         case .deleteLink(let s): return s.name
+        case .setSysctl(let key, _, _): return key.link
+        case .addRoute(let r), .removeRoute(let r): return r.link
         case .setMTU(let l, _, _), .setUp(let l, _), .setMaster(let l, _, _), .setAlias(let l, _, _),
              .setBridgeOptions(let l, _, _), .setBondOptions(let l, _, _), .setBridgeVLANs(let l, _, _),
              .addAddress(let l, _, _), .removeAddress(let l, _, _):

@@ -13,6 +13,8 @@ public enum Planner {
         builder.planVLANs()
         builder.planBridges()
         builder.planStorageNICs()
+        builder.planSysctls()
+        builder.planRoutes()
         return builder.finish()
     }
 }
@@ -21,7 +23,7 @@ public enum Planner {
 /// New links come after the MTU phases: they carry their MTU, which may need the parent's raised.
 enum Phase: Int, Comparable {
     case releasePorts, removeAddresses, deleteLinks, lowerMTU, raiseMTU, createLinks,
-         linkOptions, memberDown, enslave, memberOptions, markPorts, portVLANs, linkUp, addAddresses
+         linkOptions, memberDown, enslave, memberOptions, markPorts, portVLANs, sysctls, linkUp, addAddresses
 
     /// Teardown and MTU decreases go from the top of the stack down.
     var topDown: Bool { self == .deleteLinks || self == .lowerMTU || self == .releasePorts }

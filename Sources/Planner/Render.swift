@@ -4,8 +4,8 @@ extension Action {
     /// `+` create, `~` change, `-` delete: the plan reads like a diff.
     public var symbol: Character {
         switch self {
-        case .createLink, .addAddress: return "+"
-        case .deleteLink, .removeAddress: return "-"
+        case .createLink, .addAddress, .addRoute: return "+"
+        case .deleteLink, .removeAddress, .removeRoute: return "-"
         case .setMaster(_, let master, _): return master == nil ? "-" : "~"
         default: return "~"
         }
@@ -50,6 +50,9 @@ extension Action {
             return "\(link): vlans \(previous.summary) → \(vlans.summary)"
         case let .setBondOptions(link, options, previous):
             return "\(link): \(previous.summary) → \(options.summary)"
+        case let .setSysctl(key, value, previous): return "\(key.link): \(key) \(previous) → \(value)"
+        case .addRoute(let r), .removeRoute(let r):
+            return "\(r.link): route \(r.isDefault ? "default" : r.destination.description)\(r.gateway.map { " via \($0)" } ?? "")\(r.table == 254 ? "" : " table \(r.table)")"
         case let .addAddress(link, prefix, _): return "\(link): address \(prefix)"
         case let .removeAddress(link, prefix, _): return "\(link): address \(prefix)"
         }

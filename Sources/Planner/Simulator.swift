@@ -15,6 +15,8 @@ public enum Simulator {
         }
         switch action {
         case .createLink(let n):
+            // Like the kernel: a new device starts from conf/default.
+            for value in s.sysctls where value.key.link == "default" { s.sysctls.append(SysctlValue(value.key.on(n.name), value.value)) }
             let index = (s.links.map(\.index).max() ?? 0) + 1
             s.links.append(LinkState(index: index, name: n.name, kind: n.kind, mtu: n.mtu ?? 1500, up: n.up,
                                      carrier: n.up, alias: n.alias, link: n.link, vlanID: n.vlanID, bridge: n.bridge, bond: n.bond,
@@ -22,6 +24,7 @@ public enum Simulator {
         case .deleteLink(let l):
             s.links.removeAll { $0.name == l.name }
             s.addresses.removeAll { $0.link == l.name }
+            s.sysctls.removeAll { $0.key.link == l.name }
             for i in s.links.indices where s.links[i].master == l.name { s.links[i].master = nil }
         case let .setMTU(link, mtu, _): update(link) { $0.mtu = mtu }
         case let .setUp(link, up): update(link) { $0.up = up }
@@ -46,6 +49,11 @@ public enum Simulator {
         case let .setBridgeOptions(link, options, _): update(link) { $0.bridge = options }
         case let .setBondOptions(link, options, _): update(link) { $0.bond = options }
         case let .setBridgeVLANs(link, vlans, _): update(link) { $0.bridgeVLANs = vlans }
+        case let .setSysctl(key, value, _):
+            s.sysctls.removeAll { $0.key == key }
+            s.sysctls.append(SysctlValue(key, value))
+        case .addRoute(let r): s.routes.append(r)
+        case .removeRoute(let r): s.routes.removeAll { $0 == r }
         case let .addAddress(link, prefix, proto): s.addresses.append(AddressState(link: link, prefix: prefix, proto: proto))
         case let .removeAddress(link, prefix, _): s.addresses.removeAll { $0.link == link && $0.prefix == prefix }
         }

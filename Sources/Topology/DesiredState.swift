@@ -17,12 +17,15 @@ public struct DesiredNIC: Sendable, Equatable {
     public var name: String
     public var mtu: UInt32?
     public var addresses: [DesiredAddress]
+    /// Per-NIC sysctls from the storage layout, the IPv6 mode and overrides.
+    public var sysctls: [SysctlKey: Int]
     public var mark: SourceMark
 
-    public init(name: String, mtu: UInt32? = nil, addresses: [DesiredAddress] = [], mark: SourceMark) {
+    public init(name: String, mtu: UInt32? = nil, addresses: [DesiredAddress] = [], sysctls: [SysctlKey: Int] = [:], mark: SourceMark) {
         self.name = name
         self.mtu = mtu
         self.addresses = addresses
+        self.sysctls = sysctls
         self.mark = mark
     }
 }
@@ -106,6 +109,16 @@ public struct DesiredState: Sendable, Equatable {
         self.nics = nics
         self.bridges = bridges
         self.vlans = vlans
+    }
+
+    /// The sysctls to read: each storage NIC's, and the `all` and `default` values that decide
+    /// the effective value and what a new device starts with.
+    public var sysctlKeysToRead: [SysctlKey] {
+        var keys = Set<SysctlKey>()
+        for nic in nics {
+            for key in nic.sysctls.keys { keys.formUnion([key, key.on("all"), key.on("default")]) }
+        }
+        return keys.sorted()
     }
 
     /// Whether any bridge VLAN membership is managed (then the bridge VLAN class is read).

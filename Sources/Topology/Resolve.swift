@@ -11,7 +11,7 @@ extension Topology {
         }
         let errors = ErrorSink()
         var state = DesiredState(pool: pool, host: name)
-        state.nics = storageNICs.compactMap { spec in errors.collect { try spec.resolve(for: host) } ?? nil }
+        state.nics = storageNICs.compactMap { spec in errors.collect { try spec.resolve(for: host, layout: layout) } ?? nil }
         state.bridges = bridges.compactMap { spec in errors.collect { try spec.resolve(for: host) } ?? nil }
         state.vlans = vlans.compactMap { spec in errors.collect { try spec.resolve(for: host) } ?? nil }
         state.bonds = bonds.compactMap { spec in errors.collect { try spec.resolve(for: host) } ?? nil }

@@ -12,6 +12,8 @@ public struct StorageNICSpec {
     let mtu: YNode?
     let subnet: YNode?
     let addresses: YNode?
+    let ipv6: YNode?
+    let sysctls: YNode?
 
     static let kind = "storage_nic"
 
@@ -20,8 +22,8 @@ public struct StorageNICSpec {
             let r = try MappingReader(node, what: "a storage_nics entry")
             let header = try parseHeader(r, kind: kind, node: node, hosts: hosts, errors: errors)
             let spec = StorageNICSpec(header: header, mtu: r.optional("mtu"), subnet: r.optional("subnet"),
-                                      addresses: r.optional("addresses"))
-            for field in [spec.mtu, spec.subnet, spec.addresses] {
+                                      addresses: r.optional("addresses"), ipv6: r.optional("ipv6"), sysctls: r.optional("sysctls"))
+            for field in [spec.mtu, spec.subnet, spec.addresses, spec.ipv6, spec.sysctls] {
                 checkPerHost(field, hosts: hosts, errors: errors, object: header.label)
             }
             if r.keyNode("gateway") != nil {
@@ -33,7 +35,7 @@ public struct StorageNICSpec {
         }
     }
 
-    func resolve(for host: PoolHost) throws -> DesiredNIC? {
+    func resolve(for host: PoolHost, layout: StorageLayout) throws -> DesiredNIC? {
         guard header.applies(to: host.name) else { return nil }
         let r = HostResolver(host: host, object: header.label)
         guard let name = try r.interfaceName(header.name, "name") else {
@@ -41,8 +43,10 @@ public struct StorageNICSpec {
         }
         let named = HostResolver(host: host, object: "\(Self.kind) \(name)")
         let subnet = try named.subnet(subnet)
-        return DesiredNIC(name: name, mtu: try named.mtu(mtu),
-                          addresses: try named.addresses(addresses, subnet: subnet), mark: header.mark)
+        let addresses = try named.addresses(addresses, subnet: subnet)
+        return DesiredNIC(name: name, mtu: try named.mtu(mtu), addresses: addresses,
+                          sysctls: try named.storageSysctls(nic: name, layout: layout, ipv6: ipv6, overrides: sysctls, addresses: addresses),
+                          mark: header.mark)
     }
 }
 

@@ -14,6 +14,7 @@ public struct PoolHost: Sendable {
 public struct Topology {
     public var file: String
     public var pool: String
+    public var layout: StorageLayout
     public var hosts: [PoolHost]
     public var storageNICs: [StorageNICSpec]
     public var bridges: [BridgeSpec]

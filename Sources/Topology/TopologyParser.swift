@@ -38,13 +38,24 @@ extension Topology {
                 errors.add("pool \"\(pool)\" must be a non-empty name without \":\" or whitespace", at: r.optional("pool")!.mark)
             }
             let hosts = try parseHosts(try r.required("hosts"), errors: errors)
+            var layout = StorageLayout.perPathSubnet
+            if let storage = r.optional("storage") {
+                let s = try MappingReader(storage, what: "storage")
+                if let node = s.optional("layout") {
+                    let text = try node.string("layout")
+                    if let l = StorageLayout(rawValue: text) { layout = l } else {
+                        errors.add("layout must be per-path-subnet or shared-subnet, found \"\(text)\"", at: node.mark)
+                    }
+                }
+                s.unknownKeys().forEach(errors.add)
+            }
             let names = Set(hosts.map(\.name))
             let nics = try r.optional("storage_nics").map { try $0.sequence("storage_nics") } ?? []
             let bridges = try r.optional("bridges").map { try $0.sequence("bridges") } ?? []
             let vlans = try r.optional("vlans").map { try $0.sequence("vlans") } ?? []
             let bonds = try r.optional("bonds").map { try $0.sequence("bonds") } ?? []
             r.unknownKeys().forEach(errors.add)
-            return Topology(file: file, pool: pool, hosts: hosts,
+            return Topology(file: file, pool: pool, layout: layout, hosts: hosts,
                             storageNICs: nics.compactMap { StorageNICSpec.parse($0, hosts: names, errors: errors) },
                             bridges: bridges.compactMap { BridgeSpec.parse($0, hosts: names, errors: errors) },
                             vlans: vlans.compactMap { VLANSpec.parse($0, hosts: names, errors: errors) },

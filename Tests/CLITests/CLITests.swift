@@ -52,14 +52,14 @@ final class CLITests: XCTestCase {
 
         let plan = try poolnet("plan", file, "--host", "hv01", "--netns", ns.name)
         XCTAssertEqual(plan.status, 2, plan.stderr)
-        XCTAssertTrue(plan.stdout.hasPrefix("host hv01 (pool demo): 13 changes\n"), plan.stdout)
+        XCTAssertTrue(plan.stdout.hasPrefix("host hv01 (pool demo): 15 changes\n"), plan.stdout)
         XCTAssertTrue(plan.stdout.contains("  + bridge xenbr-priv0 (mtu 9000, stp off)\n"), plan.stdout)
         XCTAssertTrue(plan.stdout.contains("  ~ san0: mtu 1500 → 9000\n"), plan.stdout)
         XCTAssertNil(try ns.links()["xenbr-priv0"], "plan changes nothing")
 
         let apply = try poolnet("apply", file, "--host", "hv01", "--netns", ns.name)
         XCTAssertEqual(apply.status, 2, apply.stderr)
-        XCTAssertTrue(apply.stdout.contains("applied 13 changes; verified"), apply.stdout)
+        XCTAssertTrue(apply.stdout.contains("applied 15 changes; verified"), apply.stdout)
 
         let again = try poolnet("apply", file, "--host", "hv01", "--netns", ns.name)
         XCTAssertEqual(again.status, 0, again.stdout)

@@ -8,7 +8,7 @@ final class ApplyTests: NamespaceTestCase {
     func testApplyCreatesWhatTheFileSays() throws {
         try addDemoNICs()
         let plan = try engine.apply(try desired(Self.pool))
-        XCTAssertEqual(plan.changes.count, 13)
+        XCTAssertEqual(plan.changes.count, 15)
 
         // Checked through iproute2, not through poolnet's own reader.
         let links = try ns.links()

@@ -1,0 +1,80 @@
+import HostState
+import Netlink
+import Planner
+import Storage
+
+/// Runs changes in plan order: runs of netlink requests go out as one batch, sysctl writes go
+/// straight to /proc/sys (of the namespace this thread is in). Used for apply and for rollback.
+struct Executor {
+    let socket: RouteSocket
+    let sysctls: SysctlStore
+
+    struct Outcome {
+        /// Indexes of the changes that took effect, even partly (rollback undoes them whole).
+        var tookEffect: Set<Int> = []
+        /// The first real failure, if any.
+        var failure: String?
+        /// Every failure by change index.
+        var failures: [Int: String] = [:]
+    }
+
+    /// `failAt`: test hook, fail change k before it runs. `stopOnError`: send nothing after a failure.
+    func run(_ changes: [Change], translator: inout RequestTranslator, stopOnError: Bool, failAt: Int? = nil) throws -> Outcome {
+        var outcome = Outcome()
+        var pending: [(request: NetlinkRequest, change: Int)] = []
+
+        func flush() {
+            guard !pending.isEmpty else { return }
+            let results = socket.execute(pending.map(\.request), stopOnError: stopOnError)
+            for (i, result) in results.enumerated() {
+                let change = pending[i].change
+                if let result {
+                    if result.errno != ECANCELED_CODE || !stopOnError {
+                        outcome.failures[change] = outcome.failures[change] ?? result.description
+                        outcome.failure = outcome.failure ?? result.description
+                    }
+                } else {
+                    outcome.tookEffect.insert(change)
+                }
+            }
+            pending.removeAll()
+        }
+
+        for (i, change) in changes.enumerated() {
+            if stopOnError && outcome.failure != nil { break }
+            if i == failAt {
+                flush()
+                if outcome.failure == nil {
+                    let message = "\(change.action.symbol) \(change.action.summary): injected failure (test hook)"
+                    outcome.failure = message
+                    outcome.failures[i] = message
+                }
+                break
+            }
+            let steps: [Step]
+            do { steps = try translator.steps(change) } catch {
+                flush()
+                outcome.failures[i] = "\(error)"
+                outcome.failure = outcome.failure ?? "\(change.action.summary): \(error)"
+                continue
+            }
+            for step in steps {
+                switch step {
+                case .netlink(let request): pending.append((request, i))
+                case let .sysctl(key, value, label):
+                    flush()
+                    if stopOnError && outcome.failure != nil { break }
+                    do {
+                        try sysctls.write(key, value)
+                        outcome.tookEffect.insert(i)
+                    } catch {
+                        outcome.failures[i] = "\(label): \(error)"
+                        outcome.failure = outcome.failure ?? "\(label): \(error)"
+                    }
+                }
+            }
+        }
+        flush()
+        return outcome
+    }
+}

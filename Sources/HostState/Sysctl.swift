@@ -1,0 +1,56 @@
+/// One per-interface network sysctl: `net/<family>/conf/<link>/<name>` (link may be `all` or
+/// `default`). Kept structured because interface names may contain dots (eth1.30).
+public struct SysctlKey: Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
+    public enum Family: String, Sendable, Codable { case ipv4, ipv6 }
+
+    public var family: Family
+    public var link: String
+    public var name: String
+
+    public init(_ family: Family, _ link: String, _ name: String) {
+        self.family = family
+        self.link = link
+        self.name = name
+    }
+
+    /// The path under /proc/sys.
+    public var path: String { "net/\(family.rawValue)/conf/\(link)/\(name)" }
+    /// `net.ipv4.conf.eth1/30.rp_filter`, the sysctl(8) spelling (dots in names become slashes).
+    public var description: String { "net.\(family.rawValue).conf.\(String(link.map { $0 == "." ? "/" : $0 })).\(name)" }
+
+    public func on(_ link: String) -> SysctlKey { SysctlKey(family, link, name) }
+
+    public static func < (a: SysctlKey, b: SysctlKey) -> Bool { a.description < b.description }
+}
+
+/// A sysctl value as read.
+public struct SysctlValue: Hashable, Sendable, Codable {
+    public var key: SysctlKey
+    public var value: Int
+
+    public init(_ key: SysctlKey, _ value: Int) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// A route as read (the parts poolnet reasons about: default routes).
+public struct RouteState: Hashable, Sendable, Codable {
+    public var destination: IPPrefix
+    public var gateway: String?
+    public var link: String
+    public var table: UInt32
+    public var metric: UInt32
+    public var proto: UInt8
+
+    public init(destination: IPPrefix, gateway: String? = nil, link: String, table: UInt32 = 254, metric: UInt32 = 0, proto: UInt8 = 4) {
+        self.destination = destination
+        self.gateway = gateway
+        self.link = link
+        self.table = table
+        self.metric = metric
+        self.proto = proto
+    }
+
+    public var isDefault: Bool { destination.prefixLength == 0 }
+}

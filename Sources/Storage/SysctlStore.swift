@@ -1,0 +1,39 @@
+import Foundation
+import HostState
+
+/// Reads and writes per-interface network sysctls under /proc/sys (injectable root for tests).
+/// /proc/sys/net shows the network namespace of the thread that opens it, so callers run this on
+/// the same namespace thread as their netlink work.
+public struct SysctlStore: Sendable {
+    public var root: String
+
+    public init(root: String = "/proc/sys") { self.root = root }
+
+    public func read(_ key: SysctlKey) -> Int? {
+        guard let data = FileManager.default.contents(atPath: "\(root)/\(key.path)"),
+              let text = String(data: data, encoding: .utf8) else { return nil }
+        return Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// Values of the keys that exist; absent keys (no such link, IPv6 off) are left out.
+    public func read(_ keys: [SysctlKey]) -> [SysctlValue] {
+        keys.compactMap { key in read(key).map { SysctlValue(key, $0) } }
+    }
+
+    public struct WriteError: Error, CustomStringConvertible {
+        public var key: SysctlKey
+        public var reason: String
+        public var description: String { "write \(key): \(reason)" }
+    }
+
+    public func write(_ key: SysctlKey, _ value: Int) throws(WriteError) {
+        let path = "\(root)/\(key.path)"
+        guard let handle = FileHandle(forWritingAtPath: path) else {
+            throw WriteError(key: key, reason: "cannot open \(path) (\(String(cString: strerror(errno))))")
+        }
+        defer { try? handle.close() }
+        do { try handle.write(contentsOf: Data("\(value)\n".utf8)) } catch {
+            throw WriteError(key: key, reason: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import HostState
+
+/// How the storage NICs share subnets (storage-domain.md §1).
+public enum StorageLayout: String, Sendable, CaseIterable {
+    /// One subnet (or VLAN) per path: routing picks the NIC.
+    case perPathSubnet = "per-path-subnet"
+    /// All storage NICs in one subnet: needs ARP and reverse-path settings per NIC.
+    case sharedSubnet = "shared-subnet"
+
+    /// The per-NIC IPv4 sysctls of the layout. rp_filter 2 (loose) on both: open-iscsi's iface
+    /// binding needs 0 or 2. ARP flux only happens with several NICs in one subnet.
+    public var sysctls: [String: Int] {
+        switch self {
+        case .perPathSubnet: return ["rp_filter": 2]
+        case .sharedSubnet: return ["arp_ignore": 1, "arp_announce": 2, "rp_filter": 2]
+        }
+    }
+}
+
+/// IPv6 on a storage NIC.
+public enum IPv6Mode: String, Sendable, CaseIterable {
+    case on, off
+    case noAutoconf = "no-autoconf"
+
+    var sysctls: [String: Int] {
+        switch self {
+        case .on: return ["disable_ipv6": 0]
+        case .off: return ["disable_ipv6": 1]
+        case .noAutoconf: return ["disable_ipv6": 0, "accept_ra": 0, "autoconf": 0]
+        }
+    }
+}
+
+/// IPv4 keys whose effective value is max(conf/all, conf/<nic>).
+public let maxOfAllSysctls: Set<String> = ["arp_ignore", "arp_announce", "rp_filter"]
+/// Per-NIC IPv4 keys a file may set by hand.
+let overridableSysctls: [String: ClosedRange<Int>] = ["arp_ignore": 0...8, "arp_announce": 0...2, "rp_filter": 0...2, "arp_filter": 0...1]
+
+extension HostResolver {
+    /// The sysctls a storage NIC gets: the layout's profile, the IPv6 mode, then explicit overrides.
+    func storageSysctls(nic: String, layout: StorageLayout, ipv6: YNode?, overrides: YNode?, addresses: [DesiredAddress]) throws -> [SysctlKey: Int] {
+        var result: [SysctlKey: Int] = [:]
+        for (name, value) in layout.sysctls { result[SysctlKey(.ipv4, nic, name)] = value }
+        if let text = try string(ipv6, "ipv6") {
+            guard let mode = IPv6Mode(rawValue: text) else {
+                throw fail("ipv6 must be on, off or no-autoconf, found \"\(text)\"", at: try select(ipv6)!)
+            }
+            if mode == .off, addresses.contains(where: { $0.prefix.family == .ipv6 }) {
+                throw fail("ipv6: off, but the NIC lists IPv6 addresses", at: try select(ipv6)!)
+            }
+            for (name, value) in mode.sysctls { result[SysctlKey(.ipv6, nic, name)] = value }
+        }
+        if let n = try select(overrides) {
+            let r = try MappingReader(n, what: "sysctls")
+            for key in r.keys {
+                guard let range = overridableSysctls[key] else {
+                    throw fail("sysctls: \"\(key)\" is not one poolnet sets (\(overridableSysctls.keys.sorted().joined(separator: ", ")))", at: r.keyNode(key)!)
+                }
+                guard let value = try int(r.optional(key), key), range.contains(value) else {
+                    throw fail("sysctls: \(key) must be \(range.lowerBound)–\(range.upperBound)", at: r.keyNode(key)!)
+                }
+                result[SysctlKey(.ipv4, nic, key)] = value
+            }
+        }
+        return result
+    }
+}
