@@ -56,7 +56,8 @@ public struct Engine {
 
     static func read(using socket: RouteSocket, for desired: DesiredState?) throws -> CurrentState {
         var state = try StateReader.read(using: socket, bridgeVLANs: desired?.managesBridgeVLANs ?? false,
-                                         defaultRoutes: !(desired?.nics.isEmpty ?? true))
+                                         defaultRoutes: !(desired?.nics.isEmpty ?? true),
+                                         vxlanRemotes: !(desired?.vxlans.isEmpty ?? true))
         if let keys = desired?.sysctlKeysToRead, !keys.isEmpty { state.sysctls = SysctlStore().read(keys) }
         return state
     }

@@ -53,14 +53,24 @@ struct RequestTranslator {
             nextIndex += 1
             indexes[n.name] = index
             if n.kind == .bridge { isBridge.insert(n.name) }
+            var data = Self.kindData(n)
+            if case let .vxlan(vni, local, port, _)? = data, let device = n.vxlan?.device {
+                data = .vxlan(vni: vni, local: local, port: port, device: try self.index(device))
+            }
             var requests = [NetlinkRequest(.createLink(index: index, name: n.name, kind: n.kind.kernelKind ?? "",
-                                                       link: try n.link.map(self.index), data: Self.kindData(n)), label: label)]
+                                                       link: try n.link.map(self.index), data: data), label: label)]
             if n.alias != nil || n.mtu != nil || !n.ipv6LinkLocal {
                 requests.append(NetlinkRequest(.changeLink(index: index, mtu: n.mtu, alias: n.alias,
                                                            noIPv6LinkLocal: !n.ipv6LinkLocal), label: label))
             }
             if n.up { requests.append(NetlinkRequest(.changeLink(index: index, up: true), label: label)) }
             return requests
+        }
+        if case let .setVXLANRemotes(link, remotes, previous) = change.action {
+            let i = try index(link)
+            func address(_ text: String) -> IPPrefix { IPPrefix(text, defaultPrefix: text.contains(":") ? 128 : 32)! }
+            return previous.filter { !remotes.contains($0) }.map { NetlinkRequest(.removeVXLANRemote(index: i, remote: address($0)), label: label) }
+                + remotes.filter { !previous.contains($0) }.map { NetlinkRequest(.addVXLANRemote(index: i, remote: address($0)), label: label) }
         }
         if case let .setBridgeVLANs(link, vlans, previous) = change.action {
             // Deletions first (a PVID may move), then additions and flag changes.
@@ -82,6 +92,10 @@ struct RequestTranslator {
         switch n.kind {
         case .bridge: return n.bridge.map { .bridge(stp: $0.stp, vlanFiltering: $0.vlanFiltering ? true : nil) }
         case .vlan: return n.vlanID.map { .vlan(id: $0) }
+        case .vxlan:
+            guard let v = n.vxlan else { return nil }
+            return .vxlan(vni: v.vni, local: v.local.flatMap { IPPrefix($0, defaultPrefix: $0.contains(":") ? 128 : 32) },
+                          port: v.port, device: nil)
         case .bond: return n.bond.map { .bond(BondData(mode: $0.mode, miimon: $0.miimon, lacpFast: $0.mode == .lacp ? $0.lacpFast : nil,
                                                       xmitHashPolicy: $0.mode.hashes ? $0.xmitHashPolicy : nil)) }
         default: return nil
@@ -117,7 +131,7 @@ struct RequestTranslator {
                                 xmitHashPolicy: options.xmitHashPolicy != previous.xmitHashPolicy ? options.xmitHashPolicy : nil,
                                 primaryIndex: options.primary != previous.primary ? try options.primary.map(index) ?? 0 : nil)
             return NetlinkRequest(.changeLink(index: try index(link), kind: "bond", data: .bond(data)), label: label)
-        case .setBridgeVLANs, .setSysctl:
+        case .setBridgeVLANs, .setSysctl, .setVXLANRemotes:
             preconditionFailure("handled by steps(_:) and translate(_:)")
         case .addRoute(let route):
             return NetlinkRequest(.addRoute(route, link: try index(route.link)), label: label)

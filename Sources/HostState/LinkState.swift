@@ -95,10 +95,12 @@ public struct LinkState: Hashable, Sendable, Codable {
     /// VLANs of a bridge port (or of the bridge itself); nil when not read (no VLAN-aware bridge
     /// in the file).
     public var bridgeVLANs: [BridgeVLAN]?
+    public var vxlan: VXLANInfo?
 
     public init(index: Int32, name: String, kind: LinkKind, mtu: UInt32, up: Bool, carrier: Bool = false,
                 master: String? = nil, alias: String? = nil, link: String? = nil, vlanID: UInt16? = nil,
-                bridge: BridgeOptions? = nil, bond: BondOptions? = nil, bridgeVLANs: [BridgeVLAN]? = nil) {
+                bridge: BridgeOptions? = nil, bond: BondOptions? = nil, bridgeVLANs: [BridgeVLAN]? = nil, vxlan: VXLANInfo? = nil) {
+        self.vxlan = vxlan
         self.bond = bond
         self.bridgeVLANs = bridgeVLANs
         self.index = index
@@ -114,7 +116,7 @@ public struct LinkState: Hashable, Sendable, Codable {
         self.bridge = bridge
     }
 
-    enum CodingKeys: String, CodingKey { case index, name, kind, mtu, up, carrier, master, alias, link, vlanID = "vlan_id", bridge, bond, bridgeVLANs = "bridge_vlans" }
+    enum CodingKeys: String, CodingKey { case index, name, kind, mtu, up, carrier, master, alias, link, vlanID = "vlan_id", bridge, bond, bridgeVLANs = "bridge_vlans", vxlan }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -131,5 +133,6 @@ public struct LinkState: Hashable, Sendable, Codable {
         bridge = try c.decodeIfPresent(BridgeOptions.self, forKey: .bridge)
         bond = try c.decodeIfPresent(BondOptions.self, forKey: .bond)
         bridgeVLANs = try c.decodeIfPresent([BridgeVLAN].self, forKey: .bridgeVLANs)
+        vxlan = try c.decodeIfPresent(VXLANInfo.self, forKey: .vxlan)
     }
 }

@@ -18,6 +18,8 @@ enum LinkCache {
         /// IFLA_LINK, kept for kinds where it names the lower device (a veth's is its peer).
         var linkIndex: Int32
         var vlanID: UInt16?
+        var vxlan: VXLANInfo?
+        var vxlanDeviceIndex: Int32 = 0
     }
 
     static func read() throws -> [RawLink] {
@@ -38,6 +40,23 @@ enum LinkCache {
             let alias = rtnl_link_get_ifalias(link).map { String(cString: $0) }
             let kind = LinkKind(kernelKind: rtnl_link_get_type(link).map { String(cString: $0) })
             let isVLAN = kind == .vlan && rtnl_link_is_vlan(link) != 0
+            var vxlan: VXLANInfo?
+            var vxlanDevice: UInt32 = 0
+            if kind == .vxlan {
+                var vni: UInt32 = 0, port: UInt32 = 0
+                var local: OpaquePointer?
+                _ = rtnl_link_vxlan_get_id(link, &vni)
+                _ = rtnl_link_vxlan_get_port(link, &port)
+                _ = rtnl_link_vxlan_get_link(link, &vxlanDevice)
+                var address: String?
+                if rtnl_link_vxlan_get_local(link, &local) == 0, let local {
+                    var buffer = [CChar](repeating: 0, count: 64)
+                    address = String(cString: nl_addr2str(local, &buffer, buffer.count))
+                    nl_addr_put(local)
+                }
+                // libnl converts IFLA_VXLAN_PORT (network order) to host order already.
+                vxlan = VXLANInfo(vni: vni, local: address, port: UInt16(truncatingIfNeeded: port))
+            }
             links.append(RawLink(
                 index: rtnl_link_get_ifindex(link),
                 name: String(cString: rtnl_link_get_name(link)),
@@ -46,8 +65,9 @@ enum LinkCache {
                 flags: rtnl_link_get_flags(link),
                 masterIndex: rtnl_link_get_master(link),
                 alias: alias?.isEmpty == true ? nil : alias,
-                linkIndex: kind == .vlan || kind == .vxlan ? rtnl_link_get_link(link) : 0,
-                vlanID: isVLAN ? UInt16(truncatingIfNeeded: rtnl_link_vlan_get_id(link)) : nil))
+                linkIndex: kind == .vlan ? rtnl_link_get_link(link) : 0,
+                vlanID: isVLAN ? UInt16(truncatingIfNeeded: rtnl_link_vlan_get_id(link)) : nil,
+                vxlan: vxlan, vxlanDeviceIndex: Int32(bitPattern: vxlanDevice)))
             object = nl_cache_get_next(current)
         }
         return links

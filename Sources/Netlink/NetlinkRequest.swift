@@ -12,6 +12,7 @@ public struct NetlinkRequest: Sendable {
         case bridge(stp: Bool?, vlanFiltering: Bool?)
         case vlan(id: UInt16)
         case bond(BondData)
+        case vxlan(vni: UInt32, local: IPPrefix?, port: UInt16, device: Int32?)
     }
 
     public enum Operation: Sendable {
@@ -28,6 +29,10 @@ public struct NetlinkRequest: Sendable {
         case addBridgeVLANs(index: Int32, vlans: [BridgeVLAN], bridgeItself: Bool)
         /// `bridge vlan del vid … dev I [self]`
         case removeBridgeVLANs(index: Int32, vlans: [BridgeVLAN], bridgeItself: Bool)
+        /// `bridge fdb append 00:00:00:00:00:00 dev I dst R` (head-end replication)
+        case addVXLANRemote(index: Int32, remote: IPPrefix)
+        /// `bridge fdb del 00:00:00:00:00:00 dev I dst R`
+        case removeVXLANRemote(index: Int32, remote: IPPrefix)
         /// `ip route add …`
         case addRoute(RouteState, link: Int32)
         /// `ip route del …`
@@ -89,6 +94,14 @@ public struct NetlinkRequest: Sendable {
             ifi.pointee.ifi_family = UInt8(AF_BRIDGE)
             ifi.pointee.ifi_index = index
             Self.putBridgeVLANs(nlh, vlans, bridgeItself: bridgeItself)
+        case let .addVXLANRemote(index, remote):
+            nlh.pointee.nlmsg_type = UInt16(RTM_NEWNEIGH)
+            nlh.pointee.nlmsg_flags = request | UInt16(NLM_F_CREATE | NLM_F_APPEND)
+            Self.putAllZeroFDB(nlh, index: index, remote: remote)
+        case let .removeVXLANRemote(index, remote):
+            nlh.pointee.nlmsg_type = UInt16(RTM_DELNEIGH)
+            nlh.pointee.nlmsg_flags = request
+            Self.putAllZeroFDB(nlh, index: index, remote: remote)
         case let .addRoute(route, link):
             nlh.pointee.nlmsg_type = UInt16(RTM_NEWROUTE)
             nlh.pointee.nlmsg_flags = request | UInt16(NLM_F_CREATE | NLM_F_EXCL)
@@ -129,6 +142,7 @@ public struct NetlinkRequest: Sendable {
             case let .bridge(stp, vlanFiltering): Self.putBridgeData(nlh, stp: stp, vlanFiltering: vlanFiltering)
             case let .vlan(id): Self.putVLANData(nlh, id: id)
             case let .bond(data): Self.putBondData(nlh, data)
+            case let .vxlan(vni, local, port, device): Self.putVXLANData(nlh, vni: vni, local: local, port: port, device: device)
             }
             mnl_attr_nest_end(nlh, nest)
         }

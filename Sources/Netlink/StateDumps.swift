@@ -59,7 +59,8 @@ extension RouteSocket {
 /// Reads a host's state: one dump per object class (links, bridge options, addresses).
 public enum StateReader {
     /// `bridgeVLANs`: also read VLAN membership (only when the file manages some).
-    public static func read(using socket: RouteSocket, bridgeVLANs: Bool = false, defaultRoutes: Bool = false) throws -> CurrentState {
+    public static func read(using socket: RouteSocket, bridgeVLANs: Bool = false, defaultRoutes: Bool = false,
+                            vxlanRemotes: Bool = false) throws -> CurrentState {
         let raw = try LinkCache.read()
         let names = Dictionary(raw.map { ($0.index, $0.name) }, uniquingKeysWith: { a, _ in a })
         // Kind-specific classes are dumped only when such links exist.
@@ -72,6 +73,10 @@ public enum StateReader {
             try socket.dumpKindData("bond") { index, data in bonds[index] = BondOptions(infoData: data, names: names) }
         }
         let vlans = bridgeVLANs && raw.contains(where: { $0.kind == .bridge }) ? try socket.dumpBridgeVLANs() : [:]
+        var remotes: [Int32: [String]] = [:]
+        if vxlanRemotes {
+            for r in raw where r.kind == .vxlan { remotes[r.index] = try socket.dumpVXLANRemotes(index: r.index) }
+        }
         let links = raw.map { r in
             LinkState(index: r.index, name: r.name, kind: r.kind, mtu: r.mtu,
                       up: r.flags & NetlinkRequest.iffUp != 0,
@@ -81,7 +86,13 @@ public enum StateReader {
                       link: r.linkIndex > 0 ? names[r.linkIndex] : nil, vlanID: r.vlanID,
                       bridge: r.kind == .bridge ? bridges[r.index] : nil,
                       bond: r.kind == .bond ? bonds[r.index] : nil,
-                      bridgeVLANs: bridgeVLANs ? vlans[r.index] : nil)
+                      bridgeVLANs: bridgeVLANs ? vlans[r.index] : nil,
+                      vxlan: r.vxlan.map { v in
+                          var info = v
+                          info.device = r.vxlanDeviceIndex > 0 ? names[r.vxlanDeviceIndex] : nil
+                          info.remotes = vxlanRemotes ? remotes[r.index] ?? [] : nil
+                          return info
+                      })
         }
         return CurrentState(links: links, addresses: try socket.dumpAddresses(names: names),
                             routes: defaultRoutes ? try DefaultRoutes.read(names: names) : [])

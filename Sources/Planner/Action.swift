@@ -9,6 +9,8 @@ public struct NewLink: Hashable, Codable, Sendable {
     public var up: Bool
     public var bridge: BridgeOptions?
     public var bond: BondOptions?
+    /// VNI, local VTEP, port and underlay (remotes go separately, as FDB entries).
+    public var vxlan: VXLANInfo?
     /// The lower device (a VLAN's parent).
     public var link: String?
     public var vlanID: UInt16?
@@ -18,8 +20,9 @@ public struct NewLink: Hashable, Codable, Sendable {
 
     public init(name: String, kind: LinkKind, mtu: UInt32? = nil, alias: String? = nil, up: Bool = true,
                 bridge: BridgeOptions? = nil, bond: BondOptions? = nil, link: String? = nil, vlanID: UInt16? = nil,
-                ipv6LinkLocal: Bool = true) {
+                ipv6LinkLocal: Bool = true, vxlan: VXLANInfo? = nil) {
         self.bond = bond
+        self.vxlan = vxlan
         self.link = link
         self.vlanID = vlanID
         self.name = name
@@ -34,7 +37,8 @@ public struct NewLink: Hashable, Codable, Sendable {
     /// What recreating `link` takes (the inverse of deleting it).
     public init(recreating link: LinkState) {
         self.init(name: link.name, kind: link.kind, mtu: link.mtu, alias: link.alias, up: link.up, bridge: link.bridge,
-                  bond: link.bond, link: link.link, vlanID: link.vlanID)
+                  bond: link.bond, link: link.link, vlanID: link.vlanID,
+                  vxlan: link.vxlan.map { var v = $0; v.remotes = nil; return v })
     }
 }
 
@@ -57,6 +61,8 @@ public enum Action: Hashable, Codable, Sendable {
     /// `bridge vlan add/del vid … dev NAME [self]`: the exact VLAN set of a port, or of the bridge
     /// itself (`link` is then the bridge).
     case setBridgeVLANs(link: String, vlans: [BridgeVLAN], previous: [BridgeVLAN])
+    /// `bridge fdb append|del 00:00:00:00:00:00 dev NAME dst R`: the exact remote VTEP set.
+    case setVXLANRemotes(link: String, remotes: [String], previous: [String])
     /// `ip link set NAME type bond miimon M xmit_hash_policy P primary DEV`
     case setBondOptions(link: String, options: BondOptions, previous: BondOptions)
     /// `sysctl -w net.ipv4.conf.LINK.KEY=V`
@@ -75,7 +81,7 @@ public enum Action: Hashable, Codable, Sendable {
         switch self {
         case .createLink(let n):
             return .deleteLink(LinkState(index: 0, name: n.name, kind: n.kind, mtu: n.mtu ?? 1500, up: n.up, alias: n.alias,
-                                         link: n.link, vlanID: n.vlanID, bridge: n.bridge, bond: n.bond))
+                                         link: n.link, vlanID: n.vlanID, bridge: n.bridge, bond: n.bond, vxlan: n.vxlan))
         case .deleteLink(let s): return .createLink(NewLink(recreating: s))
         case let .setMTU(link, mtu, previous): return .setMTU(link: link, mtu: previous, previous: mtu)
         case let .setUp(link, up): return .setUp(link: link, up: !up)
@@ -84,6 +90,7 @@ public enum Action: Hashable, Codable, Sendable {
         case let .setBridgeOptions(link, options, previous): return .setBridgeOptions(link: link, options: previous, previous: options)
         case let .setBondOptions(link, options, previous): return .setBondOptions(link: link, options: previous, previous: options)
         case let .setBridgeVLANs(link, vlans, previous): return .setBridgeVLANs(link: link, vlans: previous, previous: vlans)
+        case let .setVXLANRemotes(link, remotes, previous): return .setVXLANRemotes(link: link, remotes: previous, previous: remotes)
         case let .setSysctl(key, value, previous): return .setSysctl(key: key, value: previous, previous: value)
         case .addRoute(let r): return .removeRoute(r)
         case .removeRoute(let r): return .addRoute(r)
@@ -100,7 +107,7 @@ public enum Action: Hashable, Codable, Sendable {
         case .setSysctl(let key, _, _): return key.link
         case .addRoute(let r), .removeRoute(let r): return r.link
         case .setMTU(let l, _, _), .setUp(let l, _), .setMaster(let l, _, _), .setAlias(let l, _, _),
-             .setBridgeOptions(let l, _, _), .setBondOptions(let l, _, _), .setBridgeVLANs(let l, _, _),
+             .setBridgeOptions(let l, _, _), .setBondOptions(let l, _, _), .setBridgeVLANs(let l, _, _), .setVXLANRemotes(let l, _, _),
              .addAddress(let l, _, _), .removeAddress(let l, _, _):
             return l
         }

@@ -11,6 +11,7 @@ public enum Planner {
         builder.planReplacements()
         builder.planBonds()
         builder.planVLANs()
+        builder.planVXLANs()
         builder.planBridges()
         builder.planStorageNICs()
         builder.planSysctls()
@@ -23,7 +24,7 @@ public enum Planner {
 /// New links come after the MTU phases: they carry their MTU, which may need the parent's raised.
 enum Phase: Int, Comparable {
     case releasePorts, removeAddresses, deleteLinks, lowerMTU, raiseMTU, createLinks,
-         linkOptions, memberDown, enslave, memberOptions, markPorts, portVLANs, sysctls, linkUp, addAddresses
+         linkOptions, memberDown, enslave, memberOptions, markPorts, portVLANs, forwarding, sysctls, linkUp, addAddresses
 
     /// Teardown and MTU decreases go from the top of the stack down.
     var topDown: Bool { self == .deleteLinks || self == .lowerMTU || self == .releasePorts }
@@ -106,6 +107,12 @@ struct PlanBuilder {
                 }
             }
         }
+        for vxlan in desired.vxlans {
+            if let link = byName[vxlan.name], link.alias == alias,
+               link.kind != .vxlan || !(link.vxlan.map { $0.sameIdentity(as: vxlan.info) } ?? false) {
+                replace[link.name] = link
+            }
+        }
         replaced = replace
     }
 
@@ -136,6 +143,15 @@ struct PlanBuilder {
                 return "replaced: mode \(link.bond.map { $0.mode.description } ?? "?") → \(bond.options.mode)"
             }
             return "replaced: lacp_rate \(link.bond?.lacpFast == true ? "fast" : "slow") → \(bond.options.lacpFast ? "fast" : "slow")"
+        }
+        if let vxlan = desired.vxlans.first(where: { $0.name == link.name }) {
+            guard let have = link.vxlan else { return "replaced: a \(link.kind) becomes a vxlan" }
+            var diffs: [String] = []
+            if have.vni != vxlan.info.vni { diffs.append("vni \(have.vni) → \(vxlan.info.vni)") }
+            if have.local != vxlan.info.local { diffs.append("local \(have.local ?? "none") → \(vxlan.info.local ?? "none")") }
+            if have.port != vxlan.info.port { diffs.append("port \(have.port) → \(vxlan.info.port)") }
+            if have.device != vxlan.info.device { diffs.append("device \(have.device ?? "none") → \(vxlan.info.device ?? "none")") }
+            return "replaced: " + diffs.joined(separator: ", ")
         }
         return "replaced: a \(link.kind) becomes a bridge"
     }

@@ -31,6 +31,9 @@ extension PlanBuilder {
             }
         }
         for link in deleted {
+            if let remotes = link.vxlan?.remotes, !remotes.isEmpty {
+                add(.releasePorts, .setVXLANRemotes(link: link.name, remotes: [], previous: remotes), depth: stackDepth(link.kind), disruptive: true)
+            }
             add(.deleteLinks, .deleteLink(link), depth: stackDepth(link.kind), disruptive: true,
                 reason: "created by poolnet, no longer in the file")
         }
@@ -47,6 +50,9 @@ extension PlanBuilder {
             for address in addresses[link.name] ?? [] {
                 add(.removeAddresses, .removeAddress(link: link.name, prefix: address.prefix, proto: address.proto),
                     depth: depth, disruptive: true)
+            }
+            if let remotes = link.vxlan?.remotes, !remotes.isEmpty {
+                add(.releasePorts, .setVXLANRemotes(link: link.name, remotes: [], previous: remotes), depth: depth, disruptive: true)
             }
             add(.deleteLinks, .deleteLink(link), depth: depth, disruptive: true, reason: replacementReason(link))
         }

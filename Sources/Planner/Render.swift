@@ -24,6 +24,12 @@ extension Action {
                 if b.vlanFiltering { details.append("vlan_filtering on") }
             }
             if let b = n.bond { details.append(b.summary) }
+            if let v = n.vxlan {
+                details.append("vni \(v.vni)")
+                if let local = v.local { details.append("local \(local)") }
+                if let device = v.device { details.append("dev \(device)") }
+                if v.port != 4789 { details.append("port \(v.port)") }
+            }
             if n.up { details.append("up") }
             return "\(n.kind) \(n.name)" + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))")
         case .deleteLink(let s):
@@ -46,6 +52,8 @@ extension Action {
                 parts.append("vlan_filtering \(previous.vlanFiltering ? "on" : "off") → \(options.vlanFiltering ? "on" : "off")")
             }
             return "\(link): " + parts.joined(separator: ", ")
+        case let .setVXLANRemotes(link, remotes, previous):
+            return "\(link): remote VTEPs \(previous.isEmpty ? "none" : previous.joined(separator: " ")) → \(remotes.isEmpty ? "none" : remotes.joined(separator: " "))"
         case let .setBridgeVLANs(link, vlans, previous):
             return "\(link): vlans \(previous.summary) → \(vlans.summary)"
         case let .setBondOptions(link, options, previous):

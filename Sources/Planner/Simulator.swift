@@ -20,7 +20,8 @@ public enum Simulator {
             let index = (s.links.map(\.index).max() ?? 0) + 1
             s.links.append(LinkState(index: index, name: n.name, kind: n.kind, mtu: n.mtu ?? 1500, up: n.up,
                                      carrier: n.up, alias: n.alias, link: n.link, vlanID: n.vlanID, bridge: n.bridge, bond: n.bond,
-                                     bridgeVLANs: bridgeVLANs && n.kind == .bridge ? [BridgeVLAN(vid: 1, pvid: true, untagged: true)] : nil))
+                                     bridgeVLANs: bridgeVLANs && n.kind == .bridge ? [BridgeVLAN(vid: 1, pvid: true, untagged: true)] : nil,
+                                     vxlan: n.vxlan.map { var v = $0; v.remotes = []; return v }))
         case .deleteLink(let l):
             s.links.removeAll { $0.name == l.name }
             s.addresses.removeAll { $0.link == l.name }
@@ -49,6 +50,7 @@ public enum Simulator {
         case let .setBridgeOptions(link, options, _): update(link) { $0.bridge = options }
         case let .setBondOptions(link, options, _): update(link) { $0.bond = options }
         case let .setBridgeVLANs(link, vlans, _): update(link) { $0.bridgeVLANs = vlans }
+        case let .setVXLANRemotes(link, remotes, _): update(link) { $0.vxlan?.remotes = remotes }
         case let .setSysctl(key, value, _):
             s.sysctls.removeAll { $0.key == key }
             s.sysctls.append(SysctlValue(key, value))

@@ -92,6 +92,21 @@ public struct DesiredBond: Sendable, Equatable {
     }
 }
 
+/// A VXLAN device on one host with its remote VTEPs (the other hosts).
+public struct DesiredVXLAN: Sendable, Equatable {
+    public var name: String
+    public var info: VXLANInfo
+    public var mtu: UInt32?
+    public var mark: SourceMark
+
+    public init(name: String, info: VXLANInfo, mtu: UInt32? = nil, mark: SourceMark) {
+        self.name = name
+        self.info = info
+        self.mtu = mtu
+        self.mark = mark
+    }
+}
+
 /// What the file wants on one host: the output of `Topology.resolve(host:)`.
 public struct DesiredState: Sendable, Equatable {
     public var pool: String
@@ -100,6 +115,7 @@ public struct DesiredState: Sendable, Equatable {
     public var bridges: [DesiredBridge]
     public var vlans: [DesiredVLAN]
     public var bonds: [DesiredBond]
+    public var vxlans: [DesiredVXLAN] = []
 
     public init(pool: String, host: String, nics: [DesiredNIC] = [], bridges: [DesiredBridge] = [], vlans: [DesiredVLAN] = [],
                 bonds: [DesiredBond] = []) {
@@ -125,7 +141,7 @@ public struct DesiredState: Sendable, Equatable {
     public var managesBridgeVLANs: Bool { bridges.contains { $0.selfVLANs != nil || !$0.portVLANs.isEmpty } }
 
     /// Names of the devices poolnet creates on this host (as opposed to NICs it only configures).
-    public var createdDevices: Set<String> { Set(bridges.map(\.name) + vlans.map(\.name) + bonds.map(\.name)) }
+    public var createdDevices: Set<String> { Set(bridges.map(\.name) + vlans.map(\.name) + bonds.map(\.name) + vxlans.map(\.name)) }
 
     /// Every address this host declares, with the object that declares it.
     public var allAddresses: [(object: String, link: String, address: DesiredAddress)] {

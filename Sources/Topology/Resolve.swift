@@ -15,6 +15,7 @@ extension Topology {
         state.bridges = bridges.compactMap { spec in errors.collect { try spec.resolve(for: host) } ?? nil }
         state.vlans = vlans.compactMap { spec in errors.collect { try spec.resolve(for: host) } ?? nil }
         state.bonds = bonds.compactMap { spec in errors.collect { try spec.resolve(for: host) } ?? nil }
+        state.vxlans = vxlans.compactMap { spec in errors.collect { try spec.resolve(for: host, pool: hosts) } ?? nil }
         checkHost(state, errors: errors)
         guard errors.errors.isEmpty else { throw TopologyErrors(errors.errors) }
         return state
@@ -34,6 +35,7 @@ extension Topology {
         state.bridges.forEach { claim($0.name, kind: "bridge", mark: $0.mark) }
         state.vlans.forEach { claim($0.name, kind: "vlan", mark: $0.mark) }
         state.bonds.forEach { claim($0.name, kind: "bond", mark: $0.mark) }
+        state.vxlans.forEach { claim($0.name, kind: "vxlan", mark: $0.mark) }
         // A storage NIC may be a VLAN or bond the file creates: the storage role goes on top.
         let created = Dictionary(state.vlans.map { ($0.name, ($0.mtu, "vlan", $0.mark)) } + state.bonds.map { ($0.name, ($0.mtu, "bond", $0.mark)) },
                                  uniquingKeysWith: { a, _ in a })

@@ -20,6 +20,7 @@ public struct Topology {
     public var bridges: [BridgeSpec]
     public var vlans: [VLANSpec]
     public var bonds: [BondSpec]
+    public var vxlans: [VXLANSpec]
 
     public func host(named name: String) -> PoolHost? { hosts.first { $0.name == name } }
 }

@@ -1,0 +1,39 @@
+import HostState
+import Topology
+
+extension PlanBuilder {
+    /// VXLAN uplinks of cross-host private bridges: created with VNI, local VTEP, port and underlay
+    /// (which the kernel cannot change in place: a change replaces the device), then one all-zero
+    /// FDB entry per remote host.
+    mutating func planVXLANs() {
+        let depth = stackDepth(.vxlan)
+        for vxlan in desired.vxlans {
+            if let device = vxlan.info.device, let under = live(device) { planUp(under, depth: stackDepth(under.kind)) }
+            let wanted = vxlan.info.remotes ?? []
+            if let link = live(vxlan.name) {
+                guard link.kind == .vxlan, let info = link.vxlan, info.sameIdentity(as: vxlan.info) else {
+                    problem("vxlan \(vxlan.name)", "a \(link.kind) device named \(vxlan.name) exists and was not created by poolnet (or differs from the file); rename one of them")
+                    continue
+                }
+                planMTU(link, to: vxlan.mtu, depth: depth)
+                let have = info.remotes ?? []
+                if have != wanted {
+                    add(.forwarding, .setVXLANRemotes(link: link.name, remotes: wanted, previous: have), depth: depth)
+                }
+                planUp(link, depth: depth)
+                continue
+            }
+            if let device = vxlan.info.device, live(device) == nil, !desired.createdDevices.contains(device) {
+                problem("vxlan \(vxlan.name)", "underlay device \(device) is not present on host \(desired.host)")
+                continue
+            }
+            var info = vxlan.info
+            info.remotes = nil
+            create(NewLink(name: vxlan.name, kind: .vxlan, mtu: vxlan.mtu, alias: linkAlias, up: true, ipv6LinkLocal: false, vxlan: info),
+                   depth: depth, disruptive: replaced[vxlan.name] != nil, reason: replaced[vxlan.name].map(replacementReason))
+            if !wanted.isEmpty {
+                add(.forwarding, .setVXLANRemotes(link: vxlan.name, remotes: wanted, previous: []), depth: depth)
+            }
+        }
+    }
+}
