@@ -39,9 +39,7 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         try poolnet.run {
-            let desired = try loadDesired(file, host: options.hostName)
-            let plan = try options.engine().plan(desired).plan
-            if options.json { try emitJSON(PlanOutput(plan, command: "plan")) } else { emit(plan.renderPlan()) }
+            let plan = try planAndReport(file, options, command: "plan") { $0.renderPlan() }
             if !plan.problems.isEmpty { return 1 }
             return plan.changes.isEmpty ? 0 : 2
         }
@@ -83,10 +81,16 @@ struct Check: ParsableCommand {
 
     func run() throws {
         try poolnet.run {
-            let desired = try loadDesired(file, host: options.hostName)
-            let plan = try options.engine().plan(desired).plan
-            if options.json { try emitJSON(PlanOutput(plan, command: "check")) } else { emit(plan.renderDrift()) }
+            let plan = try planAndReport(file, options, command: "check") { $0.renderDrift() }
             return plan.isEmpty ? 0 : 2
         }
     }
+}
+
+/// plan and check: the same diff, printed as a plan or as drift.
+func planAndReport(_ file: String, _ options: HostOptions, command: String, render: (Plan) -> String) throws -> Plan {
+    let desired = try loadDesired(file, host: options.hostName)
+    let plan = try options.engine().plan(desired).plan
+    if options.json { try emitJSON(PlanOutput(plan, command: command)) } else { emit(render(plan)) }
+    return plan
 }
