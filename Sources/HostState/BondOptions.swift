@@ -6,6 +6,11 @@ public enum BondMode: UInt8, CaseIterable, Sendable, CustomStringConvertible {
         ["balance-rr", "active-backup", "balance-xor", "broadcast", "802.3ad", "balance-tlb", "balance-alb"][Int(rawValue)]
     }
 
+    public init?(name: String) {
+        guard let mode = Self.allCases.first(where: { $0.description == name }) else { return nil }
+        self = mode
+    }
+
     /// Modes that hash flows over the members (xmit_hash_policy applies).
     public var hashes: Bool { self == .balanceXOR || self == .lacp || self == .balanceTLB }
     /// Modes with one active member (primary applies).
@@ -20,6 +25,10 @@ public enum XmitHashPolicy: UInt8, CaseIterable, Sendable, CustomStringConvertib
         ["layer2", "layer3+4", "layer2+3", "encap2+3", "encap3+4", "vlan+srcmac"][Int(rawValue)]
     }
 
+    public init?(name: String) {
+        guard let p = Self.allCases.first(where: { $0.description == name }) else { return nil }
+        self = p
+    }
 }
 
 /// Options of a bond master (IFLA_BOND_*), read by a kind-filtered dump.
@@ -52,28 +61,31 @@ public struct BondOptions: Hashable, Sendable, Codable {
     }
 }
 
-/// Enums that read and write as their kernel names ("802.3ad", "layer3+4") in JSON.
-public protocol KernelNamed: CaseIterable, CustomStringConvertible, Codable {}
-
-extension KernelNamed {
-    public init?(name: String) {
-        guard let value = Self.allCases.first(where: { $0.description == name }) else { return nil }
-        self = value
-    }
-
+/// Both enums read and write as their kernel names ("802.3ad", "layer3+4") in JSON.
+extension BondMode: Codable {
     public init(from decoder: Decoder) throws {
         let name = try decoder.singleValueContainer().decode(String.self)
-        guard let value = Self(name: name) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown value \(name)"))
+        guard let mode = BondMode(name: name) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bond mode \(name)"))
         }
-        self = value
+        self = mode
     }
-
     public func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(description)
     }
 }
 
-extension BondMode: KernelNamed {}
-extension XmitHashPolicy: KernelNamed {}
+extension XmitHashPolicy: Codable {
+    public init(from decoder: Decoder) throws {
+        let name = try decoder.singleValueContainer().decode(String.self)
+        guard let policy = XmitHashPolicy(name: name) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "xmit_hash_policy \(name)"))
+        }
+        self = policy
+    }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}
