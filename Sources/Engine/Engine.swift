@@ -1,3 +1,4 @@
+import Foundation
 import HostState
 import Logging
 import Netlink
@@ -42,6 +43,9 @@ public struct Engine {
     public var logger: Logger
     /// Test hook for fault injection: fail the step at this 0-based position before sending it.
     public var failStep: Int?
+    /// Refuses disruptive changes to the management path unless `allowDisruptive`.
+    public var guardRail = ManagementGuard(sshConnection: ProcessInfo.processInfo.environment["SSH_CONNECTION"])
+    public var allowDisruptive = false
 
     public init(netns: String? = nil, logger: Logger = Logger(label: "poolnet")) {
         self.netns = netns
@@ -74,13 +78,21 @@ public struct Engine {
     public func apply(_ desired: DesiredState) throws -> Plan {
         let logger = self.logger
         let failStep = self.failStep
+        let guardRail = allowDisruptive ? nil : self.guardRail
         return try NetworkNamespace.run(netns) { () throws -> Plan in
             let socket = try RouteSocket()
             let executor = Executor(socket: socket, sysctls: SysctlStore())
-            let before = try Self.read(using: socket, for: desired)
+            var before = try Self.read(using: socket, for: desired)
             let plan = Planner.plan(desired: desired, current: before)
             guard plan.problems.isEmpty else { throw PlanBlocked(plan: plan) }
             guard !plan.changes.isEmpty else { return plan }
+            if let guardRail {
+                if before.routes.isEmpty {
+                    let names = Dictionary(before.links.map { ($0.index, $0.name) }, uniquingKeysWith: { a, _ in a })
+                    before.routes = try DefaultRoutes.read(names: names)
+                }
+                try guardRail.check(plan, against: before)
+            }
             logger.info("applying \(plan.changes.count) changes on host \(plan.host)")
 
             var translator = RequestTranslator(state: before)
@@ -96,6 +108,18 @@ public struct Engine {
                 throw try Self.rollBack(applied, cause: cause, executor: executor, desired: desired, logger: logger)
             }
             return plan
+        }
+    }
+
+    /// Runs revert steps recorded by an earlier apply (`poolnet rollback`, confirm-or-revert).
+    /// Every step runs; returns what could not be undone (empty when all went through).
+    public func revert(_ steps: [Change]) throws -> [(Change, String)] {
+        try NetworkNamespace.run(netns) { () throws -> [(Change, String)] in
+            let socket = try RouteSocket()
+            let executor = Executor(socket: socket, sysctls: SysctlStore())
+            var translator = RequestTranslator(state: try StateReader.read(using: socket))
+            let outcome = try executor.run(steps, translator: &translator, stopOnError: false)
+            return outcome.failures.sorted { $0.key < $1.key }.map { (steps[$0.key], $0.value) }
         }
     }
 

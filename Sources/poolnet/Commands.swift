@@ -52,25 +52,75 @@ struct Apply: ParsableCommand {
     @Argument(help: "The pool topology file (YAML).") var file: String
     @OptionGroup var options: HostOptions
 
+    @Flag(name: .long, help: "Apply even when the plan deletes, re-addresses or takes down the interfaces that carry the default route or this SSH session.")
+    var allowDisruptive = false
+
+    @Option(name: .long, help: "Revert automatically unless `poolnet confirm` runs within this time (e.g. 60s, 5m).")
+    var confirmWithin: String?
+
+    @Option(name: .long, help: "Wait this many seconds for another apply to finish (default: fail at once).")
+    var waitLock: Double = 0
+
     func run() throws {
         try poolnet.run {
+            let window = try confirmWithin.map(parseDuration)
             let desired = try loadDesired(file, host: options.hostName)
+            let lock = try ApplyLock(stateDirectory: options.stateDirectory, scope: options.scope, wait: waitLock)
+            defer { withExtendedLifetime(lock) {} }
+            if PendingRevert(directory: options.stateDirectory, scope: options.scope).load() != nil {
+                throw Failure.other("an apply is waiting for confirmation on \(options.scope): run `poolnet confirm` or `poolnet rollback` first")
+            }
+            let journal = Journal(directory: options.stateDirectory)
+            var engine = options.engine()
+            engine.allowDisruptive = allowDisruptive
             do {
-                let plan = try options.engine().apply(desired)
+                let plan = try engine.apply(desired)
+                let lines = plan.changes.map(\.line)
+                if plan.changes.isEmpty {
+                    try journal.append(JournalRecord(command: "apply", host: plan.host, netns: options.netns, file: file, result: "no-op", changes: []))
+                } else if let window {
+                    let deadline = Date().addingTimeInterval(window)
+                    try journal.append(JournalRecord(command: "apply", host: plan.host, netns: options.netns, file: file,
+                                                     result: "applied, awaiting confirm", changes: lines, revert: plan.rollback, confirmBy: deadline))
+                    try PendingRevert(directory: options.stateDirectory, scope: options.scope)
+                        .arm(PendingRevert.Record(deadline: deadline, host: plan.host, netns: options.netns, revert: plan.rollback),
+                             stateDirectory: options.stateDirectory)
+                } else {
+                    try journal.append(JournalRecord(command: "apply", host: plan.host, netns: options.netns, file: file,
+                                                     result: "applied", changes: lines, revert: plan.rollback))
+                }
                 if options.json {
                     try emitJSON(PlanOutput(plan, command: "apply"))
                 } else if plan.changes.isEmpty {
                     emit(plan.renderPlan())
                 } else {
                     emit(plan.renderPlan() + "applied \(plan.changes.count) change\(plan.changes.count == 1 ? "" : "s"); verified: the host matches the file.\n")
+                    if let window { emit("reverting in \(Int(window))s unless `poolnet confirm\(options.netns.map { " --netns \($0)" } ?? "")` runs first.\n") }
                 }
                 return plan.changes.isEmpty ? 0 : 2
             } catch let blocked as PlanBlocked {
                 if options.json { try emitJSON(PlanOutput(blocked.plan, command: "apply")) }
                 throw Failure.other(blocked.description)
+            } catch let failure as ApplyFailure {
+                try? journal.append(JournalRecord(command: "apply", host: desired.host, netns: options.netns, file: file,
+                                                  result: failure.notRolledBack.isEmpty ? "failed, rolled back" : "failed, rollback incomplete",
+                                                  changes: [], error: failure.cause))
+                throw failure
             }
         }
     }
+}
+
+/// `60`, `60s`, `5m`, `1h` → seconds.
+func parseDuration(_ text: String) throws -> TimeInterval {
+    let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
+    var number = Substring(text)
+    var factor = 1.0
+    if let last = number.last, let unit = units[last] { factor = unit; number = number.dropLast() }
+    guard let value = Double(number), value > 0 else {
+        throw ValidationError("--confirm-within takes a duration such as 60s, 5m or 1h, not \"\(text)\"")
+    }
+    return value * factor
 }
 
 struct Check: ParsableCommand {

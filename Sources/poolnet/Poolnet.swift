@@ -14,7 +14,8 @@ struct Poolnet: ParsableCommand {
         Exit codes: 0 nothing to do / no drift, 2 changes planned or drift found, 1 error.
         """,
         version: "0.1.0",
-        subcommands: [Validate.self, PlanCommand.self, Apply.self, Check.self, Show.self]
+        subcommands: [Validate.self, PlanCommand.self, Apply.self, Check.self, Show.self,
+                      Confirm.self, Rollback.self, History.self, RevertPending.self]
     )
 }
 
@@ -31,6 +32,16 @@ struct HostOptions: ParsableArguments {
 
     @Flag(name: .shortAndLong, help: "Log what is done to stderr.")
     var verbose = false
+
+    @Option(name: .long, help: "Where the journal, locks and pending reverts live (default: $POOLNET_STATE_DIR or /var/lib/poolnet).")
+    var stateDir: String?
+
+    var stateDirectory: String {
+        stateDir ?? ProcessInfo.processInfo.environment["POOLNET_STATE_DIR"] ?? "/var/lib/poolnet"
+    }
+
+    /// Locks and pending reverts are per host or per namespace.
+    var scope: String { netns.map { "netns-\($0)" } ?? "host" }
 
     var hostName: String { host ?? Self.shortHostname() }
 

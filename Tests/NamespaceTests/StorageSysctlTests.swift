@@ -73,6 +73,9 @@ final class StorageSysctlTests: NamespaceTestCase {
 
         let plan = try engine.plan(try desired(Self.shared)).plan
         XCTAssertEqual(plan.changes.map(\.line), ["- san0: route default via 192.0.2.1 (no default route via a storage NIC)  [disruptive]"])
+        // The management guard stops it (san0 carries a default route) until the operator says so.
+        XCTAssertThrowsError(try engine.apply(try desired(Self.shared))) { XCTAssertTrue($0 is ManagementGuard.Refusal, "\($0)") }
+        engine.allowDisruptive = true
         try engine.apply(try desired(Self.shared))
         let routes = try ns.ip("route", "show", "default")
         XCTAssertFalse(routes.contains("dev san0"), routes)
@@ -92,7 +95,8 @@ final class StorageSysctlTests: NamespaceTestCase {
         for k in 0..<steps {
             var faulty = engine!
             faulty.failStep = k
-            XCTAssertThrowsError(try faulty.apply(want))
+            faulty.allowDisruptive = true  // the plan removes a default route via a storage NIC
+            XCTAssertThrowsError(try faulty.apply(want)) { XCTAssertTrue($0 is ApplyFailure, "step \(k): \($0)") }
             var after = try engine.read(for: want).normalized()
             for i in after.links.indices { after.links[i].carrier = before.links[i].carrier }
             XCTAssertEqual(after, before, "after failing step \(k)")

@@ -1,0 +1,74 @@
+import Foundation
+import Planner
+
+/// One line of the journal: what an apply (or a revert) did. No secrets: the plan lines and the
+/// steps that revert it, never file contents.
+public struct JournalRecord: Codable, Sendable {
+    public var time: Date
+    public var user: String
+    public var host: String
+    public var netns: String?
+    public var command: String
+    public var file: String?
+    public var fileSHA256: String?
+    /// applied, no-op, failed, reverted, revert-failed, confirmed
+    public var result: String
+    public var changes: [String]
+    public var error: String?
+    /// The steps that take the host back to the state before this record's apply.
+    public var revert: [Change]
+    /// For confirm-or-revert: the deadline by which `poolnet confirm` must run.
+    public var confirmBy: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case time, user, host, netns, command, file, fileSHA256 = "file_sha256", result, changes, error, revert, confirmBy = "confirm_by"
+    }
+
+    public init(command: String, host: String, netns: String?, file: String?, result: String, changes: [String],
+                error: String? = nil, revert: [Change] = [], confirmBy: Date? = nil) {
+        time = Date()
+        user = ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? String(getuid())
+        self.host = host
+        self.netns = netns
+        self.command = command
+        self.file = file
+        fileSHA256 = file.flatMap { FileManager.default.contents(atPath: $0) }.map { SHA256.hex(Array($0)) }
+        self.result = result
+        self.changes = changes
+        self.error = error
+        self.revert = revert
+        self.confirmBy = confirmBy
+    }
+}
+
+/// Appends records to `<state dir>/journal.jsonl` and reads them back.
+public struct Journal: Sendable {
+    public var directory: String
+    public var path: String { "\(directory)/journal.jsonl" }
+
+    public init(directory: String) { self.directory = directory }
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.dateEncodingStrategy = .iso8601
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }()
+
+    public func append(_ record: JournalRecord) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var line = try Self.encoder.encode(record)
+        line.append(0x0A)
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path]) }
+        defer { close(fd) }
+        _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }  // one write: lines never interleave
+    }
+
+    public func records() throws -> [JournalRecord] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try data.split(separator: 0x0A).map { try decoder.decode(JournalRecord.self, from: Data($0)) }
+    }
+}
