@@ -38,7 +38,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .testTarget(name: "TopologyTests", dependencies: ["Topology", "HostState"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TopologyTests", dependencies: ["Topology", "HostState", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Topology", "HostState"], resources: [.copy("Fixtures")]),
         // Throwaway network namespaces and a process runner, shared by the kernel-facing tests.
         .target(name: "TestSupport", dependencies: [

@@ -35,6 +35,15 @@ public final class TestNamespace {
         return result.stdout
     }
 
+    /// Several `ip` commands in one process (`ip -batch`).
+    public func batch(_ lines: [String]) throws {
+        guard !lines.isEmpty else { return }
+        let file = NSTemporaryDirectory() + "pn-batch-\(UUID().uuidString)"
+        try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try ip("-batch", file)
+    }
+
     /// A veth pair; `name` plays a NIC, its peer stays in the namespace, down and unused.
     public func addNIC(_ nic: String) throws {
         try ip("link", "add", nic, "type", "veth", "peer", "name", String("p-\(nic)".prefix(15)))
