@@ -114,6 +114,23 @@ final class BondTests: NamespaceTestCase {
         XCTAssertEqual(try engine.plan(want).plan.changes, [])
     }
 
+    func testRemovingTheStackPrunesItTopDown() throws {
+        for nic in ["eth1", "eth2"] { try ns.addNIC(nic) }
+        try engine.apply(try desired(Self.stack))
+        let plan = try engine.apply(try desired("pool: lab\nhosts: [hv01]\n"))
+        let deleted = plan.changes.compactMap { change -> String? in
+            if case .deleteLink(let link) = change.action { return link.name }
+            return nil
+        }
+        XCTAssertEqual(deleted.last, "bond0", "the bond goes last, after the VLANs and the bridge on it")
+        let links = try ns.links()
+        for name in ["bond0", "bond0.20", "bond0.30", "br20"] { XCTAssertNil(links[name], name) }
+        for nic in ["eth1", "eth2"] {
+            XCTAssertNotNil(links[nic], "a member NIC is never deleted")
+            XCTAssertNil(links[nic]?["master"], nic)
+        }
+    }
+
     /// Fails each step of the whole bond stack in turn; the kernel must end exactly as before.
     func testFailureAtEveryStepRestoresTheHost() throws {
         for nic in ["eth1", "eth2"] { try ns.addNIC(nic) }
