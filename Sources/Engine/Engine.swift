@@ -81,8 +81,8 @@ public struct Engine {
         let guardRail = allowDisruptive ? nil : self.guardRail
         return try NetworkNamespace.run(netns) { () throws -> Plan in
             let socket = try RouteSocket()
-            let executor = Executor(socket: socket, sysctls: SysctlStore())
             var before = try Self.read(using: socket, for: desired)
+            let executor = Executor(socket: socket, sysctls: SysctlStore(), scratchGroup: Self.scratchGroup(unusedIn: before))
             let plan = Planner.plan(desired: desired, current: before)
             guard plan.problems.isEmpty else { throw PlanBlocked(plan: plan) }
             guard !plan.changes.isEmpty else { return plan }
@@ -111,13 +111,20 @@ public struct Engine {
         }
     }
 
+    /// A link group nobody uses, for deleting many links in one step.
+    static func scratchGroup(unusedIn state: CurrentState) -> UInt32? {
+        let used = Set(state.links.map(\.group))
+        return (0x706e_0001...0x706e_00ff).first { !used.contains($0) }
+    }
+
     /// Runs revert steps recorded by an earlier apply (`poolnet rollback`, confirm-or-revert).
     /// Every step runs; returns what could not be undone (empty when all went through).
     public func revert(_ steps: [Change]) throws -> [(Change, String)] {
         try NetworkNamespace.run(netns) { () throws -> [(Change, String)] in
             let socket = try RouteSocket()
-            let executor = Executor(socket: socket, sysctls: SysctlStore())
-            var translator = RequestTranslator(state: try StateReader.read(using: socket))
+            let state = try StateReader.read(using: socket)
+            let executor = Executor(socket: socket, sysctls: SysctlStore(), scratchGroup: Self.scratchGroup(unusedIn: state))
+            var translator = RequestTranslator(state: state)
             let outcome = try executor.run(steps, translator: &translator, stopOnError: false)
             return outcome.failures.sorted { $0.key < $1.key }.map { (steps[$0.key], $0.value) }
         }

@@ -8,6 +8,8 @@ import Storage
 struct Executor {
     let socket: RouteSocket
     let sysctls: SysctlStore
+    /// A group no link uses, for bulk deletes; nil: delete one by one.
+    var scratchGroup: UInt32?
 
     struct Outcome {
         /// Indexes of the changes that took effect, even partly (rollback undoes them whole).
@@ -40,8 +42,31 @@ struct Executor {
             pending.removeAll()
         }
 
-        for (i, change) in changes.enumerated() {
+        var skipUntil = 0
+        for (i, change) in changes.enumerated() where i >= skipUntil {
             if stopOnError && outcome.failure != nil { break }
+            // A run of deletions goes as one group delete (the injected-failure hook keeps single steps).
+            if let group = scratchGroup, case .deleteLink = change.action {
+                let run = changes[i...].prefix { if case .deleteLink = $0.action { return true } else { return false } }
+                if run.count >= 2, !(i..<(i + run.count)).contains(failAt ?? -1) {
+                    flush()
+                    if stopOnError && outcome.failure != nil { break }
+                    let links = run.compactMap { c -> LinkState? in if case .deleteLink(let l) = c.action { return l } else { return nil } }
+                    if let requests = translator.groupDelete(links, group: group) {
+                        let results = socket.execute(requests.moves + [requests.delete], stopOnError: true)
+                        if let error = results.compactMap({ $0 }).first(where: { $0.errno != ECANCELED_CODE }) {
+                            // Nothing was deleted: put the moved links back in their groups.
+                            _ = socket.execute(requests.restores, stopOnError: false)
+                            for k in i..<(i + run.count) { outcome.failures[k] = error.description }
+                            outcome.failure = outcome.failure ?? error.description
+                        } else {
+                            outcome.tookEffect.formUnion(i..<(i + run.count))
+                        }
+                        skipUntil = i + run.count
+                        continue
+                    }
+                }
+            }
             if i == failAt {
                 flush()
                 if outcome.failure == nil {

@@ -34,6 +34,19 @@ struct RequestTranslator {
         return i
     }
 
+    /// A run of link deletions as one group delete: each link moves to `group`, then the group is
+    /// deleted; returns nil when a link is unknown. The caller checks that no other link uses `group`.
+    mutating func groupDelete(_ links: [LinkState], group: UInt32) -> (moves: [NetlinkRequest], delete: NetlinkRequest, restores: [NetlinkRequest])? {
+        var moves: [NetlinkRequest] = [], restores: [NetlinkRequest] = []
+        for link in links {
+            guard let i = indexes[link.name] else { return nil }
+            moves.append(NetlinkRequest(.changeLink(index: i, group: group), label: "- \(link.kind) \(link.name) (into the scratch group)"))
+            restores.append(NetlinkRequest(.changeLink(index: i, group: link.group), label: "restore group of \(link.name)"))
+        }
+        for link in links { indexes[link.name] = nil }
+        return (moves, NetlinkRequest(.deleteGroup(group), label: "- \(links.count) links (group delete)"), restores)
+    }
+
     /// The requests for one change. A new link takes up to three, in this order: create (down);
     /// then alias, MTU and addrgenmode; then up. The kernel ignores IFLA_IFALIAS and refuses
     /// IFLA_AF_SPEC on create, applies flags before AF_SPEC within one message, and only an MTU set

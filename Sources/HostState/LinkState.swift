@@ -96,6 +96,8 @@ public struct LinkState: Hashable, Sendable, Codable {
     /// in the file).
     public var bridgeVLANs: [BridgeVLAN]?
     public var vxlan: VXLANInfo?
+    /// IFLA_GROUP (0 unless someone set it); poolnet uses a scratch group to delete in bulk.
+    public var group: UInt32 = 0
 
     public init(index: Int32, name: String, kind: LinkKind, mtu: UInt32, up: Bool, carrier: Bool = false,
                 master: String? = nil, alias: String? = nil, link: String? = nil, vlanID: UInt16? = nil,
@@ -116,7 +118,7 @@ public struct LinkState: Hashable, Sendable, Codable {
         self.bridge = bridge
     }
 
-    enum CodingKeys: String, CodingKey { case index, name, kind, mtu, up, carrier, master, alias, link, vlanID = "vlan_id", bridge, bond, bridgeVLANs = "bridge_vlans", vxlan }
+    enum CodingKeys: String, CodingKey { case index, name, kind, mtu, up, carrier, master, alias, link, vlanID = "vlan_id", bridge, bond, bridgeVLANs = "bridge_vlans", vxlan, group }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -134,5 +136,6 @@ public struct LinkState: Hashable, Sendable, Codable {
         bond = try c.decodeIfPresent(BondOptions.self, forKey: .bond)
         bridgeVLANs = try c.decodeIfPresent([BridgeVLAN].self, forKey: .bridgeVLANs)
         vxlan = try c.decodeIfPresent(VXLANInfo.self, forKey: .vxlan)
+        group = try c.decodeIfPresent(UInt32.self, forKey: .group) ?? 0
     }
 }

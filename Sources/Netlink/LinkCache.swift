@@ -20,6 +20,7 @@ enum LinkCache {
         var vlanID: UInt16?
         var vxlan: VXLANInfo?
         var vxlanDeviceIndex: Int32 = 0
+        var group: UInt32 = 0
     }
 
     static func read() throws -> [RawLink] {
@@ -67,7 +68,7 @@ enum LinkCache {
                 alias: alias?.isEmpty == true ? nil : alias,
                 linkIndex: kind == .vlan ? rtnl_link_get_link(link) : 0,
                 vlanID: isVLAN ? UInt16(truncatingIfNeeded: rtnl_link_vlan_get_id(link)) : nil,
-                vxlan: vxlan, vxlanDeviceIndex: Int32(bitPattern: vxlanDevice)))
+                vxlan: vxlan, vxlanDeviceIndex: Int32(bitPattern: vxlanDevice), group: rtnl_link_get_group(link)))
             object = nl_cache_get_next(current)
         }
         return links

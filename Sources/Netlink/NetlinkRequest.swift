@@ -22,7 +22,10 @@ public struct NetlinkRequest: Sendable {
         /// [type bridge stp_state S]`. The kernel takes addrgenmode only on an existing link, and it
         /// must come before the link goes up, or the link-local address is already there.
         case changeLink(index: Int32, kind: String? = nil, mtu: UInt32? = nil, up: Bool? = nil, master: Int32? = nil,
-                        alias: String? = nil, data: KindData? = nil, noIPv6LinkLocal: Bool = false)
+                        alias: String? = nil, data: KindData? = nil, noIPv6LinkLocal: Bool = false, group: UInt32? = nil)
+        /// `ip link delete group G`: every link of the group goes in one unregister, instead of one
+        /// kernel settle per link.
+        case deleteGroup(UInt32)
         /// `ip link del dev I`
         case deleteLink(index: Int32)
         /// `bridge vlan add vid … dev I [self]`
@@ -67,10 +70,16 @@ public struct NetlinkRequest: Sendable {
             mnl_attr_put_strz(nlh, UInt16(IFLA_IFNAME), name)
             if let link { mnl_attr_put_u32(nlh, UInt16(IFLA_LINK), UInt32(bitPattern: link)) }
             putLinkInfo(nlh, kind: kind, data: data)
-        case let .changeLink(index, kind, mtu, up, master, alias, data, noLinkLocal):
+        case let .deleteGroup(group):
+            nlh.pointee.nlmsg_type = UInt16(RTM_DELLINK)
+            nlh.pointee.nlmsg_flags = request
+            putLinkHeader(nlh, index: 0, up: nil)
+            mnl_attr_put_u32(nlh, UInt16(IFLA_GROUP), group)
+        case let .changeLink(index, kind, mtu, up, master, alias, data, noLinkLocal, group):
             nlh.pointee.nlmsg_type = UInt16(RTM_NEWLINK)
             nlh.pointee.nlmsg_flags = request
             putLinkHeader(nlh, index: index, up: up)
+            if let group { mnl_attr_put_u32(nlh, UInt16(IFLA_GROUP), group) }
             if let mtu { mnl_attr_put_u32(nlh, UInt16(IFLA_MTU), mtu) }
             if let master { mnl_attr_put_u32(nlh, UInt16(IFLA_MASTER), UInt32(bitPattern: master)) }
             if let alias { mnl_attr_put_str(nlh, UInt16(IFLA_IFALIAS), alias) }

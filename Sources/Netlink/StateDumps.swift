@@ -78,7 +78,7 @@ public enum StateReader {
             for r in raw where r.kind == .vxlan { remotes[r.index] = try socket.dumpVXLANRemotes(index: r.index) }
         }
         let links = raw.map { r in
-            LinkState(index: r.index, name: r.name, kind: r.kind, mtu: r.mtu,
+            var link = LinkState(index: r.index, name: r.name, kind: r.kind, mtu: r.mtu,
                       up: r.flags & NetlinkRequest.iffUp != 0,
                       carrier: r.flags & NetlinkRequest.iffLowerUp != 0,
                       master: r.masterIndex > 0 ? names[r.masterIndex] : nil,
@@ -93,6 +93,8 @@ public enum StateReader {
                           info.remotes = vxlanRemotes ? remotes[r.index] ?? [] : nil
                           return info
                       })
+            link.group = r.group
+            return link
         }
         return CurrentState(links: links, addresses: try socket.dumpAddresses(names: names),
                             routes: defaultRoutes ? try DefaultRoutes.read(names: names) : [])

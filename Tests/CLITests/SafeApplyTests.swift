@@ -75,9 +75,9 @@ final class SafeApplyTests: XCTestCase {
     }
 
     func testUnconfirmedApplyIsReverted() throws {
-        let r = try apply("--confirm-within", "2s")
+        let r = try apply("--confirm-within", "4s")
         XCTAssertEqual(r.status, 2, r.stderr)
-        XCTAssertTrue(r.stdout.contains("reverting in 2s unless `poolnet confirm --netns \(ns.name)` runs first"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("reverting in 4s unless `poolnet confirm --netns \(ns.name)` runs first"), r.stdout)
         XCTAssertTrue(try bridgeExists())
         XCTAssertTrue(try eventually(15) { try !bridgeExists() }, "not reverted")
         XCTAssertEqual(try ns.links()["san0"]?["mtu"] as? Int, 1500)
@@ -86,11 +86,11 @@ final class SafeApplyTests: XCTestCase {
     }
 
     func testConfirmedApplyStays() throws {
-        XCTAssertEqual(try apply("--confirm-within", "3s").status, 2)
+        XCTAssertEqual(try apply("--confirm-within", "5s").status, 2)
         let confirm = try poolnet("confirm", "--netns", ns.name)
         XCTAssertEqual(confirm.status, 0)
         XCTAssertTrue(confirm.stdout.hasPrefix("confirmed"), confirm.stdout)
-        usleep(4_500_000)  // past the deadline: the helper must have given up
+        usleep(6_000_000)  // past the deadline: the helper must have given up
         XCTAssertTrue(try bridgeExists())
         XCTAssertEqual(try poolnet("check", Self.file, "--host", "hv01", "--netns", ns.name).status, 0)
     }

@@ -106,6 +106,27 @@ final class ApplyTests: NamespaceTestCase {
         XCTAssertNil(try ns.links()["privbr0"])
     }
 
+    /// Many deletions go out as one link-group delete; a foreign bridge (and its group) stays.
+    func testBulkPruneDeletesOnlyOwnedLinks() throws {
+        var yaml = "pool: lab\nhosts: [hv01]\nbridges:\n"
+        for i in 0..<30 {
+            try ns.addNIC("v\(i)")
+            yaml += "  - { name: br\(i), ports: [v\(i)], addresses: [\"10.9.\(i).1/24\"] }\n"
+        }
+        try ns.ip("link", "add", "xenbr0", "type", "bridge")
+        try ns.ip("link", "set", "xenbr0", "group", "7")
+        try engine.apply(try desired(yaml))
+        XCTAssertEqual(try ns.links().keys.filter { $0.hasPrefix("br") }.count, 30)
+
+        let plan = try engine.apply(try desired("pool: lab\nhosts: [hv01]\n"))
+        XCTAssertEqual(plan.changes.filter { if case .deleteLink = $0.action { return true } else { return false } }.count, 30)
+        let links = try ns.links()
+        XCTAssertEqual(links.keys.filter { $0.hasPrefix("br") }.count, 0, "all 30 bridges pruned")
+        XCTAssertEqual(links["xenbr0"]?["group"] as? String, "7", "the foreign bridge and its group are untouched")
+        XCTAssertEqual(links.keys.filter { $0.hasPrefix("v") && !$0.hasPrefix("veth") }.count, 30, "ports stay")
+        XCTAssertEqual(try engine.plan(try desired("pool: lab\nhosts: [hv01]\n")).plan.changes, [])
+    }
+
     func testRemovingObjectsFromTheFilePrunesThem() throws {
         try addDemoNICs()
         try engine.apply(try desired(Self.pool))
