@@ -101,12 +101,17 @@ extension Topology {
 
     /// Checks the whole pool: every host resolves, and no address is used by two hosts.
     /// Returns all problems (empty when the file is good).
-    public func validate() -> [TopologyError] {
+    public func validate() -> [TopologyError] { validateResolving().errors }
+
+    /// `validate()`, also returning every host's resolved state so callers need not resolve again.
+    public func validateResolving() -> (errors: [TopologyError], states: [String: DesiredState]) {
+        var states: [String: DesiredState] = [:]
         var errors: [TopologyError] = []
         var used: [[UInt8]: (host: String, object: String)] = [:]
         for host in hosts {
             do {
                 let state = try resolve(host: host.name)
+                states[host.name] = state
                 for (object, _, address) in state.allAddresses {
                     let key = address.prefix.bytes
                     if let other = used[key], other.host != host.name {
@@ -120,6 +125,6 @@ extension Topology {
                 errors.append(contentsOf: error.errors)
             }
         }
-        return TopologyErrors(errors).errors
+        return (TopologyErrors(errors).errors, states)
     }
 }

@@ -64,9 +64,10 @@ struct HostOptions: ParsableArguments {
 func loadDesired(_ file: String, host: String) throws -> DesiredState {
     let topology: Topology
     do { topology = try Topology.load(path: file) } catch { throw Failure.topology(error) }
-    let problems = topology.validate()
+    let (problems, states) = topology.validateResolving()
     if !problems.isEmpty { throw Failure.topology(TopologyErrors(problems)) }
-    do { return try topology.resolve(host: host) } catch { throw Failure.topology(error) }
+    if let state = states[host] { return state }
+    do { return try topology.resolve(host: host) } catch { throw Failure.topology(error) }  // names the unknown host
 }
 
 /// Errors the CLI reports itself (exit 1), with a clean message and no stack of types.

@@ -1,0 +1,90 @@
+import Foundation
+
+// poolnet-bench [--sizes 10,100,1000] [--runs 3] [--poolnet PATH] [--json FILE]
+// Times poolnet against `ip -batch` on W(N) in fresh network namespaces, side by side in one run.
+var sizes = [10, 100, 1000]
+var runs = 3
+var poolnet = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("poolnet").path
+var jsonPath: String?
+var args = Array(CommandLine.arguments.dropFirst())
+while !args.isEmpty {
+    let flag = args.removeFirst()
+    guard let value = args.first else { fatalError("\(flag) needs a value") }
+    args.removeFirst()
+    switch flag {
+    case "--sizes": sizes = value.split(separator: ",").compactMap { Int($0) }
+    case "--runs": runs = max(1, Int(value) ?? 3)
+    case "--poolnet": poolnet = value
+    case "--json": jsonPath = value
+    default: fatalError("unknown option \(flag)")
+    }
+}
+
+struct Row: Codable {
+    var n: Int
+    var operation: String
+    var poolnetSeconds: Double
+    var ipSeconds: Double
+    var ratio: Double
+    var poolnetMaxRSSMB: Double
+    var ipMaxRSSMB: Double
+}
+
+let dir = NSTemporaryDirectory() + "poolnet-bench-\(getpid())"
+try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(atPath: dir) }
+let (nsP, nsI) = ("pnbench-p", "pnbench-i")
+var rows: [Row] = []
+
+for n in sizes {
+    let w = Workload(n: n, dir: dir)
+    let full = try w.write("full.yaml", w.topology())
+    let small = try w.write("small.yaml", w.topology(smallChange: true))
+    let empty = try w.write("empty.yaml", "pool: bench\nhosts: [b1]\n")
+    let state = dir + "/state"
+    func pn(_ args: String...) -> [String] { [poolnet] + args + ["--host", "b1", "--netns", nsP] }
+    var samples: [String: (p: [Sample], i: [Sample])] = [:]
+    func add(_ op: String, _ p: Sample, _ i: Sample) {
+        samples[op, default: ([], [])].p.append(p)
+        samples[op, default: ([], [])].i.append(i)
+    }
+    for _ in 0..<runs {
+        try w.freshNamespace(nsP)
+        try w.freshNamespace(nsI)
+        let pCreate = try Measure.must(pn("apply", full, "--state-dir", state), ok: [2])
+        let iCreate = try Measure.must(["ip", "-n", nsI, "-batch", try w.write("create.batch", w.ipCreate)])
+        add("create from scratch", pCreate, iCreate)
+
+        let iRead1 = try Measure.must(["ip", "-n", nsI, "-j", "-d", "link", "show"])
+        let iRead2 = try Measure.must(["ip", "-n", nsI, "-j", "addr", "show"])
+        let iRead = Sample(seconds: iRead1.seconds + iRead2.seconds, maxRSSKB: max(iRead1.maxRSSKB, iRead2.maxRSSKB), status: 0)
+        add("no-op plan", try Measure.must(pn("plan", full)), iRead)
+        add("no-op check", try Measure.must(pn("check", full)), iRead)
+        add("no-op apply", try Measure.must(pn("apply", full, "--state-dir", state)), iRead)
+
+        add("small change (1 MTU, 1 address)", try Measure.must(pn("apply", small, "--state-dir", state), ok: [2]),
+            try Measure.must(["ip", "-n", nsI, "-batch", try w.write("small.batch", w.ipSmallChange)]))
+        add("prune all (poolnet) vs delete one by one (ip)", try Measure.must(pn("apply", empty, "--state-dir", state), ok: [2]),
+            try Measure.must(["ip", "-n", nsI, "-batch", try w.write("delete.batch", w.ipDelete)]))
+    }
+    for (op, s) in samples.sorted(by: { $0.key < $1.key }) {
+        let p = Measure.median(s.p.map(\.seconds)), i = Measure.median(s.i.map(\.seconds))
+        rows.append(Row(n: n, operation: op, poolnetSeconds: p, ipSeconds: i, ratio: i > 0 ? p / i : 0,
+                        poolnetMaxRSSMB: Double(s.p.map(\.maxRSSKB).max() ?? 0) / 1024, ipMaxRSSMB: Double(s.i.map(\.maxRSSKB).max() ?? 0) / 1024))
+    }
+    _ = try? Measure.run(["ip", "netns", "del", nsP])
+    _ = try? Measure.run(["ip", "netns", "del", nsI])
+}
+
+func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s : s + String(repeating: " ", count: w - s.count) }
+print("| N | operation | poolnet | ip | poolnet / ip | poolnet peak RSS | ip peak RSS |")
+print("|---|---|---|---|---|---|---|")
+for r in rows {
+    print("| \(r.n) | \(r.operation) | \(String(format: "%.3f s", r.poolnetSeconds)) | \(String(format: "%.3f s", r.ipSeconds)) | \(String(format: "%.2f×", r.ratio)) | \(String(format: "%.0f MB", r.poolnetMaxRSSMB)) | \(String(format: "%.0f MB", r.ipMaxRSSMB)) |")
+}
+print("(medians of \(runs) runs; ip reads = ip -j -d link show + ip -j addr show)")
+if let jsonPath {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try encoder.encode(rows).write(to: URL(fileURLWithPath: jsonPath))
+}
