@@ -38,7 +38,7 @@ public struct PlanBlocked: Error, CustomStringConvertible {
 }
 
 /// read → plan → apply → read → verify, in one network namespace (or the caller's).
-public struct Engine {
+public struct Engine: Sendable {
     public var netns: String?
     public var logger: Logger
     /// Test hook for fault injection: fail the step at this 0-based position before sending it.
@@ -58,30 +58,37 @@ public struct Engine {
         try NetworkNamespace.run(netns) { try Self.read(using: try RouteSocket(), for: desired) }
     }
 
-    static func read(using socket: RouteSocket, for desired: DesiredState?) throws -> CurrentState {
-        var state = try StateReader.read(using: socket, bridgeVLANs: desired?.managesBridgeVLANs ?? false,
-                                         defaultRoutes: !(desired?.nics.isEmpty ?? true),
-                                         vxlanRemotes: !(desired?.vxlans.isEmpty ?? true))
+    static func read(using socket: RouteSocket, for desired: DesiredState?, base: CurrentState? = nil) throws -> CurrentState {
+        var state = try base ?? StateReader.readBase(using: socket)
+        try StateReader.complete(&state, using: socket, bridgeVLANs: desired?.managesBridgeVLANs ?? false,
+                                 defaultRoutes: !(desired?.nics.isEmpty ?? true),
+                                 vxlanRemotes: !(desired?.vxlans.isEmpty ?? true))
         if let keys = desired?.sysctlKeysToRead, !keys.isEmpty { state.sysctls = SysctlStore().read(keys) }
         return state
     }
 
-    /// The plan for `desired` against the live state.
-    public func plan(_ desired: DesiredState) throws -> (plan: Plan, current: CurrentState) {
-        let current = try read(for: desired)
+    /// The classes no file changes (links, bridge and bond options, addresses). Callers start this
+    /// while they parse the file, then pass it as `base`; it must be read after taking the lock.
+    public func readBase() throws -> CurrentState {
+        try NetworkNamespace.run(netns) { try StateReader.readBase(using: try RouteSocket()) }
+    }
+
+    /// The plan for `desired` against the live state (completing `base` when given).
+    public func plan(_ desired: DesiredState, base: CurrentState? = nil) throws -> (plan: Plan, current: CurrentState) {
+        let current = try NetworkNamespace.run(netns) { try Self.read(using: try RouteSocket(), for: desired, base: base) }
         return (Planner.plan(desired: desired, current: current), current)
     }
 
     /// Applies what the plan says, verifies by a fresh read that nothing is left to do, and rolls
     /// every applied step back if a step or the verification fails. Returns the applied plan.
     @discardableResult
-    public func apply(_ desired: DesiredState) throws -> Plan {
+    public func apply(_ desired: DesiredState, base: CurrentState? = nil) throws -> Plan {
         let logger = self.logger
         let failStep = self.failStep
         let guardRail = allowDisruptive ? nil : self.guardRail
         return try NetworkNamespace.run(netns) { () throws -> Plan in
             let socket = try RouteSocket()
-            var before = try Self.read(using: socket, for: desired)
+            var before = try Self.read(using: socket, for: desired, base: base)
             let executor = Executor(socket: socket, sysctls: SysctlStore(), scratchGroup: Self.scratchGroup(unusedIn: before))
             let plan = Planner.plan(desired: desired, current: before)
             guard plan.problems.isEmpty else { throw PlanBlocked(plan: plan) }

@@ -56,11 +56,18 @@ extension RouteSocket {
     }
 }
 
-/// Reads a host's state: one dump per object class (links, bridge options, addresses).
+/// Reads a host's state: one dump per object class (links, bridge options, addresses), then the
+/// classes only some files need (bridge VLANs, VXLAN remotes, default routes).
 public enum StateReader {
-    /// `bridgeVLANs`: also read VLAN membership (only when the file manages some).
     public static func read(using socket: RouteSocket, bridgeVLANs: Bool = false, defaultRoutes: Bool = false,
                             vxlanRemotes: Bool = false) throws -> CurrentState {
+        var state = try readBase(using: socket)
+        try complete(&state, using: socket, bridgeVLANs: bridgeVLANs, defaultRoutes: defaultRoutes, vxlanRemotes: vxlanRemotes)
+        return state
+    }
+
+    /// What every plan needs and no file changes: links, bridge and bond options, addresses.
+    public static func readBase(using socket: RouteSocket) throws -> CurrentState {
         let raw = try LinkCache.read()
         let names = Dictionary(raw.map { ($0.index, $0.name) }, uniquingKeysWith: { a, _ in a })
         // Kind-specific classes are dumped only when such links exist.
@@ -72,11 +79,6 @@ public enum StateReader {
         if raw.contains(where: { $0.kind == .bond }) {
             try socket.dumpKindData("bond") { index, data in bonds[index] = BondOptions(infoData: data, names: names) }
         }
-        let vlans = bridgeVLANs && raw.contains(where: { $0.kind == .bridge }) ? try socket.dumpBridgeVLANs() : [:]
-        var remotes: [Int32: [String]] = [:]
-        if vxlanRemotes {
-            for r in raw where r.kind == .vxlan { remotes[r.index] = try socket.dumpVXLANRemotes(index: r.index) }
-        }
         let links = raw.map { r in
             var link = LinkState(index: r.index, name: r.name, kind: r.kind, mtu: r.mtu,
                       up: r.flags & NetlinkRequest.iffUp != 0,
@@ -86,17 +88,31 @@ public enum StateReader {
                       link: r.linkIndex > 0 ? names[r.linkIndex] : nil, vlanID: r.vlanID,
                       bridge: r.kind == .bridge ? bridges[r.index] : nil,
                       bond: r.kind == .bond ? bonds[r.index] : nil,
-                      bridgeVLANs: bridgeVLANs ? vlans[r.index] : nil,
                       vxlan: r.vxlan.map { v in
                           var info = v
                           info.device = r.vxlanDeviceIndex > 0 ? names[r.vxlanDeviceIndex] : nil
-                          info.remotes = vxlanRemotes ? remotes[r.index] ?? [] : nil
                           return info
                       })
             link.group = r.group
             return link
         }
-        return CurrentState(links: links, addresses: try socket.dumpAddresses(names: names),
-                            routes: defaultRoutes ? try DefaultRoutes.read(names: names) : [])
+        return CurrentState(links: links, addresses: try socket.dumpAddresses(names: names))
+    }
+
+    /// Adds the classes a file may need to a base read; each is one more dump, only when asked.
+    public static func complete(_ state: inout CurrentState, using socket: RouteSocket, bridgeVLANs: Bool,
+                                defaultRoutes: Bool, vxlanRemotes: Bool) throws {
+        let names = Dictionary(state.links.map { ($0.index, $0.name) }, uniquingKeysWith: { a, _ in a })
+        if bridgeVLANs {
+            let vlans = state.links.contains { $0.kind == .bridge } ? try socket.dumpBridgeVLANs() : [:]
+            for i in state.links.indices { state.links[i].bridgeVLANs = vlans[state.links[i].index] }
+        }
+        if vxlanRemotes {
+            for i in state.links.indices where state.links[i].kind == .vxlan {
+                let remotes = try socket.dumpVXLANRemotes(index: state.links[i].index)
+                state.links[i].vxlan?.remotes = remotes
+            }
+        }
+        if defaultRoutes { state.routes = try DefaultRoutes.read(names: names) }
     }
 }

@@ -64,9 +64,11 @@ struct Apply: ParsableCommand {
     func run() throws {
         try poolnet.run {
             let window = try confirmWithin.map(parseDuration)
-            let desired = try loadDesired(file, host: options.hostName)
+            // The lock first: the state read next must not change under another apply.
             let lock = try ApplyLock(stateDirectory: options.stateDirectory, scope: options.scope, wait: waitLock)
             defer { withExtendedLifetime(lock) {} }
+            let base = Prefetch(options.engine())
+            let desired = try loadDesired(file, host: options.hostName)
             if PendingRevert(directory: options.stateDirectory, scope: options.scope).load() != nil {
                 throw Failure.other("an apply is waiting for confirmation on \(options.scope): run `poolnet confirm` or `poolnet rollback` first")
             }
@@ -74,7 +76,7 @@ struct Apply: ParsableCommand {
             var engine = options.engine()
             engine.allowDisruptive = allowDisruptive
             do {
-                let plan = try engine.apply(desired)
+                let plan = try engine.apply(desired, base: try base.value())
                 let lines = plan.changes.map(\.line)
                 if plan.changes.isEmpty {
                     try journal.append(JournalRecord(command: "apply", host: plan.host, netns: options.netns, file: file, result: "no-op", changes: []))
@@ -139,8 +141,10 @@ struct Check: ParsableCommand {
 
 /// plan and check: the same diff, printed as a plan or as drift.
 func planAndReport(_ file: String, _ options: HostOptions, command: String, render: (Plan) -> String) throws -> Plan {
+    let engine = options.engine()
+    let base = Prefetch(engine)
     let desired = try loadDesired(file, host: options.hostName)
-    let plan = try options.engine().plan(desired).plan
+    let plan = try engine.plan(desired, base: try base.value()).plan
     if options.json { try emitJSON(PlanOutput(plan, command: command)) } else { emit(render(plan)) }
     return plan
 }
