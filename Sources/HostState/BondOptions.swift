@@ -62,30 +62,25 @@ public struct BondOptions: Hashable, Sendable, Codable {
 }
 
 /// Both enums read and write as their kernel names ("802.3ad", "layer3+4") in JSON.
+func decodeKernelName<T: CaseIterable & CustomStringConvertible>(_ decoder: Decoder) throws -> T {
+    let name = try decoder.singleValueContainer().decode(String.self)
+    guard let value = T.allCases.first(where: { $0.description == name }) else {
+        throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown value \(name)"))
+    }
+    return value
+}
+
+func encodeKernelName<T: CustomStringConvertible>(_ value: T, _ encoder: Encoder) throws {
+    var c = encoder.singleValueContainer()
+    try c.encode(value.description)
+}
+
 extension BondMode: Codable {
-    public init(from decoder: Decoder) throws {
-        let name = try decoder.singleValueContainer().decode(String.self)
-        guard let mode = BondMode(name: name) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bond mode \(name)"))
-        }
-        self = mode
-    }
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
-    }
+    public init(from decoder: Decoder) throws { self = try decodeKernelName(decoder) }
+    public func encode(to encoder: Encoder) throws { try encodeKernelName(self, encoder) }
 }
 
 extension XmitHashPolicy: Codable {
-    public init(from decoder: Decoder) throws {
-        let name = try decoder.singleValueContainer().decode(String.self)
-        guard let policy = XmitHashPolicy(name: name) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "xmit_hash_policy \(name)"))
-        }
-        self = policy
-    }
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
-    }
+    public init(from decoder: Decoder) throws { self = try decodeKernelName(decoder) }
+    public func encode(to encoder: Encoder) throws { try encodeKernelName(self, encoder) }
 }
