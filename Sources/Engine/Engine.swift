@@ -46,6 +46,11 @@ public struct Engine: Sendable {
     /// Refuses disruptive changes to the management path unless `allowDisruptive`.
     public var guardRail = ManagementGuard(sshConnection: ProcessInfo.processInfo.environment["SSH_CONNECTION"])
     public var allowDisruptive = false
+    /// Takes iSCSI paths away from LUNs that are in use (`--force`).
+    public var force = false
+    /// Where iSCSI, multipath and the ownership record live; tests point these at fixture trees.
+    public var storageRoots = StorageRoots()
+    public var commandRunner: any CommandRunner = ProcessRunner()
 
     public init(netns: String? = nil, logger: Logger = Logger(label: "poolnet")) {
         self.netns = netns
@@ -55,15 +60,27 @@ public struct Engine: Sendable {
     /// The live state: one dump per object class; bridge VLANs, sysctls and default routes only
     /// as far as `desired` manages them.
     public func read(for desired: DesiredState? = nil) throws -> CurrentState {
-        try NetworkNamespace.run(netns) { try Self.read(using: try RouteSocket(), for: desired) }
+        let storage = try storageBackend(for: desired)
+        return try NetworkNamespace.run(netns) { try Self.read(using: try RouteSocket(), for: desired, storage: storage) }
     }
 
-    static func read(using socket: RouteSocket, for desired: DesiredState?, base: CurrentState? = nil) throws -> CurrentState {
+    /// The iSCSI backend when the file declares iSCSI, or when poolnet still owns ifaces it must
+    /// clean up; nil otherwise (no iscsiadm runs at all).
+    func storageBackend(for desired: DesiredState?) throws -> ISCSIBackend? {
+        guard desired?.iscsi != nil || !OwnershipRecord.read(storageRoots.ownership).iscsiIfaces.isEmpty else { return nil }
+        if netns != nil {
+            throw StorageError("iSCSI runs only in the host's own network namespace (iscsid's netlink is not namespace-aware); drop --netns")
+        }
+        return ISCSIBackend(runner: commandRunner, roots: storageRoots, managedSettings: ISCSISettingKeys.all)
+    }
+
+    static func read(using socket: RouteSocket, for desired: DesiredState?, base: CurrentState? = nil, storage: ISCSIBackend? = nil) throws -> CurrentState {
         var state = try base ?? StateReader.readBase(using: socket)
         try StateReader.complete(&state, using: socket, bridgeVLANs: desired?.managesBridgeVLANs ?? false,
                                  defaultRoutes: !(desired?.nics.isEmpty ?? true),
                                  vxlanRemotes: !(desired?.vxlans.isEmpty ?? true))
         if let keys = desired?.sysctlKeysToRead, !keys.isEmpty { state.sysctls = SysctlStore().read(keys) }
+        if let storage { state.iscsi = try storage.read() }
         return state
     }
 
@@ -74,9 +91,17 @@ public struct Engine: Sendable {
     }
 
     /// The plan for `desired` against the live state (completing `base` when given).
-    public func plan(_ desired: DesiredState, base: CurrentState? = nil) throws -> (plan: Plan, current: CurrentState) {
-        let current = try NetworkNamespace.run(netns) { try Self.read(using: try RouteSocket(), for: desired, base: base) }
-        return (Planner.plan(desired: desired, current: current), current)
+    /// `health`: also probe the storage paths (`check`, and `plan` as a pre-flight).
+    public func plan(_ desired: DesiredState, base: CurrentState? = nil, health: Bool = false) throws -> (plan: Plan, current: CurrentState) {
+        let storage = try storageBackend(for: desired)
+        let runner = commandRunner
+        let force = self.force
+        return try NetworkNamespace.run(netns) { () throws -> (plan: Plan, current: CurrentState) in
+            let current = try Self.read(using: try RouteSocket(), for: desired, base: base, storage: storage)
+            var plan = Planner.plan(desired: desired, current: current, force: force)
+            if health { plan.health = StorageHealth(probe: PathProbe(runner: runner)).findings(desired, current) }
+            return (plan, current)
+        }
     }
 
     /// Applies what the plan says, verifies by a fresh read that nothing is left to do, and rolls
@@ -86,13 +111,20 @@ public struct Engine: Sendable {
         let logger = self.logger
         let failStep = self.failStep
         let guardRail = allowDisruptive ? nil : self.guardRail
+        let storage = try storageBackend(for: desired)
+        let force = self.force
         return try NetworkNamespace.run(netns) { () throws -> Plan in
             let socket = try RouteSocket()
-            var before = try Self.read(using: socket, for: desired, base: base)
-            let executor = Executor(socket: socket, sysctls: SysctlStore(), scratchGroup: Self.scratchGroup(unusedIn: before))
-            let plan = Planner.plan(desired: desired, current: before)
+            var before = try Self.read(using: socket, for: desired, base: base, storage: storage)
+            let executor = Executor(socket: socket, sysctls: SysctlStore(), scratchGroup: Self.scratchGroup(unusedIn: before), storage: storage)
+            var plan = Planner.plan(desired: desired, current: before, force: force)
             guard plan.problems.isEmpty else { throw PlanBlocked(plan: plan) }
-            guard !plan.changes.isEmpty else { return plan }
+            guard !plan.changes.isEmpty else {
+                if let storage, let iscsi = desired.iscsi {
+                    try OwnershipRecord.update(storage.roots.ownership) { $0.iscsiIfaces.formUnion(iscsi.paths.map(\.iface)) }
+                }
+                return plan
+            }
             if let guardRail {
                 if before.routes.isEmpty {
                     let names = Dictionary(before.links.map { ($0.index, $0.name) }, uniquingKeysWith: { a, _ in a })
@@ -104,15 +136,31 @@ public struct Engine: Sendable {
 
             var translator = RequestTranslator(state: before)
             let outcome = try executor.run(plan.changes, translator: &translator, stopOnError: true, failAt: failStep)
-            let applied = outcome.tookEffect.sorted().map { plan.changes[$0] }
+            var applied = outcome.tookEffect.sorted().map { plan.changes[$0] }
             if let failure = outcome.failure {
                 throw try Self.rollBack(applied, cause: failure, executor: executor, desired: desired, logger: logger)
             }
-            let after = try Self.read(using: socket, for: desired)
-            let remaining = Planner.plan(desired: desired, current: after)
+            var after = try Self.read(using: socket, for: desired, storage: storage)
+            var remaining = Planner.plan(desired: desired, current: after, force: force)
+            // LUNs appear only after login: their multipath maps are a second round.
+            if remaining.problems.isEmpty, !remaining.changes.isEmpty, remaining.changes.allSatisfy(\.isFollowUp) {
+                logger.info("adding \(remaining.changes.count) multipath maps for LUNs that appeared after login")
+                let next = try executor.run(remaining.changes, translator: &translator, stopOnError: true)
+                applied += next.tookEffect.sorted().map { remaining.changes[$0] }
+                plan.changes += remaining.changes
+                if let failure = next.failure {
+                    throw try Self.rollBack(applied, cause: failure, executor: executor, desired: desired, logger: logger)
+                }
+                after = try Self.read(using: socket, for: desired, storage: storage)
+                remaining = Planner.plan(desired: desired, current: after, force: force)
+            }
             if !remaining.isEmpty {
                 let cause = "verification found changes still to make after apply:\n" + remaining.renderPlan()
                 throw try Self.rollBack(applied, cause: cause, executor: executor, desired: desired, logger: logger)
+            }
+            if let storage, let iscsi = desired.iscsi {
+                // Declared ifaces are poolnet's from now on, also those it found already there.
+                try OwnershipRecord.update(storage.roots.ownership) { $0.iscsiIfaces.formUnion(iscsi.paths.map(\.iface)) }
             }
             return plan
         }
@@ -127,10 +175,12 @@ public struct Engine: Sendable {
     /// Runs revert steps recorded by an earlier apply (`poolnet rollback`, confirm-or-revert).
     /// Every step runs; returns what could not be undone (empty when all went through).
     public func revert(_ steps: [Change]) throws -> [(Change, String)] {
-        try NetworkNamespace.run(netns) { () throws -> [(Change, String)] in
+        let hasStorage = steps.contains { if case .storage = $0.action { return true } else { return false } }
+        let storage = hasStorage ? ISCSIBackend(runner: commandRunner, roots: storageRoots, managedSettings: ISCSISettingKeys.all) : nil
+        return try NetworkNamespace.run(netns) { () throws -> [(Change, String)] in
             let socket = try RouteSocket()
             let state = try StateReader.read(using: socket)
-            let executor = Executor(socket: socket, sysctls: SysctlStore(), scratchGroup: Self.scratchGroup(unusedIn: state))
+            let executor = Executor(socket: socket, sysctls: SysctlStore(), scratchGroup: Self.scratchGroup(unusedIn: state), storage: storage)
             var translator = RequestTranslator(state: state)
             let outcome = try executor.run(steps, translator: &translator, stopOnError: false)
             return outcome.failures.sorted { $0.key < $1.key }.map { (steps[$0.key], $0.value) }
@@ -144,7 +194,7 @@ public struct Engine: Sendable {
         var failure = ApplyFailure(cause: cause, rolledBack: [], notRolledBack: [])
         guard !applied.isEmpty else { return failure }
         // Names resolve against the state as it is now, after the partial apply.
-        var translator = RequestTranslator(state: try read(using: executor.socket, for: desired))
+        var translator = RequestTranslator(state: try read(using: executor.socket, for: desired, storage: executor.storage))
         let undos = applied.reversed().map(\.inverse)
         let outcome = try executor.run(undos, translator: &translator, stopOnError: false)
         for (i, undo) in undos.enumerated() {

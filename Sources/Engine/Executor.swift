@@ -10,6 +10,8 @@ struct Executor {
     let sysctls: SysctlStore
     /// A group no link uses, for bulk deletes; nil: delete one by one.
     var scratchGroup: UInt32?
+    /// iSCSI and multipath steps; nil when the file has none.
+    var storage: ISCSIBackend? = nil
 
     struct Outcome {
         /// Indexes of the changes that took effect, even partly (rollback undoes them whole).
@@ -86,6 +88,17 @@ struct Executor {
             for step in steps {
                 switch step {
                 case .netlink(let request): pending.append((request, i))
+                case let .storage(action, label):
+                    flush()
+                    if stopOnError && outcome.failure != nil { break }
+                    do {
+                        guard let storage else { throw StorageError("no storage backend") }
+                        try storage.perform(action)
+                        outcome.tookEffect.insert(i)
+                    } catch {
+                        outcome.failures[i] = "\(label): \(error)"
+                        outcome.failure = outcome.failure ?? "\(label): \(error)"
+                    }
                 case let .sysctl(key, value, label):
                     flush()
                     if stopOnError && outcome.failure != nil { break }

@@ -7,6 +7,8 @@ import Planner
 enum Step {
     case netlink(NetlinkRequest)
     case sysctl(SysctlKey, Int, label: String)
+    /// iSCSI and multipath: run by the storage backend.
+    case storage(StorageAction, label: String)
 }
 
 /// Turns planned actions into netlink requests, resolving names to ifindexes. Links the plan creates
@@ -56,6 +58,7 @@ struct RequestTranslator {
         if case let .setSysctl(key, value, _) = change.action {
             return [.sysctl(key, value, label: "\(change.action.symbol) \(change.action.summary)")]
         }
+        if case .storage(let step) = change.action { return [.storage(step, label: "\(change.action.symbol) \(change.action.summary)")] }
         return try translate(change).map(Step.netlink)
     }
 
@@ -144,7 +147,7 @@ struct RequestTranslator {
                                 xmitHashPolicy: options.xmitHashPolicy != previous.xmitHashPolicy ? options.xmitHashPolicy : nil,
                                 primaryIndex: options.primary != previous.primary ? try options.primary.map(index) ?? 0 : nil)
             return NetlinkRequest(.changeLink(index: try index(link), kind: "bond", data: .bond(data)), label: label)
-        case .setBridgeVLANs, .setSysctl, .setVXLANRemotes:
+        case .setBridgeVLANs, .setSysctl, .setVXLANRemotes, .storage:
             preconditionFailure("handled by steps(_:) and translate(_:)")
         case .addRoute(let route):
             return NetlinkRequest(.addRoute(route, link: try index(route.link)), label: label)

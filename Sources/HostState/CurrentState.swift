@@ -6,15 +6,19 @@ public struct CurrentState: Sendable, Codable, Equatable {
     public var sysctls: [SysctlValue]
     /// Only default routes, and only when the file has storage NICs.
     public var routes: [RouteState]
+    /// iSCSI and multipath, only when the file declares iSCSI.
+    public var iscsi: ISCSIState?
 
-    public init(links: [LinkState] = [], addresses: [AddressState] = [], sysctls: [SysctlValue] = [], routes: [RouteState] = []) {
+    public init(links: [LinkState] = [], addresses: [AddressState] = [], sysctls: [SysctlValue] = [], routes: [RouteState] = [],
+                iscsi: ISCSIState? = nil) {
+        self.iscsi = iscsi
         self.links = links
         self.addresses = addresses
         self.sysctls = sysctls
         self.routes = routes
     }
 
-    enum CodingKeys: String, CodingKey { case links, addresses, sysctls, routes }
+    enum CodingKeys: String, CodingKey { case links, addresses, sysctls, routes, iscsi }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -22,6 +26,7 @@ public struct CurrentState: Sendable, Codable, Equatable {
         addresses = try c.decodeIfPresent([AddressState].self, forKey: .addresses) ?? []
         sysctls = try c.decodeIfPresent([SysctlValue].self, forKey: .sysctls) ?? []
         routes = try c.decodeIfPresent([RouteState].self, forKey: .routes) ?? []
+        iscsi = try c.decodeIfPresent(ISCSIState.self, forKey: .iscsi)
     }
 
     public func sysctlValues() -> [SysctlKey: Int] {
@@ -43,6 +48,6 @@ public struct CurrentState: Sendable, Codable, Equatable {
         CurrentState(links: links.sorted { $0.name < $1.name },
                      addresses: addresses.sorted { ($0.link, $0.prefix) < ($1.link, $1.prefix) },
                      sysctls: sysctls.sorted { $0.key < $1.key },
-                     routes: routes.sorted { ($0.link, $0.destination) < ($1.link, $1.destination) })
+                     routes: routes.sorted { ($0.link, $0.destination) < ($1.link, $1.destination) }, iscsi: iscsi)
     }
 }

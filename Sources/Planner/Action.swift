@@ -75,6 +75,8 @@ public enum Action: Hashable, Codable, Sendable {
     case addAddress(link: String, prefix: IPPrefix, proto: UInt8)
     /// `ip addr del PREFIX dev LINK`
     case removeAddress(link: String, prefix: IPPrefix, proto: UInt8)
+    /// An iSCSI or multipath step (run by the storage backend, not over netlink).
+    case storage(StorageAction)
 
     /// The step that undoes this one, computed from the state read before apply.
     public var inverse: Action {
@@ -96,6 +98,7 @@ public enum Action: Hashable, Codable, Sendable {
         case .removeRoute(let r): return .addRoute(r)
         case let .addAddress(link, prefix, proto): return .removeAddress(link: link, prefix: prefix, proto: proto)
         case let .removeAddress(link, prefix, proto): return .addAddress(link: link, prefix: prefix, proto: proto)
+        case .storage(let s): return .storage(s.inverse)
         }
     }
 
@@ -106,6 +109,7 @@ public enum Action: Hashable, Codable, Sendable {
         case .deleteLink(let s): return s.name
         case .setSysctl(let key, _, _): return key.link
         case .addRoute(let r), .removeRoute(let r): return r.link
+        case .storage(let s): return s.object
         case .setMTU(let l, _, _), .setUp(let l, _), .setMaster(let l, _, _), .setAlias(let l, _, _),
              .setBridgeOptions(let l, _, _), .setBondOptions(let l, _, _), .setBridgeVLANs(let l, _, _), .setVXLANRemotes(let l, _, _),
              .addAddress(let l, _, _), .removeAddress(let l, _, _):
@@ -126,6 +130,13 @@ public struct Change: Hashable, Codable, Sendable {
         self.action = action
         self.disruptive = disruptive
         self.reason = reason
+    }
+
+    /// A step that can only be planned after others ran (a multipath map for a LUN that appears
+    /// at login): apply runs these in a second round.
+    public var isFollowUp: Bool {
+        if case .storage(.addMultipathMap) = action { return true }
+        return false
     }
 
     public var inverse: Change { Change(action.inverse, disruptive: disruptive, reason: reason.map { "undo: \($0)" }) }

@@ -20,6 +20,9 @@ public struct Plan: Codable, Sendable, Equatable {
     public var host: String
     public var changes: [Change]
     public var problems: [PlanProblem]
+    /// Storage path health (carrier, portal reachability, jumbo frames, active paths per LUN):
+    /// not changes, but `check` fails on them and `plan` shows them.
+    public var health: [PlanProblem] = []
 
     public init(pool: String, host: String, changes: [Change] = [], problems: [PlanProblem] = []) {
         self.pool = pool
@@ -29,6 +32,19 @@ public struct Plan: Codable, Sendable, Equatable {
     }
 
     public var isEmpty: Bool { changes.isEmpty && problems.isEmpty }
+    /// Nothing to change, nothing blocked, every storage path healthy.
+    public var isClean: Bool { isEmpty && health.isEmpty }
+
+    enum CodingKeys: String, CodingKey { case pool, host, changes, problems, health }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        pool = try c.decode(String.self, forKey: .pool)
+        host = try c.decode(String.self, forKey: .host)
+        changes = try c.decode([Change].self, forKey: .changes)
+        problems = try c.decode([PlanProblem].self, forKey: .problems)
+        health = try c.decodeIfPresent([PlanProblem].self, forKey: .health) ?? []
+    }
 
     /// The steps that undo this plan, in the order they must run.
     public var rollback: [Change] { changes.reversed().map(\.inverse) }

@@ -4,7 +4,8 @@ import Topology
 /// The planner: pure functions from (desired, current) to an ordered Plan. No I/O, no C.
 public enum Planner {
     /// Equivalent of `terraform plan` for one host. `check` reports the same changes as drift.
-    public static func plan(desired: DesiredState, current: CurrentState) -> Plan {
+    /// `force`: take paths away from LUNs that are in use (disruptive iSCSI steps).
+    public static func plan(desired: DesiredState, current: CurrentState, force: Bool = false) -> Plan {
         var builder = PlanBuilder(desired: desired, current: current)
         builder.checkStackedLinks()
         builder.planPrune()
@@ -16,6 +17,7 @@ public enum Planner {
         builder.planStorageNICs()
         builder.planSysctls()
         builder.planRoutes()
+        builder.planISCSI(force: force)
         return builder.finish()
     }
 }
@@ -23,8 +25,9 @@ public enum Planner {
 /// Steps run in phases; inside a phase, parents before children (or the reverse for teardown).
 /// New links come after the MTU phases: they carry their MTU, which may need the parent's raised.
 enum Phase: Int, Comparable {
-    case releasePorts, removeAddresses, deleteLinks, lowerMTU, raiseMTU, createLinks,
-         linkOptions, memberDown, enslave, memberOptions, markPorts, portVLANs, forwarding, sysctls, linkUp, addAddresses
+    case storageTeardown, releasePorts, removeAddresses, deleteLinks, lowerMTU, raiseMTU, createLinks,
+         linkOptions, memberDown, enslave, memberOptions, markPorts, portVLANs, forwarding, sysctls, linkUp, addAddresses,
+         storageConfig, storageLogin, storageMaps
 
     /// Teardown and MTU decreases go from the top of the stack down.
     var topDown: Bool { self == .deleteLinks || self == .lowerMTU || self == .releasePorts }

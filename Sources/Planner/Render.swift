@@ -7,6 +7,7 @@ extension Action {
         case .createLink, .addAddress, .addRoute: return "+"
         case .deleteLink, .removeAddress, .removeRoute: return "-"
         case .setMaster(_, let master, _): return master == nil ? "-" : "~"
+        case .storage(let s): return s.symbol
         default: return "~"
         }
     }
@@ -63,6 +64,7 @@ extension Action {
             return "\(r.link): route \(r.isDefault ? "default" : r.destination.description)\(r.gateway.map { " via \($0)" } ?? "")\(r.table == 254 ? "" : " table \(r.table)")"
         case let .addAddress(link, prefix, _): return "\(link): address \(prefix)"
         case let .removeAddress(link, prefix, _): return "\(link): address \(prefix)"
+        case .storage(let s): return s.summary
         }
     }
 }
@@ -79,24 +81,30 @@ extension Plan {
     /// What `plan` prints: the host on top, then one diff-like line per change.
     public func renderPlan() -> String {
         var out = "host \(host) (pool \(pool)): "
-        if isEmpty { return out + "no changes; the host matches the file.\n" }
+        if isEmpty { return out + "no changes; the host matches the file.\n" + renderHealth() }
         out += "\(changes.count) change\(changes.count == 1 ? "" : "s")"
         if !problems.isEmpty { out += ", \(problems.count) problem\(problems.count == 1 ? " that blocks" : "s that block") apply" }
         out += "\n"
         for problem in problems { out += "  ! \(problem)\n" }
         for change in changes { out += "  \(change.line)\n" }
-        return out
+        return out + renderHealth()
+    }
+
+    /// Storage path health, after the changes.
+    public func renderHealth() -> String {
+        guard !health.isEmpty else { return "" }
+        return "storage paths: \(health.count) problem\(health.count == 1 ? "" : "s")\n" + health.map { "  ! \($0)\n" }.joined()
     }
 
     /// What `check` prints: the same diff, worded as drift.
     public func renderDrift() -> String {
         var out = "host \(host) (pool \(pool)): "
-        if isEmpty { return out + "no drift.\n" }
+        if isEmpty { return out + (health.isEmpty ? "no drift.\n" : "no drift in configuration.\n" + renderHealth()) }
         let count = changes.count + problems.count
         out += "\(count) drift\(count == 1 ? "" : "s") from the file (`poolnet apply` repairs the ~/+/- lines)\n"
         for problem in problems { out += "  ! \(problem)\n" }
         for change in changes { out += "  \(change.line)\n" }
-        return out
+        return out + renderHealth()
     }
 }
 

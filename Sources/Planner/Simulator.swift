@@ -58,6 +58,10 @@ public enum Simulator {
         case .removeRoute(let r): s.routes.removeAll { $0 == r }
         case let .addAddress(link, prefix, proto): s.addresses.append(AddressState(link: link, prefix: prefix, proto: proto))
         case let .removeAddress(link, prefix, _): s.addresses.removeAll { $0.link == link && $0.prefix == prefix }
+        case .storage(let step):
+            var iscsi = s.iscsi ?? ISCSIState()
+            apply(step, to: &iscsi)
+            s.iscsi = iscsi
         }
         return s
     }

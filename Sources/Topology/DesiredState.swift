@@ -116,6 +116,7 @@ public struct DesiredState: Sendable, Equatable {
     public var vlans: [DesiredVLAN]
     public var bonds: [DesiredBond]
     public var vxlans: [DesiredVXLAN] = []
+    public var iscsi: DesiredISCSI?
 
     public init(pool: String, host: String, nics: [DesiredNIC] = [], bridges: [DesiredBridge] = [], vlans: [DesiredVLAN] = [],
                 bonds: [DesiredBond] = []) {

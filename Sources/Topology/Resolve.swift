@@ -16,6 +16,7 @@ extension Topology {
         state.vlans = vlans.compactMap { spec in errors.collect { try spec.resolve(for: host) } ?? nil }
         state.bonds = bonds.compactMap { spec in errors.collect { try spec.resolve(for: host) } ?? nil }
         state.vxlans = vxlans.compactMap { spec in errors.collect { try spec.resolve(for: host, pool: hosts) } ?? nil }
+        if let iscsi { state.iscsi = errors.collect { try iscsi.resolve(for: host, pool: pool, nics: state.nics, layout: layout) } ?? nil }
         checkHost(state, errors: errors)
         guard errors.errors.isEmpty else { throw TopologyErrors(errors.errors) }
         return state
@@ -108,10 +109,18 @@ extension Topology {
         var states: [String: DesiredState] = [:]
         var errors: [TopologyError] = []
         var used: [[UInt8]: (host: String, object: String)] = [:]
+        var initiators: [String: String] = [:]
         for host in hosts {
             do {
                 let state = try resolve(host: host.name)
                 states[host.name] = state
+                if let iscsi = state.iscsi {
+                    if let other = initiators[iscsi.initiatorName] {
+                        errors.append(TopologyError("initiator \(iscsi.initiatorName) is also host \(other)'s; each host needs its own IQN",
+                                                    at: iscsi.mark, host: host.name, object: "iscsi"))
+                    }
+                    initiators[iscsi.initiatorName] = host.name
+                }
                 for (object, _, address) in state.allAddresses {
                     let key = address.prefix.bytes
                     if let other = used[key], other.host != host.name {

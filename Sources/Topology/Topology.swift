@@ -21,6 +21,7 @@ public struct Topology {
     public var vlans: [VLANSpec]
     public var bonds: [BondSpec]
     public var vxlans: [VXLANSpec]
+    public var iscsi: ISCSISpec?
 
     public func host(named name: String) -> PoolHost? { hosts.first { $0.name == name } }
 }

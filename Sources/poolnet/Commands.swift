@@ -55,6 +55,9 @@ struct Apply: ParsableCommand {
     @Flag(name: .long, help: "Apply even when the plan deletes, re-addresses or takes down the interfaces that carry the default route or this SSH session.")
     var allowDisruptive = false
 
+    @Flag(name: .long, help: "Log out iSCSI sessions (and rebind ifaces) even when their LUNs are in use.")
+    var force = false
+
     @Option(name: .long, help: "Revert automatically unless `poolnet confirm` runs within this time (e.g. 60s, 5m).")
     var confirmWithin: String?
 
@@ -75,6 +78,7 @@ struct Apply: ParsableCommand {
             let journal = Journal(directory: options.stateDirectory)
             var engine = options.engine()
             engine.allowDisruptive = allowDisruptive
+            engine.force = force
             do {
                 let plan = try engine.apply(desired, base: try base.value())
                 let lines = plan.changes.map(\.line)
@@ -134,7 +138,7 @@ struct Check: ParsableCommand {
     func run() throws {
         try poolnet.run {
             let plan = try planAndReport(file, options, command: "check") { $0.renderDrift() }
-            return plan.isEmpty ? 0 : 2
+            return plan.isClean ? 0 : 2
         }
     }
 }
@@ -144,7 +148,7 @@ func planAndReport(_ file: String, _ options: HostOptions, command: String, rend
     let engine = options.engine()
     let base = Prefetch(engine)
     let desired = try loadDesired(file, host: options.hostName)
-    let plan = try engine.plan(desired, base: try base.value()).plan
+    let plan = try engine.plan(desired, base: try base.value(), health: true).plan
     if options.json { try emitJSON(PlanOutput(plan, command: command)) } else { emit(render(plan)) }
     return plan
 }

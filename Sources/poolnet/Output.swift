@@ -20,18 +20,20 @@ struct PlanOutput: Encodable {
     var drift: Bool
     var changes: [Item]
     var problems: [PlanProblem]
+    var health: [PlanProblem]
 
     init(_ plan: Plan, command: String) {
         self.command = command
         pool = plan.pool
         host = plan.host
         changed = !plan.changes.isEmpty
-        drift = !plan.isEmpty
+        drift = !plan.isClean
         changes = plan.changes.map {
             Item(op: String($0.action.symbol), object: $0.action.link, summary: $0.action.summary,
                  disruptive: $0.disruptive, action: $0.action)
         }
         problems = plan.problems
+        health = plan.health
     }
 }
 

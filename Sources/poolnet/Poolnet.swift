@@ -55,7 +55,9 @@ struct HostOptions: ParsableArguments {
     func engine() -> Engine {
         var logger = Logger(label: "poolnet")
         logger.logLevel = verbose ? .info : .error
-        return Engine(netns: netns, logger: logger)
+        var engine = Engine(netns: netns, logger: logger)
+        engine.storageRoots.ownership = "\(stateDirectory)/owned.json"
+        return engine
     }
 }
 

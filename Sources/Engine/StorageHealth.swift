@@ -1,0 +1,86 @@
+import HostState
+import Planner
+import Storage
+import Topology
+
+/// Storage path health: what `check` reports beyond drift, and `plan` shows as a pre-flight.
+/// Per path: the NIC has carrier and its address, each portal answers TCP from that NIC, jumbo
+/// frames pass end to end. Per declared session: logged in. Per LUN: as many active paths as the
+/// file declares sessions to its target.
+struct StorageHealth {
+    var probe: PathProbe
+
+    func findings(_ desired: DesiredState, _ current: CurrentState) -> [PlanProblem] {
+        guard let want = desired.iscsi, let have = current.iscsi else { return [] }
+        var found: [PlanProblem] = []
+        let links = current.linksByName()
+        let addresses = current.addressesByLink()
+        let nics = Dictionary(desired.nics.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for path in want.paths {
+            let object = "iscsi path \(path.iface) (\(path.nic))"
+            guard let link = links[path.nic] else {
+                found.append(PlanProblem(object: object, message: "NIC \(path.nic) is absent"))
+                continue
+            }
+            guard link.up, link.carrier else {
+                found.append(PlanProblem(object: object, message: "NIC \(path.nic) is \(link.up ? "up without carrier" : "down")"))
+                continue
+            }
+            let declared = nics[path.nic]?.addresses.map(\.prefix) ?? []
+            let present = Set((addresses[path.nic] ?? []).map(\.prefix))
+            guard declared.allSatisfy(present.contains), present.contains(where: { $0.family == .ipv4 || $0.family == .ipv6 && !$0.address.hasPrefix("fe80") }) else {
+                found.append(PlanProblem(object: object, message: "NIC \(path.nic) lacks its address (\(declared.map(\.description).joined(separator: ", ")))"))
+                continue
+            }
+            for portal in path.portals {
+                if let problem = probe.tcp(from: path.nic, to: portal.address, port: portal.port) {
+                    found.append(PlanProblem(object: object, message: "portal \(portal): \(problem)"))
+                    continue
+                }
+                let mtu = nics[path.nic]?.mtu ?? link.mtu
+                if let problem = probe.jumbo(from: path.nic, to: portal.address, mtu: mtu) {
+                    found.append(PlanProblem(object: object, message: problem))
+                }
+            }
+        }
+        let sessions = Dictionary(have.sessions.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        for key in want.sessions {
+            if let session = sessions[key], session.state != "LOGGED_IN" {
+                found.append(PlanProblem(object: "iscsi session \(key)", message: "session \(session.id) is \(session.state)"))
+            }
+        }
+        found += lunFindings(want, have, sessions: sessions)
+        return found
+    }
+
+    /// Per LUN (WWID): active paths against the paths the file declares for its target.
+    func lunFindings(_ want: DesiredISCSI, _ have: ISCSIState, sessions: [ISCSINodeKey: ISCSISession]) -> [PlanProblem] {
+        guard let paths = have.multipathPaths else { return [] }
+        let byDevice = Dictionary(paths.map { ($0.device, $0) }, uniquingKeysWith: { a, _ in a })
+        let expected = want.pathsPerTarget
+        // WWID → (target, the declared sessions' paths to it)
+        var luns: [String: (target: String, paths: [(ISCSINodeKey, MultipathPath)])] = [:]
+        for key in want.sessions {
+            for disk in sessions[key]?.disks ?? [] {
+                guard let path = byDevice[disk.device], !path.wwid.isEmpty else { continue }
+                luns[path.wwid, default: (key.target, [])].paths.append((key, path))
+            }
+        }
+        var found: [PlanProblem] = []
+        for wwid in luns.keys.sorted() {
+            let (target, seen) = luns[wwid]!
+            let count = expected[target] ?? 0
+            let active = seen.filter { $0.1.isActive }
+            guard active.count < count else { continue }
+            let activeKeys = Set(active.map(\.0))
+            let down = want.sessions.filter { $0.target == target && !activeKeys.contains($0) }
+            let detail = down.map { key -> String in
+                if let p = seen.first(where: { $0.0 == key })?.1 { return "\(key.iface) → \(key.portal) (\(p.device) \(p.dmState) \(p.checkerState))" }
+                return "\(key.iface) → \(key.portal) (no session)"
+            }
+            found.append(PlanProblem(object: "multipath LUN \(wwid)",
+                                     message: "\(active.count) of \(count) paths active (target \(target)); not active: \(detail.joined(separator: ", "))"))
+        }
+        return found
+    }
+}

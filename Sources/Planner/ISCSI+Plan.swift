@@ -1,0 +1,106 @@
+import HostState
+import Topology
+
+extension PlanBuilder {
+    /// iSCSI: the initiator name, one iface per path, node records per (iface, portal, target),
+    /// sessions, live timeouts, poolnet's multipath drop-in and maps for the LUNs behind the
+    /// sessions. Only ifaces poolnet owns (created, or declared by the file) are ever pruned, with
+    /// their records and sessions; the `default` iface and hand-made ones are left alone.
+    mutating func planISCSI(force: Bool) {
+        guard let have = current.iscsi else { return }
+        let want = desired.iscsi
+        let ifaces = Dictionary(have.ifaces.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let records = Dictionary(have.nodes.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        let sessions = Dictionary(have.sessions.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        let declaredIfaces = Set(want?.paths.map(\.iface) ?? [])
+        let owned = have.ownedIfaces.union(declaredIfaces)
+        let wanted = Set(want?.sessions ?? [])
+
+        if let want, have.initiatorName != want.initiatorName {
+            add(.storageConfig, .storage(.writeInitiatorName(name: want.initiatorName, previous: have.initiatorName)), depth: 0)
+        }
+        if want?.multipathConfig != have.multipathConfig {
+            add(.storageConfig, .storage(.writeMultipathConfig(content: want?.multipathConfig, previous: have.multipathConfig)), depth: 0)
+        }
+
+        // Ifaces whose binding changes: their sessions go down, their records are recreated (a
+        // record keeps a copy of the iface's binding), then the sessions come back.
+        var rebound = Set<String>()
+        for path in want?.paths ?? [] {
+            let iface = ISCSIIface(name: path.iface, netIfaceName: path.nic, initiatorName: want!.initiatorName)
+            guard let existing = ifaces[path.iface] else {
+                add(.storageConfig, .storage(.createIface(iface)), depth: 1)
+                continue
+            }
+            if existing.netIfaceName != iface.netIfaceName || existing.initiatorName != iface.initiatorName || existing.hwAddress != nil
+                || existing.transport != "tcp" {
+                rebound.insert(path.iface)
+                var target = iface
+                target.transport = existing.transport
+                add(.storageConfig, .storage(.updateIface(target, previous: existing)), depth: 1, disruptive: true,
+                    reason: "rebinding an iface logs its sessions out and in again")
+            }
+        }
+
+        // Teardown: sessions, then records, then ifaces that the file no longer wants.
+        for session in have.sessions.sorted(by: { $0.key < $1.key }) where owned.contains(session.key.iface) {
+            guard !wanted.contains(session.key) || rebound.contains(session.key.iface) else { continue }
+            let why = wanted.contains(session.key) ? "iface \(session.key.iface) is rebound" : "no longer in the file"
+            add(.storageTeardown, .storage(.logout(session.key)), depth: 0, disruptive: true, reason: why)
+            refuseIfInUse(session, force: force, doing: "logging out")
+        }
+        for record in have.nodes.sorted(by: { $0.key < $1.key }) where owned.contains(record.key.iface) {
+            guard !wanted.contains(record.key) || rebound.contains(record.key.iface) else { continue }
+            add(.storageTeardown, .storage(.deleteNode(record)), depth: 1)
+        }
+        for iface in have.ifaces.sorted(by: { $0.name < $1.name }) where have.ownedIfaces.contains(iface.name) && !declaredIfaces.contains(iface.name) {
+            add(.storageTeardown, .storage(.deleteIface(iface)), depth: 2)
+        }
+
+        guard let want else { return }
+        for key in want.sessions {
+            if let record = records[key], !rebound.contains(key.iface) {
+                let changed = want.settings.filter { record.settings[$0.key] != $0.value }
+                if !changed.isEmpty {
+                    add(.storageConfig, .storage(.setNodeSettings(key, settings: changed, previous: record.settings.filter { changed[$0.key] != nil })),
+                        depth: 2)
+                }
+            } else {
+                add(.storageConfig, .storage(.createNode(ISCSINodeRecord(key: key, settings: want.settings))), depth: 2)
+            }
+            if let session = sessions[key], !rebound.contains(key.iface) {
+                if let timeout = want.replacementTimeout, let live = session.recoveryTimeout, live != timeout {
+                    add(.storageConfig, .storage(.setRecoveryTimeout(key, seconds: timeout, previous: live)), depth: 3)
+                }
+            } else {
+                add(.storageLogin, .storage(.login(key)), depth: 0)
+            }
+        }
+
+        guard !want.paths.isEmpty else { return }
+        if !have.iscsidRunning { problem("iscsi", "iscsid is not running in this network namespace; start it (systemctl start iscsid)") }
+        guard let paths = have.multipathPaths else {
+            problem("multipath", "multipathd does not answer; start it (systemctl start multipathd)")
+            return
+        }
+        // A LUN seen through the file's sessions but in no map: multipath adopts it.
+        let byDevice = Dictionary(paths.map { ($0.device, $0) }, uniquingKeysWith: { a, _ in a })
+        var adopted = Set<String>()
+        for key in want.sessions {
+            for disk in sessions[key]?.disks ?? [] {
+                guard let path = byDevice[disk.device], path.isOrphan, !path.wwid.isEmpty, adopted.insert(path.wwid).inserted else { continue }
+                add(.storageMaps, .storage(.addMultipathMap(wwid: path.wwid, device: disk.device)), depth: 0)
+            }
+        }
+    }
+
+    /// A LUN with holders above its multipath map (LVM, a mounted file system, a guest) is in use:
+    /// taking a path away is refused unless the operator forces it.
+    mutating func refuseIfInUse(_ session: ISCSISession, force: Bool, doing: String) {
+        guard !force else { return }
+        let used = session.disks.filter(\.inUse)
+        guard !used.isEmpty else { return }
+        let what = used.map { "\($0.device) (held by \(($0.upperHolders.isEmpty ? $0.holders : $0.upperHolders).joined(separator: ", ")))" }
+        problem("iscsi session \(session.key)", "\(doing) is refused: LUN \(what.joined(separator: ", ")) is in use; pass --force to do it anyway")
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import HostState
+
+/// Reads iSCSI sessions and the disks behind them from sysfs (injectable root for fixture trees):
+/// /sys/class/iscsi_session/sessionN, /sys/class/iscsi_connection/connectionN:0 and the SCSI
+/// devices under the session's host.
+public struct ISCSISysfs: Sendable {
+    public var root: String
+
+    public init(root: String = "/sys") { self.root = root }
+
+    private var fm: FileManager { FileManager.default }
+
+    func value(_ path: String) -> String? {
+        guard let data = fm.contents(atPath: path) else { return nil }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty || text == "(null)" ? nil : text
+    }
+
+    func list(_ path: String) -> [String] { ((try? fm.contentsOfDirectory(atPath: path)) ?? []).sorted() }
+
+    public func sessions() -> [ISCSISession] {
+        let base = "\(root)/class/iscsi_session"
+        return list(base).compactMap { name -> ISCSISession? in
+            guard name.hasPrefix("session"), let id = Int(name.dropFirst(7)) else { return nil }
+            let dir = "\(base)/\(name)"
+            let conn = "\(root)/class/iscsi_connection/connection\(id):0"
+            guard let target = value("\(dir)/targetname"), let iface = value("\(dir)/ifacename"),
+                  let address = value("\(conn)/persistent_address") ?? value("\(conn)/address") else { return nil }
+            let port = (value("\(conn)/persistent_port") ?? value("\(conn)/port")).flatMap { UInt16($0) } ?? 3260
+            let device = URL(fileURLWithPath: "\(dir)/device").resolvingSymlinksInPath().path
+            let hostDir = (device as NSString).deletingLastPathComponent
+            let host = Int(((hostDir as NSString).lastPathComponent).dropFirst(4))
+            return ISCSISession(id: id, key: ISCSINodeKey(iface: iface, portal: ISCSIPortal(address: address, port: port), target: target),
+                                state: value("\(dir)/state") ?? "unknown", recoveryTimeout: value("\(dir)/recovery_tmo").flatMap { Int($0) },
+                                scsiHost: host, initiatorName: value("\(dir)/initiatorname"), disks: disks(sessionDevice: device))
+        }
+    }
+
+    /// Whether the kernel finished scanning the session's LUNs (`target_state` SCANNED).
+    public func scanned(session id: Int) -> Bool { value("\(root)/class/iscsi_session/session\(id)/target_state") == "SCANNED" }
+
+    /// The block devices under targetH:C:T/H:C:T:L/block of a session device, with their holders.
+    func disks(sessionDevice: String) -> [SCSIDisk] {
+        var disks: [SCSIDisk] = []
+        for target in list(sessionDevice) where target.hasPrefix("target") {
+            for lun in list("\(sessionDevice)/\(target)") where lun.split(separator: ":").count == 4 {
+                for device in list("\(sessionDevice)/\(target)/\(lun)/block") {
+                    let holders = list("\(root)/block/\(device)/holders")
+                    let upper = holders.flatMap { list("\(root)/block/\($0)/holders") }
+                    disks.append(SCSIDisk(device: device, hctl: lun, holders: holders, upperHolders: upper))
+                }
+            }
+        }
+        return disks
+    }
+
+    /// Sets a live session's replacement timeout.
+    public func setRecoveryTimeout(session id: Int, seconds: Int) throws {
+        let path = "\(root)/class/iscsi_session/session\(id)/recovery_tmo"
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw StorageError("cannot open \(path) for writing") }
+        defer { try? handle.close() }
+        try handle.write(contentsOf: Data("\(seconds)\n".utf8))
+    }
+}
+
+/// An error of the storage backend, in words.
+public struct StorageError: Error, CustomStringConvertible, Equatable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
