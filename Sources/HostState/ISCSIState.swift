@@ -96,6 +96,19 @@ public struct ISCSISession: Hashable, Codable, Sendable {
     /// Block devices (sdX) of the LUNs seen through this session.
     public var disks: [SCSIDisk]
 
+    enum CodingKeys: String, CodingKey { case id, key, state, recoveryTimeout, scsiHost, initiatorName, disks }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(Int.self, forKey: .id)
+        key = try c.decode(ISCSINodeKey.self, forKey: .key)
+        state = try c.decodeIfPresent(String.self, forKey: .state) ?? "LOGGED_IN"
+        recoveryTimeout = try c.decodeIfPresent(Int.self, forKey: .recoveryTimeout)
+        scsiHost = try c.decodeIfPresent(Int.self, forKey: .scsiHost)
+        initiatorName = try c.decodeIfPresent(String.self, forKey: .initiatorName)
+        disks = try c.decodeIfPresent([SCSIDisk].self, forKey: .disks) ?? []
+    }
+
     public init(id: Int, key: ISCSINodeKey, state: String, recoveryTimeout: Int? = nil, scsiHost: Int? = nil,
                 initiatorName: String? = nil, disks: [SCSIDisk] = []) {
         self.id = id
@@ -185,6 +198,24 @@ public struct ISCSIState: Codable, Sendable, Equatable {
     public var multipathMaps: [MultipathMap]?
     /// Whether iscsid listens (its abstract socket is in this namespace).
     public var iscsidRunning: Bool = true
+
+    enum CodingKeys: String, CodingKey {
+        case initiatorName, ifaces, nodes, sessions, ownedIfaces, multipathConfig, multipathPaths, multipathMaps, iscsidRunning
+    }
+
+    /// Lenient, so hand-written fixtures may leave out what is empty.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        initiatorName = try c.decodeIfPresent(String.self, forKey: .initiatorName)
+        ifaces = try c.decodeIfPresent([ISCSIIface].self, forKey: .ifaces) ?? []
+        nodes = try c.decodeIfPresent([ISCSINodeRecord].self, forKey: .nodes) ?? []
+        sessions = try c.decodeIfPresent([ISCSISession].self, forKey: .sessions) ?? []
+        ownedIfaces = try c.decodeIfPresent(Set<String>.self, forKey: .ownedIfaces) ?? []
+        multipathConfig = try c.decodeIfPresent(String.self, forKey: .multipathConfig)
+        multipathPaths = try c.decodeIfPresent([MultipathPath].self, forKey: .multipathPaths)
+        multipathMaps = try c.decodeIfPresent([MultipathMap].self, forKey: .multipathMaps)
+        iscsidRunning = try c.decodeIfPresent(Bool.self, forKey: .iscsidRunning) ?? true
+    }
 
     public init(initiatorName: String? = nil, ifaces: [ISCSIIface] = [], nodes: [ISCSINodeRecord] = [], sessions: [ISCSISession] = [],
                 ownedIfaces: Set<String> = [], multipathConfig: String? = nil, multipathPaths: [MultipathPath]? = nil,

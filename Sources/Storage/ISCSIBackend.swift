@@ -145,7 +145,7 @@ public struct ISCSIBackend: Sendable {
         try must(nodeArgs(key) + ["-l"], accept: [0, ISCSIAdmOutput.Status.sessionExists])
         let deadline = Date().addingTimeInterval(settleTimeout)
         var session = sysfs.sessions().first { $0.key == key }
-        while let s = session, !sysfs.scanned(session: s.id), Date() < deadline {
+        while let s = session, !sysfs.settled(session: s.id), Date() < deadline {
             usleep(100_000)
             session = sysfs.sessions().first { $0.key == key }
         }

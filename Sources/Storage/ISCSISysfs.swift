@@ -37,8 +37,19 @@ public struct ISCSISysfs: Sendable {
         }
     }
 
-    /// Whether the kernel finished scanning the session's LUNs (`target_state` SCANNED).
-    public func scanned(session id: Int) -> Bool { value("\(root)/class/iscsi_session/session\(id)/target_state") == "SCANNED" }
+    /// Whether the kernel finished scanning the session's LUNs (`target_state` SCANNED) and every
+    /// disk LUN (SCSI type 0) has its block device (sd attaches asynchronously after the scan).
+    public func settled(session id: Int) -> Bool {
+        let dir = "\(root)/class/iscsi_session/session\(id)"
+        guard value("\(dir)/target_state") == "SCANNED" else { return false }
+        let device = URL(fileURLWithPath: "\(dir)/device").resolvingSymlinksInPath().path
+        for target in list(device) where target.hasPrefix("target") {
+            for lun in list("\(device)/\(target)") where lun.split(separator: ":").count == 4 {
+                if value("\(device)/\(target)/\(lun)/type") == "0", list("\(device)/\(target)/\(lun)/block").isEmpty { return false }
+            }
+        }
+        return true
+    }
 
     /// The block devices under targetH:C:T/H:C:T:L/block of a session device, with their holders.
     func disks(sessionDevice: String) -> [SCSIDisk] {
@@ -58,9 +69,9 @@ public struct ISCSISysfs: Sendable {
     /// Sets a live session's replacement timeout.
     public func setRecoveryTimeout(session id: Int, seconds: Int) throws {
         let path = "\(root)/class/iscsi_session/session\(id)/recovery_tmo"
-        guard let handle = FileHandle(forWritingAtPath: path) else { throw StorageError("cannot open \(path) for writing") }
-        defer { try? handle.close() }
-        try handle.write(contentsOf: Data("\(seconds)\n".utf8))
+        do { try Data("\(seconds)\n".utf8).write(to: URL(fileURLWithPath: path)) } catch {
+            throw StorageError("cannot write \(path): \(error.localizedDescription)")
+        }
     }
 }
 

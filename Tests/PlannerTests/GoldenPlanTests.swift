@@ -77,6 +77,14 @@ final class GoldenPlanTests: XCTestCase {
             n.links[i].index = 0
             n.links[i].carrier = false
         }
+        // Session ids, SCSI hosts and disks are the kernel's; records and ifaces come back in any order.
+        if var iscsi = n.iscsi {
+            iscsi.ifaces.sort { $0.name < $1.name }
+            iscsi.nodes.sort { $0.key < $1.key }
+            iscsi.sessions = iscsi.sessions.map { ISCSISession(id: 0, key: $0.key, state: $0.state) }
+                .sorted { $0.key < $1.key }
+            n.iscsi = iscsi
+        }
         return n
     }
 }

@@ -4,7 +4,11 @@
 # A skip here is a failure: every feature must exist in this kernel.
 set -uo pipefail
 bin=$1
-modprobe -a 8021q bonding dummy bridge veth vxlan || { echo "vm: modprobe failed"; exit 1; }
+modprobe -a 8021q bonding dummy bridge veth vxlan iscsi_tcp dm_multipath dm_round_robin || { echo "vm: modprobe failed"; exit 1; }
+# The storage daemons of this throwaway "host" (no systemd in the VM). /etc is a scratch overlay.
+mkdir -p /run/lock /etc/iscsi
+iscsid || { echo "vm: iscsid did not start"; exit 1; }
+multipathd || { echo "vm: multipathd did not start"; exit 1; }
 export POOLNET_VM=1
 selectors=$("$bin" --list-tests | grep -E '^(KernelTests|NamespaceTests)\.' | cut -d/ -f1 | sort -u | paste -sd, -)
 log=/tmp/vm-tests.log
