@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Topology", "HostState"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "HostState"], resources: [.copy("Fixtures")]),
         // Throwaway network namespaces and a process runner, shared by the kernel-facing tests.
-        .target(name: "TestSupport", dependencies: [
+        .target(name: "TestSupport", dependencies: ["Storage", 
             "Engine", "Topology", "HostState",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/TestSupport"),

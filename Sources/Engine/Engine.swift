@@ -116,7 +116,8 @@ public struct Engine: Sendable {
         return try NetworkNamespace.run(netns) { () throws -> Plan in
             let socket = try RouteSocket()
             var before = try Self.read(using: socket, for: desired, base: base, storage: storage)
-            let executor = Executor(socket: socket, sysctls: SysctlStore(), scratchGroup: Self.scratchGroup(unusedIn: before), storage: storage)
+            var executor = Executor(socket: socket, sysctls: SysctlStore(), scratchGroup: Self.scratchGroup(unusedIn: before), storage: storage)
+            executor.logger = logger
             var plan = Planner.plan(desired: desired, current: before, force: force)
             guard plan.problems.isEmpty else { throw PlanBlocked(plan: plan) }
             guard !plan.changes.isEmpty else {

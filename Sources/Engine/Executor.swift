@@ -1,4 +1,5 @@
 import HostState
+import Logging
 import Netlink
 import Planner
 import Storage
@@ -12,6 +13,8 @@ struct Executor {
     var scratchGroup: UInt32?
     /// iSCSI and multipath steps; nil when the file has none.
     var storage: ISCSIBackend? = nil
+    /// Storage steps are slow (seconds, not microseconds): each is logged as it starts.
+    var logger: Logger? = nil
 
     struct Outcome {
         /// Indexes of the changes that took effect, even partly (rollback undoes them whole).
@@ -93,6 +96,7 @@ struct Executor {
                     if stopOnError && outcome.failure != nil { break }
                     do {
                         guard let storage else { throw StorageError("no storage backend") }
+                        logger?.info("\(label)")
                         try storage.perform(action)
                         outcome.tookEffect.insert(i)
                     } catch {

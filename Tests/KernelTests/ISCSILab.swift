@@ -40,6 +40,7 @@ final class ISCSILab {
             try must("ip", "-n", Self.namespace, "addr", "add", theirs, "dev", peer)
         }
         try must("ip", "-n", Self.namespace, "link", "set", "lo", "up")
+        FileHandle.standardError.write(Data("[iscsi] \(Date()) veths up\n".utf8))
         let lun = state.appendingPathComponent("lun0.img").path
         try must("truncate", "-s", "32M", lun)
         let tgtd = Process()
@@ -57,6 +58,7 @@ final class ISCSILab {
         try tgtadm("--op", "new", "--mode", "target", "--tid", "1", "-T", Self.target)
         try tgtadm("--op", "new", "--mode", "logicalunit", "--tid", "1", "--lun", "1", "-b", lun)
         try tgtadm("--op", "bind", "--mode", "target", "--tid", "1", "-I", "ALL")
+        FileHandle.standardError.write(Data("[iscsi] \(Date()) target ready\n".utf8))
     }
 
     func tgtadm(_ args: String...) throws {
@@ -75,7 +77,8 @@ final class ISCSILab {
         _ = try? runProcess(["multipath", "-F"])
         try? FileManager.default.removeItem(atPath: "/etc/multipath/conf.d/90-poolnet.conf")
         _ = try? runProcess(["multipathd", "reconfigure"])
-        _ = try? runProcess(["pkill", "-x", "tgtd"])
+        // tgtd ignores SIGTERM while it exports targets: this target is throwaway, so SIGKILL.
+        _ = try? runProcess(["pkill", "-KILL", "-x", "tgtd"])
         usleep(200_000)
         _ = try? runProcess(["ip", "netns", "delete", namespace])
         for nic in ["stor0", "stor1"] { _ = try? runProcess(["ip", "link", "delete", nic]) }
@@ -83,7 +86,7 @@ final class ISCSILab {
 
     func close() {
         Self.cleanUp()
-        tgtd?.waitUntilExit()
+        for _ in 0..<50 where tgtd?.isRunning == true { usleep(100_000) }
         try? FileManager.default.removeItem(at: state)
     }
 

@@ -59,8 +59,9 @@ final class ISCSITests: XCTestCase {
     override func setUpWithError() throws {
         try ISCSILab.require()
         lab = try ISCSILab()
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
+        // Storage steps take seconds: in the VM their log lines show where time goes.
+        var logger = Logger(label: "iscsi-test", factory: { StreamLogHandler.standardError(label: $0) })
+        logger.logLevel = .info
         engine = Engine(netns: nil, logger: logger)
         engine.storageRoots.ownership = lab.state.appendingPathComponent("owned.json").path
     }
@@ -86,7 +87,9 @@ final class ISCSITests: XCTestCase {
         // A hand-made iface is not poolnet's: it must survive everything below.
         try must("iscsiadm", "-m", "iface", "-I", "handmade", "-o", "new")
 
+        step("first apply")
         let applied = try engine.apply(try desired(Self.pool()))
+        step("applied")
         let lines = applied.changes.map(\.line).joined(separator: "\n")
         XCTAssertTrue(lines.contains("+ iscsi iface san-a (nic stor0)"), lines)
         XCTAssertTrue(lines.contains("+ iscsi session \(ISCSILab.target) via 198.51.100.10:3260 on san-b (login)"), lines)
@@ -165,7 +168,7 @@ final class ISCSITests: XCTestCase {
         XCTAssertEqual(try runProcess(["iscsiadm", "-m", "node"]).status, 21, "no node records are left")
     }
 
-    func step(_ what: String) { print("[iscsi] \(Date()) \(what)") }
+    func step(_ what: String) { FileHandle.standardError.write(Data("[iscsi] \(Date()) \(what)\n".utf8)) }
 
     static var poolnetBinary: String {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("poolnet").path

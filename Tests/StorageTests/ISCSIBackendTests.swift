@@ -159,3 +159,19 @@ final class ISCSIBackendTests: XCTestCase {
         XCTAssertEqual(runner.calls, [], "neither step runs a command")
     }
 }
+
+/// The real runner on real programs: output, exit status, a time limit.
+final class ProcessRunnerTests: XCTestCase {
+    func testOutputStatusAndTimeout() {
+        let runner = ProcessRunner()
+        let result = runner.run(["sh", "-c", "echo out; echo err >&2; echo $LC_ALL; exit 3"], timeout: 10)
+        XCTAssertEqual(result, CommandResult(status: 3, stdout: "out\nC\n", stderr: "err\n"))
+        let start = Date()
+        let slow = runner.run(["sleep", "5"], timeout: 0.3)
+        XCTAssertEqual(slow.status, 128 + 9)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 3)
+        XCTAssertEqual(runner.run(["no-such-program-here"]).status, 127)
+        let big = runner.run(["sh", "-c", "head -c 300000 /dev/zero; head -c 200000 /dev/zero >&2"], timeout: 10)
+        XCTAssertEqual([big.stdout.utf8.count, big.stderr.utf8.count], [300000, 200000], "both pipes drained")
+    }
+}

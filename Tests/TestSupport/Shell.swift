@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 
 /// The result of running a program: exit status and what it printed.
 public struct ProcessResult {
@@ -7,30 +8,14 @@ public struct ProcessResult {
     public var stderr: String
 }
 
-/// Runs a program with an argv array (never a shell) and waits for it.
+/// Runs a program with an argv array (never a shell) and waits for it (no time limit to speak of).
 @discardableResult
 public func runProcess(_ argv: [String], environment: [String: String]? = nil) throws -> ProcessResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: argv[0].hasPrefix("/") ? argv[0] : "/usr/bin/env")
-    process.arguments = argv[0].hasPrefix("/") ? Array(argv.dropFirst()) : argv
-    if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    // Read both pipes before waiting so a chatty child cannot block on a full pipe.
-    final class Box: @unchecked Sendable { var data = Data() }
-    let outBox = Box()
-    let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async { outBox.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    let outData = outBox.data
-    process.waitUntilExit()
-    return ProcessResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+    let result = ProcessRunner(environment: environment ?? [:]).run(argv, timeout: 3600)
+    if result.status == 127 && result.stderr.hasSuffix("command not found") {
+        throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: argv[0]])
+    }
+    return ProcessResult(status: result.status, stdout: result.stdout, stderr: result.stderr)
 }
 
 public struct CommandFailed: Error, CustomStringConvertible {
