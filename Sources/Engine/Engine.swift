@@ -66,21 +66,28 @@ public struct Engine: Sendable {
 
     /// The iSCSI backend when the file declares iSCSI, or when poolnet still owns ifaces it must
     /// clean up; nil otherwise (no iscsiadm runs at all).
-    func storageBackend(for desired: DesiredState?) throws -> ISCSIBackend? {
-        guard desired?.iscsi != nil || !OwnershipRecord.read(storageRoots.ownership).iscsiIfaces.isEmpty else { return nil }
-        if netns != nil {
-            throw StorageError("iSCSI runs only in the host's own network namespace (iscsid's netlink is not namespace-aware); drop --netns")
+    func storageBackend(for desired: DesiredState?) throws -> StorageBackends {
+        let owned = OwnershipRecord.read(storageRoots.ownership)
+        var backends = StorageBackends()
+        if desired?.iscsi != nil || !owned.iscsiIfaces.isEmpty {
+            if netns != nil {
+                throw StorageError("iSCSI runs only in the host's own network namespace (iscsid's netlink is not namespace-aware); drop --netns")
+            }
+            backends.iscsi = ISCSIBackend(runner: commandRunner, roots: storageRoots, managedSettings: ISCSISettingKeys.all)
         }
-        return ISCSIBackend(runner: commandRunner, roots: storageRoots, managedSettings: ISCSISettingKeys.all)
+        if !(desired?.vports.isEmpty ?? true) || !owned.fcVPorts.isEmpty {
+            backends.fc = FCBackend(root: storageRoots.sys, ownership: storageRoots.ownership)
+        }
+        return backends
     }
 
-    static func read(using socket: RouteSocket, for desired: DesiredState?, base: CurrentState? = nil, storage: ISCSIBackend? = nil) throws -> CurrentState {
+    static func read(using socket: RouteSocket, for desired: DesiredState?, base: CurrentState? = nil, storage: StorageBackends = StorageBackends()) throws -> CurrentState {
         var state = try base ?? StateReader.readBase(using: socket)
         try StateReader.complete(&state, using: socket, bridgeVLANs: desired?.managesBridgeVLANs ?? false,
                                  defaultRoutes: !(desired?.nics.isEmpty ?? true),
                                  vxlanRemotes: !(desired?.vxlans.isEmpty ?? true))
         if let keys = desired?.sysctlKeysToRead, !keys.isEmpty { state.sysctls = SysctlStore().read(keys) }
-        if let storage { state.iscsi = try storage.read() }
+        try storage.read(into: &state)
         return state
     }
 
@@ -121,9 +128,7 @@ public struct Engine: Sendable {
             var plan = Planner.plan(desired: desired, current: before, force: force)
             guard plan.problems.isEmpty else { throw PlanBlocked(plan: plan) }
             guard !plan.changes.isEmpty else {
-                if let storage, let iscsi = desired.iscsi {
-                    try OwnershipRecord.update(storage.roots.ownership) { $0.iscsiIfaces.formUnion(iscsi.paths.map(\.iface)) }
-                }
+                try Self.adoptDeclared(desired, storage: storage)
                 return plan
             }
             if let guardRail {
@@ -159,12 +164,16 @@ public struct Engine: Sendable {
                 let cause = "verification found changes still to make after apply:\n" + remaining.renderPlan()
                 throw try Self.rollBack(applied, cause: cause, executor: executor, desired: desired, logger: logger)
             }
-            if let storage, let iscsi = desired.iscsi {
-                // Declared ifaces are poolnet's from now on, also those it found already there.
-                try OwnershipRecord.update(storage.roots.ownership) { $0.iscsiIfaces.formUnion(iscsi.paths.map(\.iface)) }
-            }
+            try Self.adoptDeclared(desired, storage: storage)
             return plan
         }
+    }
+
+    /// Declared iSCSI ifaces are poolnet's from now on, also those it found already there.
+    /// (A declared vport found already there is not adopted: only the ones poolnet created are.)
+    static func adoptDeclared(_ desired: DesiredState, storage: StorageBackends) throws {
+        guard let iscsi = storage.iscsi, let want = desired.iscsi else { return }
+        try OwnershipRecord.update(iscsi.roots.ownership) { $0.iscsiIfaces.formUnion(want.paths.map(\.iface)) }
     }
 
     /// A link group nobody uses, for deleting many links in one step.
@@ -176,8 +185,15 @@ public struct Engine: Sendable {
     /// Runs revert steps recorded by an earlier apply (`poolnet rollback`, confirm-or-revert).
     /// Every step runs; returns what could not be undone (empty when all went through).
     public func revert(_ steps: [Change]) throws -> [(Change, String)] {
-        let hasStorage = steps.contains { if case .storage = $0.action { return true } else { return false } }
-        let storage = hasStorage ? ISCSIBackend(runner: commandRunner, roots: storageRoots, managedSettings: ISCSISettingKeys.all) : nil
+        var storage = StorageBackends()
+        for step in steps {
+            guard case .storage(let action) = step.action else { continue }
+            if action.isFibreChannel {
+                storage.fc = FCBackend(root: storageRoots.sys, ownership: storageRoots.ownership)
+            } else {
+                storage.iscsi = ISCSIBackend(runner: commandRunner, roots: storageRoots, managedSettings: ISCSISettingKeys.all)
+            }
+        }
         return try NetworkNamespace.run(netns) { () throws -> [(Change, String)] in
             let socket = try RouteSocket()
             let state = try StateReader.read(using: socket)

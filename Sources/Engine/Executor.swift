@@ -12,7 +12,7 @@ struct Executor {
     /// A group no link uses, for bulk deletes; nil: delete one by one.
     var scratchGroup: UInt32?
     /// iSCSI and multipath steps; nil when the file has none.
-    var storage: ISCSIBackend? = nil
+    var storage = StorageBackends()
     /// Storage steps are slow (seconds, not microseconds): each is logged as it starts.
     var logger: Logger? = nil
 
@@ -95,7 +95,6 @@ struct Executor {
                     flush()
                     if stopOnError && outcome.failure != nil { break }
                     do {
-                        guard let storage else { throw StorageError("no storage backend") }
                         logger?.info("\(label)")
                         try storage.perform(action)
                         outcome.tookEffect.insert(i)

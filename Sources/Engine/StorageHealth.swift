@@ -11,6 +11,28 @@ struct StorageHealth {
     var probe: PathProbe
 
     func findings(_ desired: DesiredState, _ current: CurrentState) -> [PlanProblem] {
+        vportFindings(desired, current) + iscsiFindings(desired, current)
+    }
+
+    /// Declared vports that exist but are not Active, in the kernel's words, and parents that are
+    /// not Online. (Missing vports are drift: the plan creates them.)
+    func vportFindings(_ desired: DesiredState, _ current: CurrentState) -> [PlanProblem] {
+        guard let fc = current.fc else { return [] }
+        var found: [PlanProblem] = []
+        let vports = Dictionary(fc.vports.map { ($0.portName, $0) }, uniquingKeysWith: { a, _ in a })
+        for want in desired.vports {
+            guard let vport = vports[want.wwpn], vport.nodeName == want.wwnn else { continue }
+            let parent = fc.hosts.first { $0.name == vport.parent }
+            if vport.state != "Active" {
+                found.append(PlanProblem(object: "vport \(want.name)",
+                                         message: "E_FC_VPORT_STATE: \(vport.name) (wwpn \(want.wwpn)) is \"\(vport.state)\", expected Active" +
+                                            (parent.map { "; parent \($0.name) is \($0.portState)" } ?? "")))
+            }
+        }
+        return found
+    }
+
+    func iscsiFindings(_ desired: DesiredState, _ current: CurrentState) -> [PlanProblem] {
         guard let want = desired.iscsi, let have = current.iscsi else { return [] }
         var found: [PlanProblem] = []
         let links = current.linksByName()

@@ -8,17 +8,20 @@ public struct CurrentState: Sendable, Codable, Equatable {
     public var routes: [RouteState]
     /// iSCSI and multipath, only when the file declares iSCSI.
     public var iscsi: ISCSIState?
+    /// Fibre Channel ports and NPIV vports, only when the file declares vports.
+    public var fc: FCState?
 
     public init(links: [LinkState] = [], addresses: [AddressState] = [], sysctls: [SysctlValue] = [], routes: [RouteState] = [],
-                iscsi: ISCSIState? = nil) {
+                iscsi: ISCSIState? = nil, fc: FCState? = nil) {
         self.iscsi = iscsi
+        self.fc = fc
         self.links = links
         self.addresses = addresses
         self.sysctls = sysctls
         self.routes = routes
     }
 
-    enum CodingKeys: String, CodingKey { case links, addresses, sysctls, routes, iscsi }
+    enum CodingKeys: String, CodingKey { case links, addresses, sysctls, routes, iscsi, fc }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -27,6 +30,7 @@ public struct CurrentState: Sendable, Codable, Equatable {
         sysctls = try c.decodeIfPresent([SysctlValue].self, forKey: .sysctls) ?? []
         routes = try c.decodeIfPresent([RouteState].self, forKey: .routes) ?? []
         iscsi = try c.decodeIfPresent(ISCSIState.self, forKey: .iscsi)
+        fc = try c.decodeIfPresent(FCState.self, forKey: .fc)
     }
 
     public func sysctlValues() -> [SysctlKey: Int] {
@@ -48,6 +52,6 @@ public struct CurrentState: Sendable, Codable, Equatable {
         CurrentState(links: links.sorted { $0.name < $1.name },
                      addresses: addresses.sorted { ($0.link, $0.prefix) < ($1.link, $1.prefix) },
                      sysctls: sysctls.sorted { $0.key < $1.key },
-                     routes: routes.sorted { ($0.link, $0.destination) < ($1.link, $1.destination) }, iscsi: iscsi)
+                     routes: routes.sorted { ($0.link, $0.destination) < ($1.link, $1.destination) }, iscsi: iscsi, fc: fc)
     }
 }

@@ -18,6 +18,7 @@ public enum Planner {
         builder.planSysctls()
         builder.planRoutes()
         builder.planISCSI(force: force)
+        builder.planFC(force: force)
         return builder.finish()
     }
 }

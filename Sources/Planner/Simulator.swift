@@ -59,9 +59,15 @@ public enum Simulator {
         case let .addAddress(link, prefix, proto): s.addresses.append(AddressState(link: link, prefix: prefix, proto: proto))
         case let .removeAddress(link, prefix, _): s.addresses.removeAll { $0.link == link && $0.prefix == prefix }
         case .storage(let step):
-            var iscsi = s.iscsi ?? ISCSIState()
-            apply(step, to: &iscsi)
-            s.iscsi = iscsi
+            if step.isFibreChannel {
+                var fc = s.fc ?? FCState()
+                apply(step, to: &fc)
+                s.fc = fc
+            } else {
+                var iscsi = s.iscsi ?? ISCSIState()
+                apply(step, to: &iscsi)
+                s.iscsi = iscsi
+            }
         }
         return s
     }

@@ -29,6 +29,12 @@ public enum StorageAction: Hashable, Codable, Sendable {
     case addMultipathMap(wwid: String, device: String)
     /// `multipathd del map WWID` (the undo of adding it).
     case removeMultipathMap(wwid: String, device: String)
+    /// `echo WWPN:WWNN > /sys/class/fc_host/hostN/vport_create` on the port named `parent`.
+    case createVPort(NPIVPort)
+    /// `echo WWPN:WWNN > …/vport_delete`; keeps the vport to create it again on rollback.
+    case deleteVPort(NPIVPort)
+    /// `echo NAME > /sys/class/fc_vports/…/symbolic_name`
+    case setVPortSymbolicName(wwpn: WWN, name: String?, previous: String?)
 
     public var inverse: StorageAction {
         switch self {
@@ -45,13 +51,16 @@ public enum StorageAction: Hashable, Codable, Sendable {
         case let .writeMultipathConfig(content, previous): return .writeMultipathConfig(content: previous, previous: content)
         case let .addMultipathMap(wwid, device): return .removeMultipathMap(wwid: wwid, device: device)
         case let .removeMultipathMap(wwid, device): return .addMultipathMap(wwid: wwid, device: device)
+        case .createVPort(let v): return .deleteVPort(v)
+        case .deleteVPort(let v): return .createVPort(v)
+        case let .setVPortSymbolicName(wwpn, name, previous): return .setVPortSymbolicName(wwpn: wwpn, name: previous, previous: name)
         }
     }
 
     public var symbol: Character {
         switch self {
-        case .createIface, .createNode, .login, .addMultipathMap: return "+"
-        case .deleteIface, .deleteNode, .logout, .removeMultipathMap: return "-"
+        case .createIface, .createNode, .login, .addMultipathMap, .createVPort: return "+"
+        case .deleteIface, .deleteNode, .logout, .removeMultipathMap, .deleteVPort: return "-"
         case .writeInitiatorName(let name, _): return name == nil ? "-" : "~"
         case .writeMultipathConfig(let content, let previous): return content == nil ? "-" : previous == nil ? "+" : "~"
         default: return "~"
@@ -88,6 +97,17 @@ public enum StorageAction: Hashable, Codable, Sendable {
             return "multipath drop-in " + (previous == nil ? "(new)" : "(changed)") + ": " + MultipathConfigSummary.keys(content!)
         case let .addMultipathMap(wwid, device): return "multipath map \(wwid) (first path \(device))"
         case let .removeMultipathMap(wwid, _): return "multipath map \(wwid)"
+        case .createVPort(let v), .deleteVPort(let v):
+            return "fc vport \(v.name) (wwpn \(v.wwpn), wwnn \(v.wwnn) on port \(v.parent))"
+        case let .setVPortSymbolicName(wwpn, name, previous):
+            return "fc vport \(wwpn): symbolic_name \(previous.map { "\"\($0)\"" } ?? "none") → \(name.map { "\"\($0)\"" } ?? "none")"
+        }
+    }
+
+    public var isFibreChannel: Bool {
+        switch self {
+        case .createVPort, .deleteVPort, .setVPortSymbolicName: return true
+        default: return false
         }
     }
 
@@ -100,6 +120,8 @@ public enum StorageAction: Hashable, Codable, Sendable {
         case .setNodeSettings(let k, _, _), .login(let k), .logout(let k), .setRecoveryTimeout(let k, _, _): return k.iface
         case .writeMultipathConfig: return "multipath"
         case .addMultipathMap(let w, _), .removeMultipathMap(let w, _): return w
+        case .createVPort(let v), .deleteVPort(let v): return v.name
+        case .setVPortSymbolicName(let w, _, _): return w.hex
         }
     }
 }

@@ -205,19 +205,26 @@ enum AtomicFile {
 /// The objects poolnet created where the system keeps no owner: iSCSI ifaces (and FC vports).
 public struct OwnershipRecord: Codable, Sendable, Equatable {
     public var iscsiIfaces: Set<String> = []
+    /// WWPNs of the NPIV ports poolnet created.
+    public var fcVPorts: Set<WWN> = []
 
-    enum CodingKeys: String, CodingKey { case iscsiIfaces = "iscsi_ifaces" }
+    enum CodingKeys: String, CodingKey { case iscsiIfaces = "iscsi_ifaces", fcVPorts = "fc_vports" }
 
-    public init(iscsiIfaces: Set<String> = []) { self.iscsiIfaces = iscsiIfaces }
+    public init(iscsiIfaces: Set<String> = [], fcVPorts: Set<WWN> = []) {
+        self.iscsiIfaces = iscsiIfaces
+        self.fcVPorts = fcVPorts
+    }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         iscsiIfaces = try c.decodeIfPresent(Set<String>.self, forKey: .iscsiIfaces) ?? []
+        fcVPorts = try c.decodeIfPresent(Set<WWN>.self, forKey: .fcVPorts) ?? []
     }
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(iscsiIfaces.sorted(), forKey: .iscsiIfaces)
+        try c.encode(fcVPorts.sorted(), forKey: .fcVPorts)
     }
 
     public static func read(_ path: String) -> OwnershipRecord {

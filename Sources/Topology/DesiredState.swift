@@ -117,6 +117,9 @@ public struct DesiredState: Sendable, Equatable {
     public var bonds: [DesiredBond]
     public var vxlans: [DesiredVXLAN] = []
     public var iscsi: DesiredISCSI?
+    public var vports: [DesiredVPort] = []
+    /// Things the file allows but that look wrong (shown by `validate`, never fatal).
+    public var warnings: [TopologyError] = []
 
     public init(pool: String, host: String, nics: [DesiredNIC] = [], bridges: [DesiredBridge] = [], vlans: [DesiredVLAN] = [],
                 bonds: [DesiredBond] = []) {

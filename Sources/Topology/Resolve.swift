@@ -16,6 +16,9 @@ extension Topology {
         state.vlans = vlans.compactMap { spec in errors.collect { try spec.resolve(for: host) } ?? nil }
         state.bonds = bonds.compactMap { spec in errors.collect { try spec.resolve(for: host) } ?? nil }
         state.vxlans = vxlans.compactMap { spec in errors.collect { try spec.resolve(for: host, pool: hosts) } ?? nil }
+        var warnings: [TopologyError] = []
+        state.vports = vports.compactMap { spec in errors.collect { try spec.resolve(for: host, warnings: &warnings) } ?? nil }
+        state.warnings = warnings
         if let iscsi { state.iscsi = errors.collect { try iscsi.resolve(for: host, pool: pool, nics: state.nics, layout: layout) } ?? nil }
         checkHost(state, errors: errors)
         guard errors.errors.isEmpty else { throw TopologyErrors(errors.errors) }
@@ -49,6 +52,16 @@ extension Topology {
             } else {
                 claim(nic.name, kind: "storage_nic", mark: nic.mark)
             }
+        }
+        var wwpns: [WWN: DesiredVPort] = [:]
+        for vport in state.vports {
+            if state.vports.first(where: { $0.name == vport.name })?.mark != vport.mark {
+                errors.add("vport \(vport.name) is declared twice", at: vport.mark, host: host, object: "vport \(vport.name)")
+            }
+            if let other = wwpns[vport.wwpn] {
+                errors.add("wwpn \(vport.wwpn) is also vport \(other.name)'s", at: vport.mark, host: host, object: "vport \(vport.name)")
+            }
+            wwpns[vport.wwpn] = vport
         }
         // A member belongs to one bond and is nothing else.
         var memberOf: [String: String] = [:]
@@ -110,10 +123,22 @@ extension Topology {
         var errors: [TopologyError] = []
         var used: [[UInt8]: (host: String, object: String)] = [:]
         var initiators: [String: String] = [:]
+        var wwns: [WWN: (host: String, what: String)] = [:]
+        var parents: [(DesiredVPort, String)] = []
         for host in hosts {
             do {
                 let state = try resolve(host: host.name)
                 states[host.name] = state
+                // WWNs are unique pool-wide: a vport's names against every other vport and parent.
+                for vport in state.vports {
+                    for (wwn, what) in [(vport.wwpn, "wwpn"), (vport.wwnn, "wwnn")] {
+                        if let other = wwns[wwn], other.host != host.name || other.what != "vport \(vport.name) \(what)" {
+                            errors.append(TopologyError("\(what) \(wwn) is also \(other.what) on host \(other.host)", at: vport.mark, host: host.name, object: "vport \(vport.name)"))
+                        }
+                        wwns[wwn] = (host.name, "vport \(vport.name) \(what)")
+                    }
+                }
+                parents += state.vports.map { ($0, host.name) }
                 if let iscsi = state.iscsi {
                     if let other = initiators[iscsi.initiatorName] {
                         errors.append(TopologyError("initiator \(iscsi.initiatorName) is also host \(other)'s; each host needs its own IQN",
@@ -132,6 +157,12 @@ extension Topology {
                 }
             } catch {
                 errors.append(contentsOf: error.errors)
+            }
+        }
+        for (vport, host) in parents {
+            if let other = wwns[vport.parent] {
+                errors.append(TopologyError("parent \(vport.parent) is \(other.what) on host \(other.host), not a physical port",
+                                            at: vport.mark, host: host, object: "vport \(vport.name)"))
             }
         }
         return (TopologyErrors(errors).errors, states)

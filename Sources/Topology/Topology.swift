@@ -22,6 +22,7 @@ public struct Topology {
     public var bonds: [BondSpec]
     public var vxlans: [VXLANSpec]
     public var iscsi: ISCSISpec?
+    public var vports: [VPortSpec] = []
 
     public func host(named name: String) -> PoolHost? { hosts.first { $0.name == name } }
 }

@@ -19,6 +19,8 @@ public struct TopologyError: Error, Hashable, Sendable, CustomStringConvertible 
     public var host: String?
     public var object: String?
     public var message: String
+    /// A warning is shown but does not fail validation.
+    public var isWarning = false
 
     public init(_ message: String, at mark: SourceMark, host: String? = nil, object: String? = nil) {
         self.mark = mark
@@ -32,7 +34,7 @@ public struct TopologyError: Error, Hashable, Sendable, CustomStringConvertible 
         if let host { context.append("host \(host)") }
         if let object { context.append(object) }
         let prefix = context.isEmpty ? "" : context.joined(separator: ", ") + ": "
-        return "\(mark): error: \(prefix)\(message)"
+        return "\(mark): \(isWarning ? "warning" : "error"): \(prefix)\(message)"
     }
 }
 

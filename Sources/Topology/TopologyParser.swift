@@ -56,13 +56,14 @@ extension Topology {
             let bonds = try r.optional("bonds").map { try $0.sequence("bonds") } ?? []
             let vxlans = try r.optional("vxlans").map { try $0.sequence("vxlans") } ?? []
             let iscsi = r.optional("iscsi").flatMap { ISCSISpec.parse($0, hosts: names, errors: errors) }
+            let vports = r.optional("fc").map { VPortSpec.parseSection($0, hosts: names, errors: errors) } ?? []
             r.unknownKeys().forEach(errors.add)
             return Topology(file: file, pool: pool, layout: layout, hosts: hosts,
                             storageNICs: nics.compactMap { StorageNICSpec.parse($0, hosts: names, errors: errors) },
                             bridges: bridges.compactMap { BridgeSpec.parse($0, hosts: names, errors: errors) },
                             vlans: vlans.compactMap { VLANSpec.parse($0, hosts: names, errors: errors) },
                             bonds: bonds.compactMap { BondSpec.parse($0, hosts: names, errors: errors) },
-                            vxlans: vxlans.compactMap { VXLANSpec.parse($0, hosts: names, errors: errors) }, iscsi: iscsi)
+                            vxlans: vxlans.compactMap { VXLANSpec.parse($0, hosts: names, errors: errors) }, iscsi: iscsi, vports: vports)
         }
         guard let topology, errors.errors.isEmpty else { throw TopologyErrors(errors.errors) }
         return topology

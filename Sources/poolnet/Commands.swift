@@ -14,7 +14,11 @@ struct Validate: ParsableCommand {
         try poolnet.run {
             let topology: Topology
             do { topology = try Topology.load(path: file) } catch let e as TopologyErrors { return try report(e.errors, pool: nil, hosts: 0) }
-            return try report(topology.validate(), pool: topology.pool, hosts: topology.hosts.count)
+            let (errors, states) = topology.validateResolving()
+            // Warnings (e.g. an unusual NAA in a WWN) never fail validation.
+            let warnings = TopologyErrors(states.values.flatMap(\.warnings)).errors
+            if !warnings.isEmpty && !json { FileHandle.standardError.write(Data((warnings.map(\.description).joined(separator: "\n") + "\n").utf8)) }
+            return try report(errors, pool: topology.pool, hosts: topology.hosts.count)
         }
     }
 

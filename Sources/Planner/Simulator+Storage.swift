@@ -28,6 +28,26 @@ extension Simulator {
             for k in state.multipathPaths?.indices ?? (0..<0) where state.multipathPaths![k].wwid == wwid { state.multipathPaths![k].map = wwid }
         case let .removeMultipathMap(wwid, _):
             for k in state.multipathPaths?.indices ?? (0..<0) where state.multipathPaths![k].wwid == wwid { state.multipathPaths![k].map = "[orphan]" }
+        case .createVPort, .deleteVPort, .setVPortSymbolicName:
+            break  // Fibre Channel: see apply(_:to: inout FCState)
+        }
+    }
+
+    /// What an NPIV step does to the model, as the FC transport would (the vport comes up in the
+    /// state a fabric gives it; the model says Active).
+    static func apply(_ action: StorageAction, to state: inout FCState) {
+        switch action {
+        case .createVPort(let v):
+            let parent = state.hosts.first { $0.portName == v.parent || $0.permanentPortName == v.parent }?.name ?? "?"
+            state.vports.append(FCVPort(name: "vport-\(v.wwpn)", parent: parent, portName: v.wwpn, nodeName: v.wwnn, state: "Active",
+                                        symbolicName: v.symbolicName))
+            state.ownedVPorts.insert(v.wwpn)
+        case .deleteVPort(let v):
+            state.vports.removeAll { $0.portName == v.wwpn }
+            state.ownedVPorts.remove(v.wwpn)
+        case let .setVPortSymbolicName(wwpn, name, _):
+            if let k = state.vports.firstIndex(where: { $0.portName == wwpn }) { state.vports[k].symbolicName = name }
+        default: break
         }
     }
 }
