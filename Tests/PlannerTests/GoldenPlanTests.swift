@@ -85,6 +85,11 @@ final class GoldenPlanTests: XCTestCase {
                 .sorted { $0.key < $1.key }
             n.iscsi = iscsi
         }
+        // vport-H:C-N numbers come from a kernel counter.
+        if var fc = n.fc {
+            fc.vports = fc.vports.map { var v = $0; v.name = ""; return v }.sorted { $0.portName < $1.portName }
+            n.fc = fc
+        }
         return n
     }
 }
