@@ -71,4 +71,6 @@ struct ShowOutput: Encodable {
     var host: String
     var links: [LinkState]
     var addresses: [AddressState]
+    var iscsi: ISCSIState?
+    var fc: FCState?
 }

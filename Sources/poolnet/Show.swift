@@ -12,9 +12,10 @@ struct Show: ParsableCommand {
 
     func run() throws {
         try poolnet.run {
-            var state = try options.engine().read().normalized()
-            if let file {
-                let desired = try loadDesired(file, host: options.hostName)
+            let desired = try file.map { try loadDesired($0, host: options.hostName) }
+            // With a file, iSCSI and FC are read too when the file declares them.
+            var state = try options.engine().read(for: desired).normalized()
+            if let desired {
                 var names = Set(desired.nics.map(\.name) + desired.bridges.map(\.name) + desired.bridges.flatMap(\.ports))
                 for link in state.links where link.alias?.hasPrefix(Ownership.linkAlias(pool: desired.pool)) == true {
                     names.insert(link.name)
@@ -23,7 +24,7 @@ struct Show: ParsableCommand {
                 state.addresses.removeAll { !names.contains($0.link) }
             }
             if options.json {
-                try emitJSON(ShowOutput(host: options.hostName, links: state.links, addresses: state.addresses))
+                try emitJSON(ShowOutput(host: options.hostName, links: state.links, addresses: state.addresses, iscsi: state.iscsi, fc: state.fc))
             } else {
                 emit(render(state))
             }
@@ -51,6 +52,30 @@ struct Show: ParsableCommand {
             row.enumerated().map { c, cell in c == row.count - 1 ? cell : cell.padding(toLength: widths[c], withPad: " ", startingAt: 0) }
                 .joined(separator: "  ")
         }
-        return lines.joined(separator: "\n") + "\n(* address added by poolnet)\n"
+        return lines.joined(separator: "\n") + "\n(* address added by poolnet)\n" + renderStorage(state)
+    }
+
+    private func renderStorage(_ state: CurrentState) -> String {
+        var out = ""
+        if let iscsi = state.iscsi {
+            out += "\niSCSI initiator \(iscsi.initiatorName ?? "none")\n"
+            let maps = Dictionary((iscsi.multipathPaths ?? []).map { ($0.device, $0) }, uniquingKeysWith: { a, _ in a })
+            for session in iscsi.sessions.sorted(by: { $0.key < $1.key }) {
+                let owner = iscsi.ownedIfaces.contains(session.key.iface) ? "poolnet" : "-"
+                let disks = session.disks.map { d in maps[d.device].map { "\(d.device) \($0.dmState)/\($0.checkerState) in \($0.map)" } ?? d.device }
+                out += "  session \(session.id) \(session.key) \(session.state) [\(owner)] \(disks.joined(separator: ", "))\n"
+            }
+        }
+        if let fc = state.fc {
+            for host in fc.hosts {
+                out += "\nFC port \(host.name) \(host.portName) \(host.portState)"
+                if let max = host.maxVPorts { out += ", vports \(host.vportsInUse ?? 0)/\(max)" }
+                out += host.canCreateVPorts ? "\n" : ", no NPIV\n"
+                for vport in fc.vports where vport.parent == host.name {
+                    out += "  \(vport.name) wwpn \(vport.portName) wwnn \(vport.nodeName) \"\(vport.state)\" [\(fc.ownedVPorts.contains(vport.portName) ? "poolnet" : "-")]\n"
+                }
+            }
+        }
+        return out
     }
 }

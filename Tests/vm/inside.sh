@@ -4,7 +4,7 @@
 # A skip here is a failure: every feature must exist in this kernel.
 set -uo pipefail
 bin=$1
-modprobe -a 8021q bonding dummy bridge veth vxlan iscsi_tcp dm_multipath dm_round_robin || { echo "vm: modprobe failed"; exit 1; }
+modprobe -a 8021q bonding dummy bridge veth vxlan iscsi_tcp dm_multipath dm_round_robin scsi_transport_fc libfc libfcoe fcoe || { echo "vm: modprobe failed"; exit 1; }
 # The storage daemons of this throwaway "host" (no systemd in the VM). /etc is a scratch overlay.
 mkdir -p /run/lock /etc/iscsi
 iscsid || { echo "vm: iscsid did not start"; exit 1; }

@@ -1,0 +1,144 @@
+import Engine
+import Foundation
+import HostState
+import Logging
+import Planner
+import TestSupport
+import Topology
+import XCTest
+
+/// NPIV for real: software FCoE (VN2VN mode) on a veth gives an fc_host with vport_create, without
+/// any FC hardware. No fabric answers, so vports settle in the state the kernel gives them
+/// ("No Fabric Support" or "Linkdown"); the test asserts that state and that check reports it.
+final class NPIVTests: XCTestCase {
+    var engine: Engine!
+    var state: URL!
+    var parent: WWN!
+    var hostName: String!
+    let nic = "pnfc0"
+
+    static func sys(_ path: String) -> String? {
+        (try? String(contentsOfFile: "/sys/\(path)", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func write(_ text: String, to path: String) throws {
+        let result = try runProcess(["sh", "-c", "echo \"$1\" > \"$2\"", "sh", text, "/sys/\(path)"])
+        guard result.status == 0 else { throw CommandFailed(argv: ["echo", text, path], result: result) }
+    }
+
+    override func setUpWithError() throws {
+        guard KernelFeature.inVM else { throw XCTSkip("software FCoE needs the VM tier's kernel (scripts/vm-test)") }
+        guard FileManager.default.fileExists(atPath: "/sys/bus/fcoe/ctlr_create") else {
+            XCTFail("the VM lacks the fcoe module (Tests/vm/inside.sh loads it)")
+            throw XCTSkip("failed: fcoe missing")
+        }
+        let before = Set((try? FileManager.default.contentsOfDirectory(atPath: "/sys/class/fc_host")) ?? [])
+        try must("ip", "link", "add", nic, "type", "veth", "peer", "name", "\(nic)p")
+        try must("ip", "link", "set", nic, "up")
+        try must("ip", "link", "set", "\(nic)p", "up")
+        try Self.write(nic, to: "bus/fcoe/ctlr_create")
+        let controllers = try FileManager.default.contentsOfDirectory(atPath: "/sys/bus/fcoe/devices").filter { $0.hasPrefix("ctlr_") }
+        let controller = try XCTUnwrap(controllers.first { Self.sys("bus/fcoe/devices/\($0)/enabled") == "0" } ?? controllers.last)
+        try Self.write("vn2vn", to: "bus/fcoe/devices/\(controller)/mode")
+        try Self.write("1", to: "bus/fcoe/devices/\(controller)/enabled")
+        var added: [String] = []
+        _ = ISCSILab.eventually(10) {
+            added = ((try? FileManager.default.contentsOfDirectory(atPath: "/sys/class/fc_host")) ?? []).filter { !before.contains($0) }
+            return !added.isEmpty
+        }
+        hostName = try XCTUnwrap(added.first, "enabling FCoE on \(nic) gave no fc_host")
+        parent = try XCTUnwrap(Self.sys("class/fc_host/\(hostName!)/port_name").flatMap(WWN.init(sysfs:)))
+        state = FileManager.default.temporaryDirectory.appendingPathComponent("pn-fc-\(UUID().uuidString.prefix(8))")
+        var logger = Logger(label: "npiv-test")
+        logger.logLevel = .critical
+        engine = Engine(netns: nil, logger: logger)
+        engine.storageRoots.ownership = state.appendingPathComponent("owned.json").path
+    }
+
+    override func tearDown() {
+        if let hostName {
+            for vport in (try? FileManager.default.contentsOfDirectory(atPath: "/sys/class/fc_vports")) ?? [] where vport.hasPrefix("vport-\(hostName.dropFirst(4)):") {
+                if let p = Self.sys("class/fc_vports/\(vport)/port_name").flatMap(WWN.init(sysfs:)),
+                   let n = Self.sys("class/fc_vports/\(vport)/node_name").flatMap(WWN.init(sysfs:)) {
+                    try? Self.write("\(p.hex):\(n.hex)", to: "class/fc_host/\(hostName)/vport_delete")
+                }
+            }
+        }
+        try? Self.write(nic, to: "bus/fcoe/ctlr_destroy")
+        _ = try? runProcess(["ip", "link", "delete", nic])
+        if let state { try? FileManager.default.removeItem(at: state) }
+    }
+
+    func pool(_ names: [String]) -> String {
+        var text = """
+        pool: lab
+        hosts:
+          vmhost: { index: 1, vars: { hba: "\(parent!)" } }
+        fc:
+          vports:
+
+        """
+        if names.contains("fab-a") {
+            text += "    - { name: fab-a, parent: \"${vars.hba}\", wwpn: \"21:01:00:1b:32:a9:da:0${index}\", wwnn: \"0x2001001b32a9da0${index}\", symbolic_name: \"poolnet ${name} A\" }\n"
+        }
+        if names.contains("fab-b") {
+            text += "    - { name: fab-b, parent: \"${vars.hba}\", wwpn: \"2101001b32a9db0${index}\", wwnn: \"2001001b32a9db0${index}\" }\n"
+        }
+        return text
+    }
+
+    func desired(_ yaml: String) throws -> DesiredState {
+        let topology = try Topology.parse(yaml: yaml, file: "fc.yaml")
+        XCTAssertEqual(topology.validate().map(\.description), [])
+        return try topology.resolve(host: "vmhost")
+    }
+
+    func vports() -> [WWN: (name: String, state: String)] {
+        var result: [WWN: (String, String)] = [:]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/sys/class/fc_vports")) ?? [] {
+            if let p = Self.sys("class/fc_vports/\(name)/port_name").flatMap(WWN.init(sysfs:)) { result[p] = (name, Self.sys("class/fc_vports/\(name)/vport_state") ?? "?") }
+        }
+        return result
+    }
+
+    func testCreateIdempotentReportPruneAndLeaveForeignAlone() throws {
+        // A vport someone made by hand: never poolnet's to delete.
+        let foreign = try WWN.parse("2101001b32a9dc01").get()
+        try Self.write("\(foreign.hex):2001001b32a9dc01", to: "class/fc_host/\(hostName!)/vport_create")
+
+        let a = try WWN.parse("2101001b32a9da01").get(), b = try WWN.parse("2101001b32a9db01").get()
+        let applied = try engine.apply(try desired(pool(["fab-a", "fab-b"])))
+        XCTAssertEqual(applied.changes.map(\.line).filter { $0.hasPrefix("+ fc vport") }.count, 2, applied.renderPlan())
+        var live = vports()
+        XCTAssertNotNil(live[a])
+        XCTAssertNotNil(live[b])
+        XCTAssertEqual(Self.sys("class/fc_vports/\(live[a]!.name)/symbolic_name"), "poolnet vmhost A")
+        XCTAssertEqual(Self.sys("class/fc_host/\(hostName!)/npiv_vports_inuse"), "3")
+
+        // What the kernel says without a fabric is what check says, word for word.
+        let observed = live[a]!.state
+        FileHandle.standardError.write(Data("[npiv] vport state without a fabric (VN2VN): \(observed)\n".utf8))
+        XCTAssertTrue(["No Fabric Support", "Linkdown", "Initializing", "Active"].contains(observed), observed)
+        let health = try engine.plan(try desired(pool(["fab-a", "fab-b"])), health: true).plan
+        XCTAssertEqual(health.changes, [], "a second plan is empty")
+        if observed != "Active" {
+            XCTAssertTrue(health.health.contains { $0.description == "vport fab-a: E_FC_VPORT_STATE: \(live[a]!.name) (wwpn \(a)) is \"\(observed)\", expected Active; parent \(hostName!) is \(Self.sys("class/fc_host/\(hostName!)/port_state") ?? "?")" },
+                          health.renderDrift())
+        }
+        XCTAssertEqual(try engine.apply(try desired(pool(["fab-a", "fab-b"]))).changes, [], "a second apply does nothing")
+
+        // Dropping fab-b deletes it; the foreign vport stays.
+        let pruned = try engine.apply(try desired(pool(["fab-a"])))
+        XCTAssertEqual(pruned.changes.map(\.line), ["- fc vport \(live[b]!.name) (wwpn \(b), wwnn 2001001b32a9db01 on port \(parent!)) (no longer in the file)  [disruptive]"])
+        live = vports()
+        XCTAssertNil(live[b])
+        XCTAssertNotNil(live[a])
+        XCTAssertNotNil(live[foreign], "a vport poolnet did not create is left alone")
+
+        // A foreign vport holding a declared WWPN blocks the plan instead of being taken over.
+        let clash = try desired(pool(["fab-a"]).replacingOccurrences(of: "21:01:00:1b:32:a9:da:0${index}", with: "2101001b32a9dc01")
+            .replacingOccurrences(of: "0x2001001b32a9da0${index}", with: "0x2001001b32a9dd01"))
+        let blocked = try engine.plan(clash).plan
+        XCTAssertTrue(blocked.problems.contains { $0.message.contains("E_WWN_DUPLICATE: wwpn \(foreign) is used by \(live[foreign]!.name)") }, blocked.renderPlan())
+    }
+}
