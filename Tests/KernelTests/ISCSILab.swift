@@ -75,6 +75,9 @@ final class ISCSILab {
             if !name.isEmpty, name != "default", name != "iser" { _ = try? runProcess(["iscsiadm", "-m", "iface", "-I", name, "-o", "delete"]) }
         }
         _ = try? runProcess(["multipath", "-F"])
+        // Forget the LUN's WWID (poolnet records it with `multipath -a`), so each test starts
+        // from an initiator that has never seen it.
+        try? FileManager.default.removeItem(atPath: "/etc/multipath/wwids")
         try? FileManager.default.removeItem(atPath: "/etc/multipath/conf.d/90-poolnet.conf")
         _ = try? runProcess(["multipathd", "reconfigure"])
         // tgtd ignores SIGTERM while it exports targets: this target is throwaway, so SIGKILL.
