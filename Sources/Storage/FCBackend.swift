@@ -17,19 +17,17 @@ public struct FCBackend: Sendable {
     }
 
     private var fm: FileManager { FileManager.default }
-
-    func value(_ path: String) -> String? {
-        guard let data = fm.contents(atPath: path) else { return nil }
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return text.isEmpty || text == "(null)" ? nil : text
-    }
-
-    func list(_ path: String) -> [String] { ((try? fm.contentsOfDirectory(atPath: path)) ?? []).sorted() }
+    func value(_ path: String) -> String? { Sysfs.value(path) }
+    func list(_ path: String) -> [String] { Sysfs.list(path) }
 
     public func read() -> FCState {
         var state = FCState(ownedVPorts: OwnershipRecord.read(ownership).fcVPorts)
+        // A vport brings its own fc_host (named by the vport's WWPN): those are not ports to build on.
+        let vportHosts = Set(list("\(root)/class/fc_vports").flatMap { vport in
+            list(URL(fileURLWithPath: "\(root)/class/fc_vports/\(vport)/device").resolvingSymlinksInPath().path).filter { $0.hasPrefix("host") }
+        })
         let hosts = "\(root)/class/fc_host"
-        for name in list(hosts) {
+        for name in list(hosts) where !vportHosts.contains(name) {
             let dir = "\(hosts)/\(name)"
             guard let port = value("\(dir)/port_name").flatMap(WWN.init(sysfs:)) else { continue }
             state.hosts.append(FCHost(name: name, portName: port, nodeName: value("\(dir)/node_name").flatMap(WWN.init(sysfs:)),
@@ -54,18 +52,7 @@ public struct FCBackend: Sendable {
     /// The disks behind the vport's own SCSI host (device/hostM/targetM:C:T/M:C:T:L/block/sdX).
     func disks(vportDir: String) -> [SCSIDisk] {
         let device = URL(fileURLWithPath: "\(vportDir)/device").resolvingSymlinksInPath().path
-        var result: [SCSIDisk] = []
-        for host in list(device) where host.hasPrefix("host") {
-            for target in list("\(device)/\(host)") where target.hasPrefix("target") {
-                for lun in list("\(device)/\(host)/\(target)") where lun.split(separator: ":").count == 4 {
-                    for dev in list("\(device)/\(host)/\(target)/\(lun)/block") {
-                        let holders = list("\(root)/block/\(dev)/holders")
-                        result.append(SCSIDisk(device: dev, hctl: lun, holders: holders, upperHolders: holders.flatMap { list("\(root)/block/\($0)/holders") }))
-                    }
-                }
-            }
-        }
-        return result
+        return list(device).filter { $0.hasPrefix("host") }.flatMap { Sysfs.disks(under: "\(device)/\($0)", root: root) }
     }
 
     func host(_ wwpn: WWN) -> FCHost? { read().hosts.first { $0.portName == wwpn } }

@@ -9,15 +9,8 @@ public struct ISCSISysfs: Sendable {
 
     public init(root: String = "/sys") { self.root = root }
 
-    private var fm: FileManager { FileManager.default }
-
-    func value(_ path: String) -> String? {
-        guard let data = fm.contents(atPath: path) else { return nil }
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return text.isEmpty || text == "(null)" ? nil : text
-    }
-
-    func list(_ path: String) -> [String] { ((try? fm.contentsOfDirectory(atPath: path)) ?? []).sorted() }
+    func value(_ path: String) -> String? { Sysfs.value(path) }
+    func list(_ path: String) -> [String] { Sysfs.list(path) }
 
     public func sessions() -> [ISCSISession] {
         let base = "\(root)/class/iscsi_session"
@@ -51,20 +44,7 @@ public struct ISCSISysfs: Sendable {
         return true
     }
 
-    /// The block devices under targetH:C:T/H:C:T:L/block of a session device, with their holders.
-    func disks(sessionDevice: String) -> [SCSIDisk] {
-        var disks: [SCSIDisk] = []
-        for target in list(sessionDevice) where target.hasPrefix("target") {
-            for lun in list("\(sessionDevice)/\(target)") where lun.split(separator: ":").count == 4 {
-                for device in list("\(sessionDevice)/\(target)/\(lun)/block") {
-                    let holders = list("\(root)/block/\(device)/holders")
-                    let upper = holders.flatMap { list("\(root)/block/\($0)/holders") }
-                    disks.append(SCSIDisk(device: device, hctl: lun, holders: holders, upperHolders: upper))
-                }
-            }
-        }
-        return disks
-    }
+    func disks(sessionDevice: String) -> [SCSIDisk] { Sysfs.disks(under: sessionDevice, root: root) }
 
     /// Sets a live session's replacement timeout.
     public func setRecoveryTimeout(session id: Int, seconds: Int) throws {

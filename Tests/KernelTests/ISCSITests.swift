@@ -13,34 +13,6 @@ final class ISCSITests: XCTestCase {
     var lab: ISCSILab!
     var engine: Engine!
 
-    static func pool(paths: [String] = ["san-a", "san-b"]) -> String {
-        var text = """
-        pool: lab
-        hosts:
-          vmhost: { index: 1 }
-        storage_nics:
-          - name: stor0
-            mtu: 9000
-            subnet: 192.0.2.0/24
-            addresses: ["192.0.2.${index}"]
-          - name: stor1
-            mtu: 9000
-            subnet: 198.51.100.0/24
-            addresses: ["198.51.100.${index}"]
-        iscsi:
-          initiator: "iqn.2026-11.org.example.lab:${name}"
-          targets: [\(ISCSILab.target)]
-          session: { startup: automatic, replacement_timeout: 5 }
-          multipath:
-            defaults: { polling_interval: 2 }
-          paths:
-
-        """
-        if paths.contains("san-a") { text += "    - { iface: san-a, nic: stor0, portals: [192.0.2.10] }\n" }
-        if paths.contains("san-b") { text += "    - { iface: san-b, nic: stor1, portals: [\"198.51.100.10:3260\"] }\n" }
-        return text
-    }
-
     static let networkOnly = """
     pool: lab
     hosts:
@@ -54,7 +26,24 @@ final class ISCSITests: XCTestCase {
         mtu: 9000
         subnet: 198.51.100.0/24
         addresses: ["198.51.100.${index}"]
+
     """
+
+    static func pool(paths: [String] = ["san-a", "san-b"]) -> String {
+        var text = networkOnly + """
+        iscsi:
+          initiator: "iqn.2026-11.org.example.lab:${name}"
+          targets: [\(ISCSILab.target)]
+          session: { startup: automatic, replacement_timeout: 5 }
+          multipath:
+            defaults: { polling_interval: 2 }
+          paths:
+
+        """
+        if paths.contains("san-a") { text += "    - { iface: san-a, nic: stor0, portals: [192.0.2.10] }\n" }
+        if paths.contains("san-b") { text += "    - { iface: san-b, nic: stor1, portals: [\"198.51.100.10:3260\"] }\n" }
+        return text
+    }
 
     override func setUpWithError() throws {
         try ISCSILab.require()

@@ -61,6 +61,11 @@ final class FCBackendTests: XCTestCase {
                     try? "0x\(String(UInt64(names[1], radix: 16)!, radix: 16))\n".write(toFile: "\(dir)/node_name", atomically: false, encoding: .utf8)
                     try? "\(state)\n".write(toFile: "\(dir)/vport_state", atomically: false, encoding: .utf8)
                     try? "\n".write(toFile: "\(dir)/symbolic_name", atomically: false, encoding: .utf8)
+                    // Like the transport: the vport gets its own SCSI host, which is an fc_host too.
+                    let host = "host\(20 + counter)"
+                    try? FileManager.default.createDirectory(atPath: "\(dir)/device/\(host)", withIntermediateDirectories: true)
+                    try? FileManager.default.createDirectory(atPath: "\(sys)/class/fc_host/\(host)", withIntermediateDirectories: true)
+                    try? "0x\(names[0])\n".write(toFile: "\(sys)/class/fc_host/\(host)/port_name", atomically: false, encoding: .utf8)
                     try? "".write(toFile: "\(sys)/class/fc_host/host6/vport_create", atomically: false, encoding: .utf8)
                 }
                 let delete = (try? String(contentsOfFile: "\(sys)/class/fc_host/host6/vport_delete", encoding: .utf8)) ?? ""
@@ -99,6 +104,7 @@ final class FCBackendTests: XCTestCase {
         XCTAssertEqual(vport.parent, "host6")
         XCTAssertEqual(read("class/fc_vports/\(vport.name)/symbolic_name"), "poolnet h1 fabric A\n")
         XCTAssertEqual(OwnershipRecord.read(backend.ownership).fcVPorts, [wwpn])
+        XCTAssertEqual(backend.read().hosts.map(\.name), ["host6", "host7"], "the vport's own fc_host is not a port to build on")
 
         try backend.delete(parent: parent, wwpn: wwpn, wwnn: wwnn)
         XCTAssertNil(backend.find(wwpn))
