@@ -77,32 +77,44 @@ struct StorageHealth {
 
     /// Per LUN (WWID): active paths against the paths the file declares for its target.
     func lunFindings(_ want: DesiredISCSI, _ have: ISCSIState, sessions: [ISCSINodeKey: ISCSISession]) -> [PlanProblem] {
-        guard let paths = have.multipathPaths else { return [] }
-        let byDevice = Dictionary(paths.map { ($0.device, $0) }, uniquingKeysWith: { a, _ in a })
+        LUNPaths.count(want, have).filter { $0.active < $0.declared }.map { lun in
+            let down = want.sessions.filter { $0.target == lun.target && !lun.activeSessions.contains($0) }
+            let detail = down.map { key -> String in
+                if let p = lun.paths[key] { return "\(key.iface) → \(key.portal) (\(p.device) \(p.dmState) \(p.checkerState))" }
+                return "\(key.iface) → \(key.portal) (no session)"
+            }
+            return PlanProblem(object: "multipath LUN \(lun.wwid)",
+                               message: "\(lun.active) of \(lun.declared) paths active (target \(lun.target)); not active: \(detail.joined(separator: ", "))")
+        }
+    }
+}
+
+/// One LUN seen through the file's sessions: its paths, how many are active, how many the file
+/// declares (sessions to its target).
+public struct LUNPaths: Sendable {
+    public var wwid: String
+    public var target: String
+    public var declared: Int
+    public var active: Int
+    var paths: [ISCSINodeKey: MultipathPath]
+    var activeSessions: Set<ISCSINodeKey>
+
+    /// Every LUN behind the file's sessions, by WWID (sorted).
+    public static func count(_ want: DesiredISCSI, _ have: ISCSIState) -> [LUNPaths] {
+        guard let all = have.multipathPaths else { return [] }
+        let byDevice = Dictionary(all.map { ($0.device, $0) }, uniquingKeysWith: { a, _ in a })
+        let sessions = Dictionary(have.sessions.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         let expected = want.pathsPerTarget
-        // WWID → (target, the declared sessions' paths to it)
-        var luns: [String: (target: String, paths: [(ISCSINodeKey, MultipathPath)])] = [:]
+        var luns: [String: LUNPaths] = [:]
         for key in want.sessions {
             for disk in sessions[key]?.disks ?? [] {
                 guard let path = byDevice[disk.device], !path.wwid.isEmpty else { continue }
-                luns[path.wwid, default: (key.target, [])].paths.append((key, path))
+                var lun = luns[path.wwid] ?? LUNPaths(wwid: path.wwid, target: key.target, declared: expected[key.target] ?? 0, active: 0, paths: [:], activeSessions: [])
+                lun.paths[key] = path
+                if path.isActive { lun.active += 1; lun.activeSessions.insert(key) }
+                luns[path.wwid] = lun
             }
         }
-        var found: [PlanProblem] = []
-        for wwid in luns.keys.sorted() {
-            let (target, seen) = luns[wwid]!
-            let count = expected[target] ?? 0
-            let active = seen.filter { $0.1.isActive }
-            guard active.count < count else { continue }
-            let activeKeys = Set(active.map(\.0))
-            let down = want.sessions.filter { $0.target == target && !activeKeys.contains($0) }
-            let detail = down.map { key -> String in
-                if let p = seen.first(where: { $0.0 == key })?.1 { return "\(key.iface) → \(key.portal) (\(p.device) \(p.dmState) \(p.checkerState))" }
-                return "\(key.iface) → \(key.portal) (no session)"
-            }
-            found.append(PlanProblem(object: "multipath LUN \(wwid)",
-                                     message: "\(active.count) of \(count) paths active (target \(target)); not active: \(detail.joined(separator: ", "))"))
-        }
-        return found
+        return luns.keys.sorted().map { luns[$0]! }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import HostState
 import Planner
 import Topology
 
@@ -18,14 +19,14 @@ struct Validate: ParsableCommand {
             // Warnings (e.g. an unusual NAA in a WWN) never fail validation.
             let warnings = TopologyErrors(states.values.flatMap(\.warnings)).errors
             if !warnings.isEmpty && !json { FileHandle.standardError.write(Data((warnings.map(\.description).joined(separator: "\n") + "\n").utf8)) }
-            return try report(errors, pool: topology.pool, hosts: topology.hosts.count)
+            return try report(errors, pool: topology.pool, hosts: topology.hosts.count, warnings: warnings)
         }
     }
 
-    private func report(_ errors: [TopologyError], pool: String?, hosts: Int) throws -> Int32 {
+    private func report(_ errors: [TopologyError], pool: String?, hosts: Int, warnings: [TopologyError] = []) throws -> Int32 {
         if json {
             try emitJSON(ValidateOutput(file: file, valid: errors.isEmpty, pool: pool, hosts: hosts,
-                                        errors: errors.map(ValidateOutput.Problem.init)))
+                                        errors: errors.map(ValidateOutput.Problem.init), warnings: warnings.map(ValidateOutput.Problem.init)))
         } else if errors.isEmpty {
             emit("\(file): ok (pool \(pool ?? "?"), \(hosts) host\(hosts == 1 ? "" : "s"))\n")
         } else {
@@ -43,7 +44,7 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         try poolnet.run {
-            let plan = try planAndReport(file, options, command: "plan") { $0.renderPlan() }
+            let (plan, _, _) = try planAndReport(file, options, command: "plan") { $0.renderPlan() }
             if !plan.problems.isEmpty { return 1 }
             return plan.changes.isEmpty ? 0 : 2
         }
@@ -139,20 +140,29 @@ struct Check: ParsableCommand {
     @Argument(help: "The pool topology file (YAML).") var file: String
     @OptionGroup var options: HostOptions
 
+    @Option(name: .long, help: "Also write Prometheus node_exporter textfile metrics to this path (atomically).")
+    var textfile: String?
+
+    @Flag(name: .long, help: "Also log one line per drift to syslog (the journal on systemd hosts).")
+    var syslog = false
+
     func run() throws {
         try poolnet.run {
-            let plan = try planAndReport(file, options, command: "check") { $0.renderDrift() }
+            let (plan, desired, current) = try planAndReport(file, options, command: "check") { $0.renderDrift() }
+            if let textfile { try Textfile.write(Textfile.render(plan: plan, desired: desired, current: current, now: Date()), to: textfile) }
+            if syslog { DriftSyslog.log(plan) }
             return plan.isClean ? 0 : 2
         }
     }
 }
 
 /// plan and check: the same diff, printed as a plan or as drift.
-func planAndReport(_ file: String, _ options: HostOptions, command: String, render: (Plan) -> String) throws -> Plan {
+@discardableResult
+func planAndReport(_ file: String, _ options: HostOptions, command: String, render: (Plan) -> String) throws -> (Plan, DesiredState, CurrentState) {
     let engine = options.engine()
     let base = Prefetch(engine)
     let desired = try loadDesired(file, host: options.hostName)
-    let plan = try engine.plan(desired, base: try base.value(), health: true).plan
+    let (plan, current) = try engine.plan(desired, base: try base.value(), health: true)
     if options.json { try emitJSON(PlanOutput(plan, command: command)) } else { emit(render(plan)) }
-    return plan
+    return (plan, desired, current)
 }

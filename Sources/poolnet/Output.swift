@@ -63,6 +63,7 @@ struct ValidateOutput: Encodable {
     var pool: String?
     var hosts: Int
     var errors: [Problem]
+    var warnings: [Problem] = []
 }
 
 /// `show --json` (schema "poolnet.show/v1").
