@@ -34,7 +34,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "poolnet", dependencies: [
-            "Engine", "Topology", "Planner", "HostState",
+            "Engine", "Topology", "Planner", "HostState", "Storage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

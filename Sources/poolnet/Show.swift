@@ -3,6 +3,8 @@ import Engine
 import HostState
 import Planner
 import Topology
+import Foundation
+import Storage
 
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show the live links and addresses (with FILE: only what the file declares or poolnet owns).")
@@ -10,8 +12,17 @@ struct Show: ParsableCommand {
     @Argument(help: "Optional pool topology file; limits the output to its objects.") var file: String?
     @OptionGroup var options: HostOptions
 
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, dot, svg }
+
+    @Option(name: .long, help: "table (default), dot (Graphviz source, drift in red; needs FILE) or svg (through Graphviz's dot).")
+    var format: Format = .table
+
+    @Flag(name: .long, help: "With --format dot|svg: every host of the file, as the file declares them (no live state read).")
+    var pool = false
+
     func run() throws {
         try poolnet.run {
+            if format != .table { return try diagram() }
             let desired = try file.map { try loadDesired($0, host: options.hostName) }
             // With a file, iSCSI and FC are read too when the file declares them.
             var state = try options.engine().read(for: desired).normalized()
@@ -30,6 +41,30 @@ struct Show: ParsableCommand {
             }
             return 0
         }
+    }
+
+    private func diagram() throws -> Int32 {
+        guard let file else { throw ValidationError("--format \(format.rawValue) needs the pool FILE") }
+        let topology: Topology
+        do { topology = try Topology.load(path: file) } catch { throw Failure.topology(error) }
+        let (problems, states) = topology.validateResolving()
+        if !problems.isEmpty { throw Failure.topology(TopologyErrors(problems)) }
+        var hosts: [(DesiredState, Plan?)] = []
+        if pool {
+            hosts = topology.hosts.compactMap { states[$0.name] }.map { ($0, nil) }
+        } else {
+            let desired = try loadDesired(file, host: options.hostName)
+            hosts = [(desired, try options.engine().plan(desired).plan)]
+        }
+        let dot = Diagram.render(pool: topology.pool, hosts: hosts)
+        guard format == .svg else { emit(dot); return 0 }
+        let temp = FileManager.default.temporaryDirectory.appendingPathComponent("poolnet-\(getpid()).dot").path
+        try dot.write(toFile: temp, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: temp) }
+        let result = ProcessRunner().run(["dot", "-Tsvg", temp], timeout: 60)
+        guard result.status == 0 else { throw Failure.other("dot -Tsvg: \(result.message) (install Graphviz, or use --format dot)") }
+        emit(result.stdout)
+        return 0
     }
 
     private func render(_ state: CurrentState) -> String {

@@ -162,3 +162,35 @@ final class EcosystemTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("pn-no-such-ns"), "the failure says why: \(result.stdout)")
     }
 }
+
+/// `show --format dot`: real output rendered by Graphviz; drift drawn red.
+final class DiagramTests: XCTestCase {
+    func testDotRendersForEveryTopologyAndMarksDrift() throws {
+        let topologies = CLITests.repo.appendingPathComponent("topologies")
+        for name in try FileManager.default.contentsOfDirectory(atPath: topologies.path).sorted() where name.hasSuffix(".yaml") {
+            let dot = try runProcess([CLITests.binary, "show", "--format", "dot", "--pool", topologies.appendingPathComponent(name).path])
+            XCTAssertEqual(dot.status, 0, "\(name): \(dot.stderr)")
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("pn-\(name).dot").path
+            try dot.stdout.write(toFile: file, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            let svg = try runProcess(["dot", "-Tsvg", file])
+            XCTAssertEqual(svg.status, 0, "\(name): dot refused it: \(svg.stderr)")
+            XCTAssertTrue(svg.stdout.contains("<svg"), name)
+        }
+        // One host against a live namespace: before apply everything is drift (red), after none.
+        guard TestNamespace.unavailableReason == nil else { return }
+        let ns = try TestNamespace("dot")
+        for nic in ["san0", "san1", "guest0"] { try ns.addNIC(nic) }
+        let demo = topologies.appendingPathComponent("demo.yaml").path
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("pn-dot-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let before = try runProcess([CLITests.binary, "show", demo, "--format", "dot", "--host", "hv01", "--netns", ns.name])
+        XCTAssertTrue(before.stdout.contains("\"xenbr-priv0\" [label=\"xenbr-priv0 (bridge)\\nmtu 9000\\n203.0.113.1/28\", shape=box3d, color=red"), before.stdout)
+        _ = try runProcess([CLITests.binary, "apply", demo, "--host", "hv01", "--netns", ns.name, "--state-dir", state])
+        let after = try runProcess([CLITests.binary, "show", demo, "--format", "dot", "--host", "hv01", "--netns", ns.name])
+        XCTAssertFalse(after.stdout.contains("color=red"), after.stdout)
+        let svg = try runProcess([CLITests.binary, "show", demo, "--format", "svg", "--host", "hv01", "--netns", ns.name])
+        XCTAssertEqual(svg.status, 0, svg.stderr)
+        XCTAssertTrue(svg.stdout.hasPrefix("<?xml"), svg.stdout)
+    }
+}
