@@ -138,7 +138,7 @@ public struct Engine: Sendable {
                 }
                 try guardRail.check(plan, against: before)
             }
-            logger.info("applying \(plan.changes.count) changes on host \(plan.host)")
+            logger.notice("applying \(plan.changes.count) changes on host \(plan.host)")
 
             var translator = RequestTranslator(state: before)
             let outcome = try executor.run(plan.changes, translator: &translator, stopOnError: true, failAt: failStep)
@@ -150,7 +150,7 @@ public struct Engine: Sendable {
             var remaining = Planner.plan(desired: desired, current: after, force: force)
             // LUNs appear only after login: their multipath maps are a second round.
             if remaining.problems.isEmpty, !remaining.changes.isEmpty, remaining.changes.allSatisfy(\.isFollowUp) {
-                logger.info("adding \(remaining.changes.count) multipath maps for LUNs that appeared after login")
+                logger.notice("adding \(remaining.changes.count) multipath maps for LUNs that appeared after login")
                 let next = try executor.run(remaining.changes, translator: &translator, stopOnError: true)
                 applied += next.tookEffect.sorted().map { remaining.changes[$0] }
                 plan.changes += remaining.changes

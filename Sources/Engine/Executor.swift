@@ -95,7 +95,7 @@ struct Executor {
                     flush()
                     if stopOnError && outcome.failure != nil { break }
                     do {
-                        logger?.info("\(label)")
+                        logger?.notice("\(label)")
                         try storage.perform(action)
                         outcome.tookEffect.insert(i)
                     } catch {

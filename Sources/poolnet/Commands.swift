@@ -105,7 +105,7 @@ struct Apply: ParsableCommand {
                 } else if plan.changes.isEmpty {
                     emit(plan.renderPlan())
                 } else {
-                    emit(plan.renderPlan() + "applied \(plan.changes.count) change\(plan.changes.count == 1 ? "" : "s"); verified: the host matches the file.\n")
+                    emit(OutputStyle.paint(plan.renderPlan()) + "applied \(plan.changes.count) change\(plan.changes.count == 1 ? "" : "s"); verified: the host matches the file.\n")
                     if let window { emit("reverting in \(Int(window))s unless `poolnet confirm\(options.netns.map { " --netns \($0)" } ?? "")` runs first.\n") }
                 }
                 return plan.changes.isEmpty ? 0 : 2
@@ -163,6 +163,6 @@ func planAndReport(_ file: String, _ options: HostOptions, command: String, rend
     let base = Prefetch(engine)
     let desired = try loadDesired(file, host: options.hostName)
     let (plan, current) = try engine.plan(desired, base: try base.value(), health: true)
-    if options.json { try emitJSON(PlanOutput(plan, command: command)) } else { emit(render(plan)) }
+    if options.json { try emitJSON(PlanOutput(plan, command: command)) } else { emit(OutputStyle.paint(render(plan))) }
     return (plan, desired, current)
 }

@@ -33,6 +33,14 @@ struct HostOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Log what is done to stderr.")
     var verbose = false
 
+    @Flag(name: .shortAndLong, help: "Print nothing but errors; the exit code says the rest.")
+    var quiet = false
+
+    enum ColorMode: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
+
+    @Option(name: .long, help: "Color plan and drift lines: auto (when stdout is a terminal), always or never.")
+    var color: ColorMode = .auto
+
     @Option(name: .long, help: "Where the journal, locks and pending reverts live (default: $POOLNET_STATE_DIR or /var/lib/poolnet).")
     var stateDir: String?
 
@@ -53,8 +61,10 @@ struct HostOptions: ParsableArguments {
     }
 
     func engine() -> Engine {
+        OutputStyle.configure(self)
         var logger = Logger(label: "poolnet")
-        logger.logLevel = verbose ? .info : .error
+        // Progress lines (the slow storage steps, the apply's size) on a terminal; details with -v.
+        logger.logLevel = verbose ? .info : (!quiet && isatty(2) == 1 ? .notice : .error)
         var engine = Engine(netns: netns, logger: logger)
         engine.storageRoots.ownership = "\(stateDirectory)/owned.json"
         return engine
@@ -100,7 +110,33 @@ func run(_ body: () throws -> Int32) throws {
 }
 
 func emit(_ text: String) {
+    if OutputStyle.quiet { return }
     FileHandle.standardOutput.write(Data(text.utf8))
+}
+
+/// How human output looks: set once from the options before a command prints.
+enum OutputStyle {
+    nonisolated(unsafe) static var quiet = false
+    nonisolated(unsafe) static var color = false
+
+    static func configure(_ options: HostOptions) {
+        quiet = options.quiet && !options.json
+        switch options.color {
+        case .always: color = true
+        case .never: color = false
+        case .auto: color = isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        }
+    }
+
+    /// Plan and drift text with `+` green, `-` red, `~` yellow and `!` bold red lines.
+    static func paint(_ text: String) -> String {
+        guard color else { return text }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            let body = line.drop { $0 == " " }
+            let code: String? = body.hasPrefix("+ ") ? "32" : body.hasPrefix("- ") ? "31" : body.hasPrefix("~ ") ? "33" : body.hasPrefix("! ") ? "1;31" : nil
+            return code.map { "\u{1B}[\($0)m\(line)\u{1B}[0m" } ?? String(line)
+        }.joined(separator: "\n")
+    }
 }
 
 func emitJSON<T: Encodable>(_ value: T) throws {

@@ -67,9 +67,7 @@ final class ISCSITests: XCTestCase {
     }
 
     func health() throws -> [String] {
-        let found = try engine.plan(try desired(Self.pool()), health: true).plan.health.map(\.description)
-        step("health: \(found)")
-        return found
+        try engine.plan(try desired(Self.pool()), health: true).plan.health.map(\.description)
     }
 
     func testApplyGivesTwoSessionsOneMapThenNoOpThenHealthThenPruning() throws {
