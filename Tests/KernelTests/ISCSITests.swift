@@ -105,9 +105,16 @@ final class ISCSITests: XCTestCase {
         XCTAssertTrue(try ISCSILab.eventually(20) { findings = try health(); return findings.contains { $0.contains("multipath LUN") } }, "\(findings)")
         XCTAssertTrue(findings.contains("iscsi path san-b (stor1): NIC stor1 is down"), "\(findings)")
         XCTAssertTrue(findings.contains { $0.contains("1 of 2 paths active") && $0.contains("san-b → 198.51.100.10:3260") }, "\(findings)")
-        let check = try runProcess([Self.poolnetBinary, "check", "--host", "vmhost", "--state-dir", lab.state.path, lab.write(Self.pool())])
+        let metrics = lab.state.appendingPathComponent("poolnet.prom").path
+        let check = try runProcess([Self.poolnetBinary, "check", "--host", "vmhost", "--state-dir", lab.state.path, "--textfile", metrics, lab.write(Self.pool())])
         XCTAssertEqual(check.status, 2, check.stdout + check.stderr)
         XCTAssertTrue(check.stdout.contains("1 of 2 paths active"), check.stdout)
+        let prom = try String(contentsOfFile: metrics, encoding: .utf8)
+        XCTAssertTrue(prom.contains("poolnet_lun_active_paths{pool=\"lab\",host=\"vmhost\",wwid=\"3"), prom)
+        XCTAssertTrue(prom.contains(",target=\"\(ISCSILab.target)\"} 1\n"), prom)
+        XCTAssertTrue(prom.contains("poolnet_lun_declared_paths{pool=\"lab\",host=\"vmhost\",wwid=\"3"), prom)
+        XCTAssertTrue(prom.contains("poolnet_check_success{pool=\"lab\",host=\"vmhost\"} 0\n"), prom)
+        XCTAssertFalse(prom.contains("kind=\"path_health\"} 0\n"), prom)
 
         step("cli check done")
         // Back up: the finding clears.
