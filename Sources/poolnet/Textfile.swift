@@ -73,10 +73,14 @@ enum Textfile {
 
 /// `check --syslog`: one line per drift, to syslog (the journal on systemd hosts).
 enum DriftSyslog {
+    nonisolated(unsafe) static let ident = strdup("poolnet")
+
     static func log(_ plan: Plan) {
-        openlog("poolnet", LOG_PID, LOG_DAEMON)
+        // openlog keeps the pointer: the ident must outlive the call.
+        openlog(ident, LOG_PID, LOG_DAEMON)
         defer { closelog() }
-        func send(_ priority: Int32, _ line: String) { withVaList([line]) { vsyslog(priority, "%s", $0) } }
+        // A C string through the va_list: a Swift String is no C vararg.
+        func send(_ priority: Int32, _ line: String) { line.withCString { text in withVaList([text]) { vsyslog(priority, "%s", $0) } } }
         for problem in plan.problems { send(LOG_ERR, "drift host=\(plan.host) pool=\(plan.pool) blocked: \(problem)") }
         for change in plan.changes { send(LOG_WARNING, "drift host=\(plan.host) pool=\(plan.pool): \(change.line)") }
         for finding in plan.health { send(LOG_WARNING, "drift host=\(plan.host) pool=\(plan.pool) path health: \(finding)") }

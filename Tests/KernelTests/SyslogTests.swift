@@ -21,9 +21,11 @@ final class SyslogTests: NamespaceTestCase {
                 try: out.write(s.recv(65536).decode() + "\\n"); out.flush()
                 except socket.timeout: pass
             """, received]
+        listener.standardError = FileHandle(forWritingAtPath: "/dev/stderr")
         try listener.run()
         defer { listener.terminate(); try? FileManager.default.removeItem(atPath: received) }
         for _ in 0..<100 where !FileManager.default.fileExists(atPath: received + ".ready") { usleep(100_000) }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: received + ".ready"), "the listener did not bind /dev/log")
         let demo = CLITests_repo.appendingPathComponent("topologies/demo.yaml").path
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("poolnet").path
         let check = try runProcess([binary, "check", demo, "--host", "hv01", "--netns", ns.name, "--syslog", "--json"])
