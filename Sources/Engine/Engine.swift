@@ -67,15 +67,18 @@ public struct Engine: Sendable {
     /// The iSCSI backend when the file declares iSCSI, or when poolnet still owns ifaces it must
     /// clean up; nil otherwise (no iscsiadm runs at all).
     func storageBackend(for desired: DesiredState?) throws -> StorageBackends {
+        // `show` without a file reads links and addresses only.
+        guard let desired else { return StorageBackends() }
         let owned = OwnershipRecord.read(storageRoots.ownership)
         var backends = StorageBackends()
-        if desired?.iscsi != nil || !owned.iscsiIfaces.isEmpty {
-            if netns != nil {
-                throw StorageError("iSCSI runs only in the host's own network namespace (iscsid's netlink is not namespace-aware); drop --netns")
-            }
+        if desired.iscsi != nil && netns != nil {
+            throw StorageError("iSCSI runs only in the host's own network namespace (iscsid's netlink is not namespace-aware); drop --netns")
+        }
+        // Owned ifaces to clean up live in the host's namespace, not in a --netns sandbox.
+        if desired.iscsi != nil || (!owned.iscsiIfaces.isEmpty && netns == nil) {
             backends.iscsi = ISCSIBackend(runner: commandRunner, roots: storageRoots, managedSettings: ISCSISettingKeys.all)
         }
-        if !(desired?.vports.isEmpty ?? true) || !owned.fcVPorts.isEmpty {
+        if !desired.vports.isEmpty || !owned.fcVPorts.isEmpty {
             backends.fc = FCBackend(root: storageRoots.sys, ownership: storageRoots.ownership)
         }
         return backends

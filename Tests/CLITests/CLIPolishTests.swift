@@ -33,3 +33,15 @@ final class CLIPolishTests: XCTestCase {
         }
     }
 }
+
+/// iSCSI lives in the host's own namespace: a file with iSCSI and --netns is refused, changing nothing.
+final class StorageNamespaceTests: XCTestCase {
+    func testISCSIWithNetnsIsRefused() throws {
+        if let reason = TestNamespace.unavailableReason { throw XCTSkip(reason) }
+        let ns = try TestNamespace("isns")
+        let file = CLITests.repo.appendingPathComponent("topologies/pool-2host-san.yaml").path
+        let plan = try runProcess([CLITests.binary, "plan", file, "--host", "xen01", "--netns", ns.name])
+        XCTAssertEqual(plan.status, 1)
+        XCTAssertTrue(plan.stderr.contains("iSCSI runs only in the host's own network namespace"), plan.stderr)
+    }
+}
