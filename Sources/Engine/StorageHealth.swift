@@ -72,6 +72,10 @@ struct StorageHealth {
             }
         }
         found += lunFindings(want, have, sessions: sessions)
+        // Verified, never written (the platform owns it): map names must be the WWID on every host.
+        if have.multipathDefaults?["user_friendly_names"] == "yes" {
+            found.append(PlanProblem(object: "multipath", message: "user_friendly_names is yes: map names (mpathN) differ between pool hosts; set it to no in /etc/multipath.conf"))
+        }
         return found
     }
 

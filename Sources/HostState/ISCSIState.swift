@@ -196,11 +196,13 @@ public struct ISCSIState: Codable, Sendable, Equatable {
     /// nil when multipathd does not answer.
     public var multipathPaths: [MultipathPath]?
     public var multipathMaps: [MultipathMap]?
+    /// The `defaults` section of multipathd's effective configuration (`show config`).
+    public var multipathDefaults: [String: String]?
     /// Whether iscsid listens (its abstract socket is in this namespace).
     public var iscsidRunning: Bool = true
 
     enum CodingKeys: String, CodingKey {
-        case initiatorName, ifaces, nodes, sessions, ownedIfaces, multipathConfig, multipathPaths, multipathMaps, iscsidRunning
+        case initiatorName, ifaces, nodes, sessions, ownedIfaces, multipathConfig, multipathPaths, multipathMaps, iscsidRunning, multipathDefaults
     }
 
     /// Lenient, so hand-written fixtures may leave out what is empty.
@@ -215,6 +217,7 @@ public struct ISCSIState: Codable, Sendable, Equatable {
         multipathPaths = try c.decodeIfPresent([MultipathPath].self, forKey: .multipathPaths)
         multipathMaps = try c.decodeIfPresent([MultipathMap].self, forKey: .multipathMaps)
         iscsidRunning = try c.decodeIfPresent(Bool.self, forKey: .iscsidRunning) ?? true
+        multipathDefaults = try c.decodeIfPresent([String: String].self, forKey: .multipathDefaults)
     }
 
     public init(initiatorName: String? = nil, ifaces: [ISCSIIface] = [], nodes: [ISCSINodeRecord] = [], sessions: [ISCSISession] = [],

@@ -65,6 +65,8 @@ public struct ISCSIBackend: Sendable {
                 state.multipathPaths = MultipathOutput.paths(paths.stdout)
                 state.multipathMaps = MultipathOutput.maps(maps.stdout)
             }
+            let config = runner.run(["multipathd", "show", "config"])
+            if config.status == 0 { state.multipathDefaults = MultipathOutput.defaults(config.stdout) }
         }
         return state
     }

@@ -1,3 +1,4 @@
+import Foundation
 import HostState
 
 /// Parsers for `multipathd show … raw format` (multipath-tools 0.9). Fields are separated by `|`.
@@ -15,6 +16,21 @@ public enum MultipathOutput {
         rows(text, minimum: 4).map { f in
             MultipathMap(name: f[0], wwid: f[1], dmDevice: f[2], activePaths: Int(f[3]) ?? 0)
         }
+    }
+
+    /// The `defaults { … }` section of `multipathd show config`, values unquoted.
+    public static func defaults(_ text: String) -> [String: String] {
+        var result: [String: String] = [:]
+        var inside = false
+        for raw in text.split(separator: "\n") {
+            let line = Substring(raw).trimmingSpaces.trimmingCharacters(in: .whitespaces)
+            if !inside { inside = line == "defaults {"; continue }
+            if line == "}" { break }
+            let parts = line.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            result[String(parts[0])] = parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        }
+        return result
     }
 
     /// Rows with at least `minimum` fields; multipathd answers `ok` (or nothing) when there are none.

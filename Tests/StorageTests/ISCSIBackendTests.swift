@@ -85,6 +85,7 @@ final class ISCSIBackendTests: XCTestCase {
             ["iscsiadm", "-m", "iface"], ["iscsiadm", "-m", "node", "-o", "show"],
             ["multipathd", "show", "paths", "raw", "format", MultipathOutput.pathFormat],
             ["multipathd", "show", "maps", "raw", "format", MultipathOutput.mapFormat],
+            ["multipathd", "show", "config"],
         ])
     }
 

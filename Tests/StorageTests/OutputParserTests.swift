@@ -49,6 +49,14 @@ final class OutputParserTests: XCTestCase {
         XCTAssertEqual(MultipathOutput.maps(try Fixture.text("multipathd-maps-none.txt")), [], "multipathd answers `ok` when there is no map")
     }
 
+    func testMultipathEffectiveDefaults() throws {
+        let defaults = MultipathOutput.defaults(try Fixture.text("multipathd-show-config.txt"))
+        XCTAssertEqual(defaults["user_friendly_names"], "no")
+        XCTAssertEqual(defaults["find_multipaths"], "strict", "Debian's default: only known WWIDs become maps")
+        XCTAssertEqual(defaults["path_checker"], "tur")
+        XCTAssertNil(defaults["vendor"], "device sections are not defaults")
+    }
+
     func testPortalForms() {
         XCTAssertEqual(ISCSIPortal("192.0.2.10"), ISCSIPortal(address: "192.0.2.10", port: 3260))
         XCTAssertEqual(ISCSIPortal("192.0.2.10:3261"), ISCSIPortal(address: "192.0.2.10", port: 3261))
