@@ -91,7 +91,9 @@ struct RevertPending: ParsableCommand {
         let lock = try ApplyLock(stateDirectory: stateDir, scope: scope, wait: 60)
         defer { withExtendedLifetime(lock) {} }
         guard pending.load()?.deadline == record.deadline, pending.disarm() else { return }
-        let failed = (try? Engine(netns: netns).revert(record.revert)) ?? record.revert.map { ($0, "revert could not start") }
+        var engine = Engine(netns: netns)
+        engine.storageRoots.ownership = "\(stateDir)/owned.json"  // storage undo steps keep the record current
+        let failed = (try? engine.revert(record.revert)) ?? record.revert.map { ($0, "revert could not start") }
         try Journal(directory: stateDir).append(JournalRecord(
             command: "revert", host: record.host, netns: record.netns, file: nil,
             result: failed.isEmpty ? "reverted (not confirmed in time)" : "revert incomplete", changes: record.revert.map(\.line),

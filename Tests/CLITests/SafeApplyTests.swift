@@ -79,10 +79,14 @@ final class SafeApplyTests: XCTestCase {
         XCTAssertEqual(r.status, 2, r.stderr)
         XCTAssertTrue(r.stdout.contains("reverting in 4s unless `poolnet confirm --netns \(ns.name)` runs first"), r.stdout)
         XCTAssertTrue(try bridgeExists())
-        XCTAssertTrue(try eventually(15) { try !bridgeExists() }, "not reverted")
+        // The helper journals the revert once every step has run: wait for that, then look.
+        var history = try poolnet("history")
+        XCTAssertTrue(try eventually(15) {
+            history = try poolnet("history")
+            return history.stdout.contains("revert  reverted (not confirmed in time)")
+        }, history.stdout)
+        XCTAssertFalse(try bridgeExists(), "not reverted")
         XCTAssertEqual(try ns.links()["san0"]?["mtu"] as? Int, 1500)
-        let history = try poolnet("history")
-        XCTAssertTrue(history.stdout.contains("revert  reverted (not confirmed in time)"), history.stdout)
     }
 
     func testConfirmedApplyStays() throws {
