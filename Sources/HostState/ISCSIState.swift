@@ -139,6 +139,9 @@ public struct SCSIDisk: Hashable, Codable, Sendable {
 
     /// Used by something other than the multipath map itself.
     public var inUse: Bool { !upperHolders.isEmpty || holders.contains { !$0.hasPrefix("dm-") } }
+
+    /// `sdb (held by dm-2)`: the device and what uses it, for refusals.
+    public var heldByDescription: String { "\(device) (held by \((upperHolders.isEmpty ? holders : upperHolders).joined(separator: ", ")))" }
 }
 
 /// One path as multipathd sees it (`show paths raw format`).

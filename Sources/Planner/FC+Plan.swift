@@ -69,7 +69,6 @@ extension PlanBuilder {
     mutating func refuseIfInUse(_ vport: FCVPort, force: Bool) {
         let used = vport.disks.filter { !$0.holders.isEmpty }
         guard !force, !used.isEmpty else { return }
-        let what = used.map { "\($0.device) (held by \(($0.upperHolders.isEmpty ? $0.holders : $0.upperHolders).joined(separator: ", ")))" }
-        problem("vport \(vport.portName)", "deleting it is refused: its disk \(what.joined(separator: ", ")) is in use; pass --force to do it anyway")
+        problem("vport \(vport.portName)", "deleting it is refused: its disk \(used.map(\.heldByDescription).joined(separator: ", ")) is in use; pass --force to do it anyway")
     }
 }

@@ -100,7 +100,6 @@ extension PlanBuilder {
         guard !force else { return }
         let used = session.disks.filter(\.inUse)
         guard !used.isEmpty else { return }
-        let what = used.map { "\($0.device) (held by \(($0.upperHolders.isEmpty ? $0.holders : $0.upperHolders).joined(separator: ", ")))" }
-        problem("iscsi session \(session.key)", "\(doing) is refused: LUN \(what.joined(separator: ", ")) is in use; pass --force to do it anyway")
+        problem("iscsi session \(session.key)", "\(doing) is refused: LUN \(used.map(\.heldByDescription).joined(separator: ", ")) is in use; pass --force to do it anyway")
     }
 }
