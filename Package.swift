@@ -43,7 +43,7 @@ let package = Package(
         .executableTarget(name: "poolnet-bench"),
 
         .testTarget(name: "TopologyTests", dependencies: ["Topology", "HostState", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Topology", "HostState"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Topology", "HostState", "Engine"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "HostState"], resources: [.copy("Fixtures")]),
         // Throwaway network namespaces and a process runner, shared by the kernel-facing tests.
         .target(name: "TestSupport", dependencies: ["Storage", 

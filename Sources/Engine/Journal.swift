@@ -48,16 +48,9 @@ public struct Journal: Sendable {
 
     public init(directory: String) { self.directory = directory }
 
-    static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.dateEncodingStrategy = .iso8601
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return e
-    }()
-
     public func append(_ record: JournalRecord) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var line = try Self.encoder.encode(record)
+        var line = try StreamingJSONEncoder().encode(record)
         line.append(0x0A)
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path]) }

@@ -5,26 +5,6 @@ import Glibc
 #endif
 
 extension RouteSocket {
-    /// IFLA_INFO_DATA of every link of one kind: one RTM_GETLINK dump filtered by kind in the kernel
-    /// (`ip -d link show type KIND`); libnl 3.7 parses neither bridge nor bond options.
-    func dumpKindData(_ kind: String, each: (Int32, Attributes?) -> Void) throws {
-        try dump("\(kind) links", build: { nlh in
-            nlh.pointee.nlmsg_type = UInt16(RTM_GETLINK)
-            let ifi = mnl_nlmsg_put_extra_header(nlh, MemoryLayout<ifinfomsg>.size)!.assumingMemoryBound(to: ifinfomsg.self)
-            ifi.pointee.ifi_family = UInt8(AF_UNSPEC)
-            let info = mnl_attr_nest_start(nlh, UInt16(IFLA_LINKINFO))
-            mnl_attr_put_str(nlh, UInt16(IFLA_INFO_KIND), kind)
-            mnl_attr_nest_end(nlh, info)
-        }, each: { type, payload in
-            guard type == UInt16(RTM_NEWLINK), payload.count >= MemoryLayout<ifinfomsg>.size else { return }
-            let index = payload.loadUnaligned(as: ifinfomsg.self).ifi_index
-            let attributes = Attributes(buffer: UnsafeRawBufferPointer(rebasing: payload[MemoryLayout<ifinfomsg>.size...]))
-            guard let info = attributes.first(Int(IFLA_LINKINFO)),
-                  info.nested.first(Int(IFLA_INFO_KIND))?.string == kind else { return }
-            each(index, info.nested.first(Int(IFLA_INFO_DATA))?.nested)
-        })
-    }
-
     /// Every IPv4 and IPv6 address with its IFA_PROTO owner mark: one RTM_GETADDR dump.
     /// (libnl 3.7's address cache drops IFA_PROTO, which poolnet's ownership relies on.)
     func dumpAddresses(names: [Int32: String]) throws -> [AddressState] {
@@ -56,7 +36,7 @@ extension RouteSocket {
     }
 }
 
-/// Reads a host's state: one dump per object class (links, bridge options, addresses), then the
+/// Reads a host's state: one dump per object class (links with their options, addresses), then the
 /// classes only some files need (bridge VLANs, VXLAN remotes, default routes).
 public enum StateReader {
     public static func read(using socket: RouteSocket, bridgeVLANs: Bool = false, defaultRoutes: Bool = false,
@@ -66,19 +46,10 @@ public enum StateReader {
         return state
     }
 
-    /// What every plan needs and no file changes: links, bridge and bond options, addresses.
+    /// What every plan needs and no file changes: links with their kind's options, addresses.
     public static func readBase(using socket: RouteSocket) throws -> CurrentState {
-        let raw = try LinkCache.read()
+        let raw = try socket.dumpLinks()
         let names = Dictionary(raw.map { ($0.index, $0.name) }, uniquingKeysWith: { a, _ in a })
-        // Kind-specific classes are dumped only when such links exist.
-        var bridges: [Int32: BridgeOptions] = [:]
-        if raw.contains(where: { $0.kind == .bridge }) {
-            try socket.dumpKindData("bridge") { index, data in bridges[index] = BridgeOptions(infoData: data) }
-        }
-        var bonds: [Int32: BondOptions] = [:]
-        if raw.contains(where: { $0.kind == .bond }) {
-            try socket.dumpKindData("bond") { index, data in bonds[index] = BondOptions(infoData: data, names: names) }
-        }
         let links = raw.map { r in
             var link = LinkState(index: r.index, name: r.name, kind: r.kind, mtu: r.mtu,
                       up: r.flags & NetlinkRequest.iffUp != 0,
@@ -86,8 +57,8 @@ public enum StateReader {
                       master: r.masterIndex > 0 ? names[r.masterIndex] : nil,
                       alias: r.alias,
                       link: r.linkIndex > 0 ? names[r.linkIndex] : nil, vlanID: r.vlanID,
-                      bridge: r.kind == .bridge ? bridges[r.index] : nil,
-                      bond: r.kind == .bond ? bonds[r.index] : nil,
+                      bridge: r.bridge,
+                      bond: r.bond.map { var b = $0; b.primary = r.bondPrimaryIndex > 0 ? names[r.bondPrimaryIndex] : nil; return b },
                       vxlan: r.vxlan.map { v in
                           var info = v
                           info.device = r.vxlanDeviceIndex > 0 ? names[r.vxlanDeviceIndex] : nil

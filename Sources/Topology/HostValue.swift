@@ -118,7 +118,7 @@ struct HostResolver {
     func addresses(_ node: YNode?, subnet: IPPrefix?) throws -> [DesiredAddress] {
         try strings(node, "addresses").map { text, item in
             guard let prefix = IPPrefix(text, defaultPrefix: subnet?.prefixLength) else {
-                if subnet == nil, !text.contains("/"), IPPrefix(text, defaultPrefix: 0) != nil {
+                if subnet == nil, !text.utf8.contains(UInt8(ascii: "/")), IPPrefix(text, defaultPrefix: 0) != nil {
                     throw fail("address \"\(text)\" needs a prefix length (e.g. \(text)/24), or declare a subnet on the object", at: item)
                 }
                 throw fail("address \"\(text)\" is not a valid CIDR address such as 192.0.2.11/24", at: item)

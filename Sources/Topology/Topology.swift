@@ -36,7 +36,7 @@ struct ObjectHeader {
 
     /// Label used in error messages before the name is resolved.
     var label: String {
-        if let s = name.scalar?.string, !s.contains("${") { return "\(kind) \(s)" }
+        if let s = name.scalar?.string, !HostExpression.hasExpression(s) { return "\(kind) \(s)" }
         return "\(kind) at line \(mark.line)"
     }
 

@@ -20,7 +20,9 @@ struct YNode {
     }
 
     var isNull: Bool {
-        if case .scalar(let s) = node, s.style == .plain, ["", "~", "null", "Null", "NULL"].contains(s.string) { return true }
+        if case .scalar(let s) = node, s.style == .plain {
+            switch s.string { case "", "~", "null", "Null", "NULL": return true; default: return false }
+        }
         return false
     }
 
@@ -86,7 +88,7 @@ final class MappingReader {
         self.node = node
         self.what = what
         for (key, value) in try node.mapping(what) {
-            let name = try key.string("a key of \(what)")
+            guard let name = key.scalar?.string else { _ = try key.string("a key of \(what)"); continue }
             entries[name] = (key, value)
             order.append(name)
         }

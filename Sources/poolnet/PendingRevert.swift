@@ -17,22 +17,21 @@ struct PendingRevert {
         var revert: [Change]
     }
 
-    static let coder: (JSONEncoder, JSONDecoder) = {
-        let e = JSONEncoder(), d = JSONDecoder()
-        e.dateEncodingStrategy = .iso8601
+    static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
         d.dateDecodingStrategy = .iso8601
-        return (e, d)
+        return d
     }()
 
     func load() -> Record? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return try? Self.coder.1.decode(Record.self, from: data)
+        return try? Self.decoder.decode(Record.self, from: data)
     }
 
     /// Writes the pending record, then starts the helper.
     func arm(_ record: Record, stateDirectory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try Self.coder.0.encode(record).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try Data(StreamingJSONEncoder().encode(record)).write(to: URL(fileURLWithPath: path), options: .atomic)
         var args = ["revert-pending", "--state-dir", stateDirectory, "--scope", scope]
         if let netns = record.netns { args += ["--netns", netns] }
         try spawnDetached(args)
