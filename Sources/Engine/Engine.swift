@@ -114,7 +114,8 @@ public struct Engine: Sendable {
         }
     }
 
-    /// Applies what the plan says, verifies by a fresh read that nothing is left to do, and rolls
+    /// Applies what the plan says, verifies by a fresh read (of the links it touched, for a small
+    /// plan) that nothing is left to do, and rolls
     /// every applied step back if a step or the verification fails. Returns the applied plan.
     @discardableResult
     public func apply(_ desired: DesiredState, base: CurrentState? = nil) throws -> Plan {
@@ -149,7 +150,7 @@ public struct Engine: Sendable {
             if let failure = outcome.failure {
                 throw try Self.rollBack(applied, cause: failure, executor: executor, desired: desired, logger: logger)
             }
-            var after = try Self.read(using: socket, for: desired, storage: storage)
+            var after = try Self.readAfter(plan.changes, before: before, desired: desired, using: socket, storage: storage)
             var remaining = Planner.plan(desired: desired, current: after, force: force)
             // LUNs appear only after login: their multipath maps are a second round.
             if remaining.problems.isEmpty, !remaining.changes.isEmpty, remaining.changes.allSatisfy(\.isFollowUp) {

@@ -50,6 +50,60 @@ extension RouteSocket {
 
     static let skipStats: UInt32 = 1 << 3  // RTEXT_FILTER_SKIP_STATS
 
+    /// Some links by name: one RTM_GETLINK request each, all sent in one batch. A name the kernel
+    /// does not know is absent from the result.
+    func getLinks(names: [String]) throws -> [String: RawLink] {
+        var result: [String: RawLink] = [:]
+        var outstanding: [UInt32: String] = [:]
+        let request = UnsafeMutableRawPointer.allocate(byteCount: 4096 + names.count * 64, alignment: 8)
+        defer { request.deallocate() }
+        var used = 0
+        for name in names {
+            let nlh = mnl_nlmsg_put_header(request + used)!
+            nlh.pointee.nlmsg_type = UInt16(RTM_GETLINK)
+            nlh.pointee.nlmsg_flags = UInt16(NLM_F_REQUEST)
+            sequence &+= 1
+            nlh.pointee.nlmsg_seq = sequence
+            let ifi = mnl_nlmsg_put_extra_header(nlh, MemoryLayout<ifinfomsg>.size)!.assumingMemoryBound(to: ifinfomsg.self)
+            ifi.pointee.ifi_family = UInt8(AF_UNSPEC)
+            mnl_attr_put_strz(nlh, UInt16(IFLA_IFNAME), name)
+            mnl_attr_put_u32(nlh, UInt16(IFLA_EXT_MASK), Self.skipStats)
+            outstanding[sequence] = name
+            used += Int(poolnet_nlmsg_align(nlh.pointee.nlmsg_len))
+        }
+        guard used > 0 else { return result }
+        guard mnl_socket_sendto(socket, request, used) >= 0 else { throw NetlinkError(operation: "get links", errno: errno) }
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.receiveBytes, alignment: 8)
+        defer { buffer.deallocate() }
+        while !outstanding.isEmpty {
+            let n = mnl_socket_recvfrom(socket, buffer, Self.receiveBytes)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw NetlinkError(operation: "get links", errno: errno)
+            }
+            var remaining = Int32(n)
+            var message: UnsafePointer<nlmsghdr>? = UnsafePointer(buffer.assumingMemoryBound(to: nlmsghdr.self))
+            while let m = message, mnl_nlmsg_ok(m, remaining) {
+                let header = m.pointee
+                if let name = outstanding.removeValue(forKey: header.nlmsg_seq) {
+                    if Int32(header.nlmsg_type) == NLMSG_ERROR {
+                        let (code, text) = Self.decodeError(m)
+                        if code != -ENODEV { throw NetlinkError(operation: "get link \(name)", errno: -code, kernelMessage: text) }
+                    } else if header.nlmsg_type == UInt16(RTM_NEWLINK) {
+                        let payload = UnsafeRawBufferPointer(start: mnl_nlmsg_get_payload(m), count: Int(header.nlmsg_len) - MemoryLayout<nlmsghdr>.size)
+                        if payload.count >= MemoryLayout<ifinfomsg>.size,
+                           let link = Self.rawLink(payload.loadUnaligned(as: ifinfomsg.self),
+                                                   Attributes(buffer: UnsafeRawBufferPointer(rebasing: payload[MemoryLayout<ifinfomsg>.size...]))) {
+                            result[name] = link
+                        }
+                    }
+                }
+                message = UnsafePointer(mnl_nlmsg_next(m, &remaining))
+            }
+        }
+        return result
+    }
+
     private static func rawLink(_ header: ifinfomsg, _ attributes: Attributes) -> RawLink? {
         var name: String?
         var mtu: UInt32 = 0, master: Int32 = 0, lower: Int32 = 0, group: UInt32 = 0

@@ -7,12 +7,12 @@ import Glibc
 /// Dumps read one object class in one request; writes go out in batches, many requests per
 /// sendmsg, and their acks are collected together.
 public final class RouteSocket {
-    private let socket: OpaquePointer
+    let socket: OpaquePointer
     private let portID: UInt32
-    private var sequence: UInt32
+    var sequence: UInt32
     /// Requests per sendmsg are bounded by bytes, well under the socket's send buffer.
     static let batchBytes = 96 * 1024
-    private static let receiveBytes = 256 * 1024
+    static let receiveBytes = 256 * 1024
 
     public init() throws {
         guard let s = mnl_socket_open(NETLINK_ROUTE) else {

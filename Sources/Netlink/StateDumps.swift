@@ -50,23 +50,23 @@ public enum StateReader {
     public static func readBase(using socket: RouteSocket) throws -> CurrentState {
         let raw = try socket.dumpLinks()
         let names = Dictionary(raw.map { ($0.index, $0.name) }, uniquingKeysWith: { a, _ in a })
-        let links = raw.map { r in
-            var link = LinkState(index: r.index, name: r.name, kind: r.kind, mtu: r.mtu,
-                      up: r.flags & NetlinkRequest.iffUp != 0,
-                      carrier: r.flags & NetlinkRequest.iffLowerUp != 0,
-                      master: r.masterIndex > 0 ? names[r.masterIndex] : nil,
-                      alias: r.alias,
-                      link: r.linkIndex > 0 ? names[r.linkIndex] : nil, vlanID: r.vlanID,
-                      bridge: r.bridge,
-                      bond: r.bond.map { var b = $0; b.primary = r.bondPrimaryIndex > 0 ? names[r.bondPrimaryIndex] : nil; return b },
-                      vxlan: r.vxlan.map { v in
-                          var info = v
-                          info.device = r.vxlanDeviceIndex > 0 ? names[r.vxlanDeviceIndex] : nil
-                          return info
-                      })
-            link.group = r.group
-            return link
-        }
+        let links = raw.map { LinkState($0, names: names) }
+        return CurrentState(links: links, addresses: try socket.dumpAddresses(names: names))
+    }
+
+    /// `state` after an apply that touched only `touched`: those links are read again by name (a
+    /// name the kernel no longer has is dropped), the others are kept, and the addresses are
+    /// dumped again. Apply verifies a small plan with this instead of dumping thousands of links;
+    /// the caller must pass every link the steps could have changed (their ports, members,
+    /// children and masters too).
+    public static func refresh(_ state: CurrentState, touched: Set<String>, using socket: RouteSocket) throws -> CurrentState {
+        let fresh = try socket.getLinks(names: touched.sorted())
+        var names: [Int32: String] = [:]
+        for link in state.links where !touched.contains(link.name) { names[link.index] = link.name }
+        for link in fresh.values { names[link.index] = link.name }
+        var links = state.links.filter { !touched.contains($0.name) }
+        links += fresh.values.map { LinkState($0, names: names) }
+        links.sort { $0.index < $1.index }
         return CurrentState(links: links, addresses: try socket.dumpAddresses(names: names))
     }
 
@@ -85,5 +85,25 @@ public enum StateReader {
             }
         }
         if defaultRoutes { state.routes = try DefaultRoutes.read(names: names) }
+    }
+}
+
+extension LinkState {
+    /// A link as the kernel reported it, its master and lower links named through `names`.
+    init(_ r: RawLink, names: [Int32: String]) {
+        self.init(index: r.index, name: r.name, kind: r.kind, mtu: r.mtu,
+                  up: r.flags & NetlinkRequest.iffUp != 0,
+                  carrier: r.flags & NetlinkRequest.iffLowerUp != 0,
+                  master: r.masterIndex > 0 ? names[r.masterIndex] : nil,
+                  alias: r.alias,
+                  link: r.linkIndex > 0 ? names[r.linkIndex] : nil, vlanID: r.vlanID,
+                  bridge: r.bridge,
+                  bond: r.bond.map { var b = $0; b.primary = r.bondPrimaryIndex > 0 ? names[r.bondPrimaryIndex] : nil; return b },
+                  vxlan: r.vxlan.map { v in
+                      var info = v
+                      info.device = r.vxlanDeviceIndex > 0 ? names[r.vxlanDeviceIndex] : nil
+                      return info
+                  })
+        group = r.group
     }
 }

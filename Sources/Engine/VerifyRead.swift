@@ -1,0 +1,57 @@
+import HostState
+import Netlink
+import Planner
+import Topology
+
+extension Engine {
+    /// The state after an apply, to verify it. A small plan re-reads only the links it could have
+    /// changed (one batched RTM_GETLINK each) on top of the state read before; anything else gets
+    /// the full dumps. At 1,000 bridges this took the verification of a one-MTU change from a
+    /// 3,000-link dump to a handful of requests.
+    static func readAfter(_ changes: [Change], before: CurrentState, desired: DesiredState, using socket: RouteSocket,
+                          storage: StorageBackends) throws -> CurrentState {
+        guard let touched = affectedLinks(changes, in: before) else {
+            return try read(using: socket, for: desired, storage: storage)
+        }
+        let base = try StateReader.refresh(before, touched: touched, using: socket)
+        return try read(using: socket, for: desired, base: base, storage: storage)
+    }
+
+    /// Every link `changes` could have changed, with those the kernel changes along with them:
+    /// the ports and members of a changed master, the children of a changed lower link (a VLAN's
+    /// MTU follows its parent's down), and the masters and lower links of a changed link (a
+    /// bridge's MTU follows its ports'), transitively. Nil when a full read is needed or cheaper:
+    /// storage steps, or more than `limit` links.
+    static func affectedLinks(_ changes: [Change], in state: CurrentState, limit: Int = 64) -> Set<String>? {
+        var touched = Set<String>()
+        for change in changes {
+            switch change.action {
+            case .storage: return nil
+            case .setSysctl, .addRoute, .removeRoute: continue  // read again in full by `read`
+            case .createLink(let new):
+                touched.insert(new.name)
+                if let lower = new.link { touched.insert(lower) }
+            default: touched.insert(change.action.link)
+            }
+        }
+        guard touched.count <= limit else { return nil }
+        var byName: [String: LinkState] = [:]
+        var dependents: [String: [String]] = [:]
+        for link in state.links {
+            byName[link.name] = link
+            for upper in [link.master, link.link, link.vxlan?.device].compactMap({ $0 }) {
+                dependents[upper, default: []].append(link.name)
+            }
+        }
+        var queue = Array(touched)
+        while let name = queue.popLast() {
+            var related = dependents[name] ?? []
+            if let link = byName[name] { related += [link.master, link.link, link.vxlan?.device].compactMap { $0 } }
+            for other in related where touched.insert(other).inserted {
+                if touched.count > limit { return nil }
+                queue.append(other)
+            }
+        }
+        return touched
+    }
+}

@@ -1,0 +1,65 @@
+@testable import Engine
+import HostState
+import Netlink
+import Planner
+import TestSupport
+import XCTest
+
+/// Apply verifies a small plan by re-reading only the links it touched and what the kernel changes
+/// along with them. That partial read must equal a full read, side effects included.
+final class VerifyReadTests: NamespaceTestCase {
+    func fullAndRefreshed(after changes: [Change], before: CurrentState) throws -> (full: CurrentState, refreshed: CurrentState, touched: Set<String>) {
+        let touched = try XCTUnwrap(Engine.affectedLinks(changes, in: before))
+        let (full, refreshed) = try NetworkNamespace.run(ns.name) { () throws -> (CurrentState, CurrentState) in
+            let socket = try RouteSocket()
+            return (try StateReader.readBase(using: socket), try StateReader.refresh(before, touched: touched, using: socket))
+        }
+        return (full.normalized(), refreshed.normalized(), touched)
+    }
+
+    func testRefreshOfTouchedLinksEqualsAFullRead() throws {
+        try ns.batch([
+            "link add v0 type veth peer name pv0", "link add v1 type veth peer name pv1", "link add v2 type veth peer name pv2",
+            "link add br0 type bridge", "link add br1 type bridge", "link add br3 type bridge", "link add bystander type bridge",
+            "link set v0 master br0", "link set v1 master br1", "link set br0 up", "link set v0 up",
+            "addr add 192.0.2.1/24 dev br3", "addr add 198.51.100.1/24 dev br1", "addr add 203.0.113.1/24 dev bystander",
+        ])
+        let before = try engine.read()
+        // What a small plan does, by hand: a port's MTU (its bridge follows: the kernel adjusts a
+        // bridge MTU nobody set), a bridge deleted (its port is released), one created with a new
+        // port, an address moved.
+        try ns.batch([
+            "link set v0 mtu 1400", "link del br1", "link add br2 type bridge", "link set v2 master br2",
+            "addr del 192.0.2.1/24 dev br3", "addr add 192.0.2.2/24 dev br3",
+        ])
+        let before1 = try XCTUnwrap(before.linksByName()["br1"])
+        let changes = [
+            Change(.setMTU(link: "v0", mtu: 1400, previous: 1500)),
+            Change(.deleteLink(before1)),
+            Change(.createLink(NewLink(name: "br2", kind: .bridge))),
+            Change(.setMaster(link: "v2", master: "br2", previous: nil)),
+            Change(.removeAddress(link: "br3", prefix: IPPrefix("192.0.2.1/24")!, proto: 0)),
+            Change(.addAddress(link: "br3", prefix: IPPrefix("192.0.2.2/24")!, proto: 0)),
+        ]
+        let (full, refreshed, touched) = try fullAndRefreshed(after: changes, before: before)
+        XCTAssertTrue(touched.isSuperset(of: ["v0", "br0", "br1", "v1", "br2", "v2"]), "\(touched.sorted())")
+        XCTAssertFalse(touched.contains("bystander"))
+        XCTAssertEqual(full.linksByName()["br0"]?.mtu, 1400, "the kernel moved the bridge's MTU along")
+        XCTAssertNil(full.linksByName()["v1"]?.master)
+        XCTAssertEqual(refreshed.links, full.links)
+        XCTAssertEqual(refreshed.addresses, full.addresses)
+    }
+
+    func testLargeOrStoragePlansGetAFullRead() throws {
+        let state = CurrentState(links: (0..<100).map { LinkState(index: Int32($0 + 1), name: "v\($0)", kind: .veth, mtu: 1500, up: true) },
+                                 addresses: [])
+        let many = (0..<65).map { Change(.setMTU(link: "v\($0)", mtu: 9000, previous: 1500)) }
+        XCTAssertNil(Engine.affectedLinks(many, in: state))
+        XCTAssertNotNil(Engine.affectedLinks(Array(many.prefix(64)), in: state))
+        XCTAssertNil(Engine.affectedLinks([Change(.storage(.login(ISCSINodeKey(iface: "p0", portal: ISCSIPortal(address: "192.0.2.1"), target: "iqn.2026-01.test:t"))))], in: state))
+        // A shared parent pulls in every child: past the limit, a full read.
+        var vlans = state
+        vlans.links += (0..<70).map { LinkState(index: Int32(200 + $0), name: "v0.\($0)", kind: .vlan, mtu: 1500, up: true, link: "v0", vlanID: UInt16($0 + 1)) }
+        XCTAssertNil(Engine.affectedLinks([Change(.setMTU(link: "v0", mtu: 1400, previous: 1500))], in: vlans))
+    }
+}
