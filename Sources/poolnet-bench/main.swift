@@ -1,11 +1,12 @@
 import Foundation
 
-// poolnet-bench [--sizes 10,100,1000] [--runs 3] [--poolnet PATH] [--json FILE]
+// poolnet-bench [--sizes 10,100,1000] [--runs 3] [--workload bridges|vlan-bond] [--poolnet PATH] [--json FILE]
 // Times poolnet against `ip -batch` on W(N) in fresh network namespaces, side by side in one run.
 var sizes = [10, 100, 1000]
 var runs = 3
 var poolnet = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("poolnet").path
 var jsonPath: String?
+var kind = Workload.Kind.bridges
 var args = Array(CommandLine.arguments.dropFirst())
 while !args.isEmpty {
     let flag = args.removeFirst()
@@ -16,11 +17,15 @@ while !args.isEmpty {
     case "--runs": runs = max(1, Int(value) ?? 3)
     case "--poolnet": poolnet = value
     case "--json": jsonPath = value
+    case "--workload":
+        guard let k = Workload.Kind(rawValue: value) else { fatalError("--workload: bridges or vlan-bond") }
+        kind = k
     default: fatalError("unknown option \(flag)")
     }
 }
 
 struct Row: Codable {
+    var workload: String
     var n: Int
     var operation: String
     var poolnetSeconds: Double
@@ -37,7 +42,7 @@ let (nsP, nsI) = ("pnbench-p", "pnbench-i")
 var rows: [Row] = []
 
 for n in sizes {
-    let w = Workload(n: n, dir: dir)
+    let w = Workload(kind: kind, n: n, dir: dir)
     let full = try w.write("full.yaml", w.topology())
     let small = try w.write("small.yaml", w.topology(smallChange: true))
     let empty = try w.write("empty.yaml", "pool: bench\nhosts: [b1]\n")
@@ -69,7 +74,7 @@ for n in sizes {
     }
     for (op, s) in samples.sorted(by: { $0.key < $1.key }) {
         let p = Measure.median(s.p.map(\.seconds)), i = Measure.median(s.i.map(\.seconds))
-        rows.append(Row(n: n, operation: op, poolnetSeconds: p, ipSeconds: i, ratio: i > 0 ? p / i : 0,
+        rows.append(Row(workload: kind.rawValue, n: n, operation: op, poolnetSeconds: p, ipSeconds: i, ratio: i > 0 ? p / i : 0,
                         poolnetMaxRSSMB: Double(s.p.map(\.maxRSSKB).max() ?? 0) / 1024, ipMaxRSSMB: Double(s.i.map(\.maxRSSKB).max() ?? 0) / 1024))
     }
     _ = try? Measure.run(["ip", "netns", "del", nsP])
@@ -82,7 +87,7 @@ print("|---|---|---|---|---|---|---|")
 for r in rows {
     print("| \(r.n) | \(r.operation) | \(String(format: "%.3f s", r.poolnetSeconds)) | \(String(format: "%.3f s", r.ipSeconds)) | \(String(format: "%.2f×", r.ratio)) | \(String(format: "%.0f MB", r.poolnetMaxRSSMB)) | \(String(format: "%.0f MB", r.ipMaxRSSMB)) |")
 }
-print("(medians of \(runs) runs; ip reads = ip -j -d link show + ip -j addr show)")
+print("(workload \(kind.rawValue); medians of \(runs) runs; ip reads = ip -j -d link show + ip -j addr show)")
 if let jsonPath {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
