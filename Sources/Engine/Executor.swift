@@ -28,23 +28,35 @@ struct Executor {
     /// `failAt`: test hook, fail change k before it runs. `stopOnError`: send nothing after a failure.
     func run(_ changes: [Change], translator: inout RequestTranslator, stopOnError: Bool, failAt: Int? = nil) throws -> Outcome {
         var outcome = Outcome()
-        var pending: [(request: NetlinkRequest, change: Int)] = []
+        /// Requests to send, each with the changes it carries (several when merged into one).
+        var pending: [(request: NetlinkRequest, changes: [Int])] = []
 
         func flush() {
             guard !pending.isEmpty else { return }
             let results = socket.execute(pending.map(\.request), stopOnError: stopOnError)
             for (i, result) in results.enumerated() {
-                let change = pending[i].change
+                let changes = pending[i].changes
                 if let result {
                     if result.errno != ECANCELED_CODE || !stopOnError {
-                        outcome.failures[change] = outcome.failures[change] ?? result.description
+                        for change in changes { outcome.failures[change] = outcome.failures[change] ?? result.description }
                         outcome.failure = outcome.failure ?? result.description
                     }
+                    // A merged request may have half-happened (the kernel sets the alias before the
+                    // master): rollback undoes all its changes, a no-op for those that did not.
+                    if changes.count > 1, result.errno != ECANCELED_CODE { outcome.tookEffect.formUnion(changes) }
                 } else {
-                    outcome.tookEffect.insert(change)
+                    outcome.tookEffect.formUnion(changes)
                 }
             }
             pending.removeAll()
+        }
+
+        func send(_ request: NetlinkRequest, for change: Int) {
+            if let last = pending.last, !last.changes.contains(change), let merged = last.request.merged(with: request) {
+                pending[pending.count - 1] = (merged, last.changes + [change])
+            } else {
+                pending.append((request, [change]))
+            }
         }
 
         var skipUntil = 0
@@ -90,7 +102,7 @@ struct Executor {
             }
             for step in steps {
                 switch step {
-                case .netlink(let request): pending.append((request, i))
+                case .netlink(let request): send(request, for: i)
                 case let .storage(action, label):
                     flush()
                     if stopOnError && outcome.failure != nil { break }

@@ -55,6 +55,19 @@ public struct NetlinkRequest: Sendable {
         self.label = label
     }
 
+    /// This request and `next` as one RTM_NEWLINK, when both only set a link's MTU, alias or
+    /// master and never the same one (an enslave and the port's ownership mark, typically). The
+    /// kernel applies those in a fixed order (MTU, alias, master) whatever the message says, and
+    /// none of them depends on another, so one request does what the two did. Nil otherwise.
+    public func merged(with next: NetlinkRequest) -> NetlinkRequest? {
+        guard case let .changeLink(index, nil, mtu, nil, master, alias, nil, false, nil) = operation,
+              case let .changeLink(nextIndex, nil, nextMTU, nil, nextMaster, nextAlias, nil, false, nil) = next.operation,
+              index == nextIndex,
+              mtu == nil || nextMTU == nil, master == nil || nextMaster == nil, alias == nil || nextAlias == nil else { return nil }
+        return NetlinkRequest(.changeLink(index: index, mtu: mtu ?? nextMTU, master: master ?? nextMaster, alias: alias ?? nextAlias),
+                              label: "\(label); \(next.label)")
+    }
+
     static let iffUp: UInt32 = 0x1
     static let iffLowerUp: UInt32 = 0x10000
     static let addrGenModeNone: UInt8 = 1

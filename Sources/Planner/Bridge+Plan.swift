@@ -61,8 +61,9 @@ extension PlanBuilder {
             if master != bridge.name {
                 add(.enslave, .setMaster(link: name, master: bridge.name, previous: master), depth: depth,
                     disruptive: master != nil)
+                // Right after the enslave, so that both go to the kernel as one request.
                 if (port.alias ?? "").isEmpty {
-                    add(.markPorts, .setAlias(link: name, alias: portAlias, previous: port.alias), depth: depth)
+                    add(.enslave, .setAlias(link: name, alias: portAlias, previous: port.alias), depth: depth)
                 }
                 planPortVLANs(name, of: bridge, have: startingVLANs)
             } else {

@@ -30,7 +30,7 @@ public enum Planner {
 /// creating N bridges quadratic.
 enum Phase: Int, Comparable {
     case storageTeardown, releasePorts, removeAddresses, deleteLinks, lowerMTU, raiseMTU, createLinks,
-         linkOptions, memberDown, enslave, memberOptions, markPorts, portVLANs, forwarding, sysctls, addAddresses, linkUp,
+         linkOptions, memberDown, enslave, memberOptions, portVLANs, forwarding, sysctls, addAddresses, linkUp,
          storageConfig, storageLogin, storageMaps
 
     /// Teardown and MTU decreases go from the top of the stack down.

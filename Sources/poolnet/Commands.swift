@@ -75,8 +75,10 @@ struct Apply: ParsableCommand {
             // The lock first: the state read next must not change under another apply.
             let lock = try ApplyLock(stateDirectory: options.stateDirectory, scope: options.scope, wait: waitLock)
             defer { withExtendedLifetime(lock) {} }
+            TT.mark("main")
             let base = Prefetch(options.engine())
             let desired = try loadDesired(file, host: options.hostName)
+            TT.mark("load file")
             if PendingRevert(directory: options.stateDirectory, scope: options.scope).load() != nil {
                 throw Failure.other("an apply is waiting for confirmation on \(options.scope): run `poolnet confirm` or `poolnet rollback` first")
             }
@@ -84,8 +86,18 @@ struct Apply: ParsableCommand {
             var engine = options.engine()
             engine.allowDisruptive = allowDisruptive
             engine.force = force
+            let early = JournalLineInAdvance()
+            if window == nil {
+                let (netns, file) = (options.netns, file)
+                engine.onPlanned = { plan in
+                    early.start({ JournalRecord(command: "apply", host: plan.host, netns: netns, file: file, result: "applied",
+                                                changes: plan.changes.map(\.line), revert: plan.rollback) },
+                                steps: plan.changes.count)
+                }
+            }
             do {
                 let plan = try engine.apply(desired, base: try base.value())
+                TT.mark("engine done")
                 let lines = plan.changes.map(\.line)
                 if plan.changes.isEmpty {
                     try journal.append(JournalRecord(command: "apply", host: plan.host, netns: options.netns, file: file, result: "no-op", changes: []))
@@ -96,10 +108,13 @@ struct Apply: ParsableCommand {
                     try PendingRevert(directory: options.stateDirectory, scope: options.scope)
                         .arm(PendingRevert.Record(deadline: deadline, host: plan.host, netns: options.netns, revert: plan.rollback),
                              stateDirectory: options.stateDirectory)
+                } else if let line = early.line(for: plan) {
+                    try journal.append(line: line)
                 } else {
                     try journal.append(JournalRecord(command: "apply", host: plan.host, netns: options.netns, file: file,
                                                      result: "applied", changes: lines, revert: plan.rollback))
                 }
+                TT.mark("journal")
                 if options.json {
                     try emitJSON(PlanOutput(plan, command: "apply"))
                 } else if plan.changes.isEmpty {
