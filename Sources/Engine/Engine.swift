@@ -129,12 +129,10 @@ public struct Engine: Sendable {
         let force = self.force
         return try NetworkNamespace.run(netns) { () throws -> Plan in
             let socket = try RouteSocket()
-            TT.mark("start apply")
             var before = try Self.read(using: socket, for: desired, base: base, storage: storage)
             var executor = Executor(socket: socket, sysctls: SysctlStore(), scratchGroup: Self.scratchGroup(unusedIn: before), storage: storage)
             executor.logger = logger
             var plan = Planner.plan(desired: desired, current: before, force: force)
-            TT.mark("plan")
             guard plan.problems.isEmpty else { throw PlanBlocked(plan: plan) }
             guard !plan.changes.isEmpty else {
                 try Self.adoptDeclared(desired, storage: storage)
@@ -152,15 +150,12 @@ public struct Engine: Sendable {
 
             var translator = RequestTranslator(state: before)
             let outcome = try executor.run(plan.changes, translator: &translator, stopOnError: true, failAt: failStep)
-            TT.mark("execute")
             var applied = outcome.tookEffect.sorted().map { plan.changes[$0] }
             if let failure = outcome.failure {
                 throw try Self.rollBack(applied, cause: failure, executor: executor, desired: desired, logger: logger)
             }
             var after = try Self.readAfter(plan.changes, before: before, desired: desired, using: socket, storage: storage)
-            TT.mark("read after")
             var remaining = Planner.plan(desired: desired, current: after, force: force)
-            TT.mark("plan after")
             // LUNs appear only after login: their multipath maps are a second round.
             if remaining.problems.isEmpty, !remaining.changes.isEmpty, remaining.changes.allSatisfy(\.isFollowUp) {
                 logger.notice("adding \(remaining.changes.count) multipath maps for LUNs that appeared after login")
@@ -237,12 +232,3 @@ public struct Engine: Sendable {
 /// errno values used for steps the engine itself did not send.
 let EIO_INJECTED: Int32 = 5
 let ECANCELED_CODE: Int32 = 125
-
-import Foundation
-public enum TT {
-    nonisolated(unsafe) static var last = Date()
-    public static func mark(_ s: String) {
-        guard ProcessInfo.processInfo.environment["PNT"] != nil else { return }
-        let now = Date(); FileHandle.standardError.write("\(s): \(Int(now.timeIntervalSince(last) * 1000)) ms\n".data(using: .utf8)!); last = now
-    }
-}

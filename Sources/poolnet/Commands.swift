@@ -75,10 +75,8 @@ struct Apply: ParsableCommand {
             // The lock first: the state read next must not change under another apply.
             let lock = try ApplyLock(stateDirectory: options.stateDirectory, scope: options.scope, wait: waitLock)
             defer { withExtendedLifetime(lock) {} }
-            TT.mark("main")
             let base = Prefetch(options.engine())
             let desired = try loadDesired(file, host: options.hostName)
-            TT.mark("load file")
             if PendingRevert(directory: options.stateDirectory, scope: options.scope).load() != nil {
                 throw Failure.other("an apply is waiting for confirmation on \(options.scope): run `poolnet confirm` or `poolnet rollback` first")
             }
@@ -97,7 +95,6 @@ struct Apply: ParsableCommand {
             }
             do {
                 let plan = try engine.apply(desired, base: try base.value())
-                TT.mark("engine done")
                 let lines = plan.changes.map(\.line)
                 if plan.changes.isEmpty {
                     try journal.append(JournalRecord(command: "apply", host: plan.host, netns: options.netns, file: file, result: "no-op", changes: []))
@@ -114,7 +111,6 @@ struct Apply: ParsableCommand {
                     try journal.append(JournalRecord(command: "apply", host: plan.host, netns: options.netns, file: file,
                                                      result: "applied", changes: lines, revert: plan.rollback))
                 }
-                TT.mark("journal")
                 if options.json {
                     try emitJSON(PlanOutput(plan, command: "apply"))
                 } else if plan.changes.isEmpty {
