@@ -41,12 +41,20 @@ public struct JournalRecord: Codable, Sendable {
     }
 }
 
-/// Appends records to `<state dir>/journal.jsonl` and reads them back.
+/// Appends records to `<state dir>/journal.jsonl` and reads them back. When a line would take the
+/// file past `rotateAtBytes`, the file becomes `journal.jsonl.1` (replacing the one before) and a
+/// new one starts: one apply of thousands of links writes a large line, and a journal that only
+/// grows fills /var on a host that is applied to from cron. Reading covers both generations.
 public struct Journal: Sendable {
     public var directory: String
+    public var rotateAtBytes: Int
     public var path: String { "\(directory)/journal.jsonl" }
+    public var previousPath: String { path + ".1" }
 
-    public init(directory: String) { self.directory = directory }
+    public init(directory: String, rotateAtBytes: Int = 16 << 20) {
+        self.directory = directory
+        self.rotateAtBytes = rotateAtBytes
+    }
 
     public func append(_ record: JournalRecord) throws {
         try append(line: try StreamingJSONEncoder().encode(record))
@@ -57,17 +65,29 @@ public struct Journal: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var line = encoded
         line.append(0x0A)
+        var info = stat()
+        if stat(path, &info) == 0, info.st_size > 0, Int(info.st_size) + line.count > rotateAtBytes {
+            // rename is atomic: a writer that opened the file before appends to the old generation.
+            guard rename(path, previousPath) == 0 else {
+                throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: previousPath])
+            }
+        }
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path]) }
         defer { close(fd) }
         _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }  // one write: lines never interleave
     }
 
+    /// Every record, oldest first, from the previous generation and the current file.
     public func records() throws -> [JournalRecord] {
-        guard let data = FileManager.default.contents(atPath: path) else { return [] }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        return try data.split(separator: 0x0A).map { try decoder.decode(JournalRecord.self, from: Data($0)) }
+        var records: [JournalRecord] = []
+        for file in [previousPath, path] {
+            guard let data = FileManager.default.contents(atPath: file) else { continue }
+            records += try data.split(separator: 0x0A).map { try decoder.decode(JournalRecord.self, from: Data($0)) }
+        }
+        return records
     }
 }
 

@@ -56,3 +56,46 @@ final class JournalEncodingTests: XCTestCase {
         XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(line)))
     }
 }
+
+/// The journal rotates instead of growing without end, and reading spans the rotation.
+final class JournalRotationTests: XCTestCase {
+    func testRotatesPastTheLimitAndReadsBothGenerations() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let journal = Journal(directory: dir, rotateAtBytes: 1_000)
+        func record(_ n: Int) -> JournalRecord {
+            JournalRecord(command: "apply", host: "hv01", netns: nil, file: nil, result: "applied",
+                          changes: ["step \(n)", String(repeating: "x", count: 200)])
+        }
+        for n in 0..<12 { try journal.append(record(n)) }
+
+        let current = try XCTUnwrap(FileManager.default.contents(atPath: journal.path))
+        let previous = try XCTUnwrap(FileManager.default.contents(atPath: journal.previousPath))
+        XCTAssertLessThanOrEqual(current.count, 1_000)
+        XCTAssertLessThanOrEqual(previous.count, 1_000)
+        let read = try journal.records().map { $0.changes[0] }
+        // Two generations of at most 1,000 bytes hold the newest records, oldest first, none lost
+        // in between, and the newest is last (rollback reads the last apply).
+        XCTAssertEqual(read.last, "step 11")
+        XCTAssertGreaterThanOrEqual(read.count, 4)
+        XCTAssertLessThan(read.count, 12, "the oldest generation is dropped")
+        let first = try XCTUnwrap(Int(read[0].dropFirst(5)))
+        XCTAssertEqual(read, (first...11).map { "step \($0)" })
+    }
+
+    /// A line larger than the limit on its own still gets written (into a fresh file).
+    func testAnOversizedLineIsKept() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let journal = Journal(directory: dir, rotateAtBytes: 100)
+        let big = JournalRecord(command: "apply", host: "hv01", netns: nil, file: nil, result: "applied",
+                                changes: [String(repeating: "y", count: 500)])
+        try journal.append(big)
+        try journal.append(big)
+        XCTAssertEqual(try journal.records().count, 2)
+        for file in [journal.path, journal.previousPath] {
+            let lines = try XCTUnwrap(FileManager.default.contents(atPath: file)).split(separator: 0x0A)
+            XCTAssertEqual(lines.count, 1, "\(file): one oversized line per generation")
+        }
+    }
+}
