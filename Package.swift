@@ -50,7 +50,7 @@ let package = Package(
             "Engine", "Topology", "HostState",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/TestSupport"),
-        .testTarget(name: "NamespaceTests", dependencies: ["Engine", "Netlink", "Topology", "Planner", "HostState", "TestSupport"]),
+        .testTarget(name: "NamespaceTests", dependencies: ["Engine", "Netlink", "Topology", "Planner", "HostState", "Storage", "TestSupport"]),
         // Kernel features this machine's kernel lacks (802.1Q, bonding, VLAN filtering): run in the VM tier.
         .testTarget(name: "KernelTests", dependencies: ["Engine", "Netlink", "Topology", "Planner", "HostState", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "Engine"]),
