@@ -1,6 +1,10 @@
-import Engine
+@testable import Engine
 import HostState
+import Logging
 import Netlink
+import Planner
+import Storage
+import Topology
 import TestSupport
 import XCTest
 
@@ -32,5 +36,34 @@ final class MergedRequestTests: NamespaceTestCase {
         let guest = try XCTUnwrap(try ns.links()["guest0"])
         XCTAssertEqual(guest["master"] as? String, "privbr0")
         XCTAssertEqual(guest["ifalias"] as? String, "poolnet:lab:port")
+    }
+
+    /// The kernel sets the alias before the master within one RTM_NEWLINK, so a merged request that
+    /// fails on the enslave has still marked the port. Rollback must undo both halves.
+    func testAHalfAppliedMergedRequestIsRolledBackWhole() throws {
+        // lo cannot be a bridge port (br_add_if refuses loopback): the enslave fails, on purpose.
+        try ns.batch(["link add br0 type bridge"])
+        let before = try engine.read()
+        let changes = [Change(.setMaster(link: "lo", master: "br0", previous: nil)),
+                       Change(.setAlias(link: "lo", alias: "poolnet:lab:port", previous: nil))]
+        let (outcome, midway, failure) = try NetworkNamespace.run(ns.name) { () throws -> (Executor.Outcome, CurrentState, ApplyFailure?) in
+            let socket = try RouteSocket()
+            let executor = Executor(socket: socket, sysctls: SysctlStore(), scratchGroup: nil)
+            var translator = RequestTranslator(state: before)
+            let outcome = try executor.run(changes, translator: &translator, stopOnError: true)
+            let midway = try StateReader.readBase(using: socket)
+            guard let cause = outcome.failure else { return (outcome, midway, nil) }
+            let applied = outcome.tookEffect.sorted().map { changes[$0] }
+            let failure = try Engine.rollBack(applied, cause: cause, executor: executor,
+                                              desired: DesiredState(pool: "lab", host: "hv01"), logger: Logger(label: "test"))
+            return (outcome, midway, failure)
+        }
+        XCTAssertNotNil(outcome.failure, "the kernel refuses lo as a bridge port")
+        XCTAssertEqual(outcome.tookEffect, [0, 1], "a failed merged request counts as half-applied")
+        XCTAssertEqual(midway.linksByName()["lo"]?.alias, "poolnet:lab:port", "the kernel set the alias before failing")
+        XCTAssertEqual(try XCTUnwrap(failure).notRolledBack.count, 0)
+        let lo = try XCTUnwrap(try engine.read().linksByName()["lo"])
+        XCTAssertNil(lo.alias, "rollback took the mark off again")
+        XCTAssertNil(lo.master)
     }
 }
