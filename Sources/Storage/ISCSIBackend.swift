@@ -30,6 +30,8 @@ public struct ISCSIBackend: Sendable {
     public var managedSettings: Set<String>
     /// How long to wait for a new session's LUNs to be scanned and seen by multipathd.
     public var settleTimeout: Double = 15
+    /// How long a login over IPv6 waits for its NIC's new addresses to finish DAD.
+    public var dadTimeout: Double = 15
 
     public init(runner: any CommandRunner = ProcessRunner(), roots: StorageRoots = StorageRoots(), managedSettings: Set<String>) {
         self.runner = runner
@@ -144,6 +146,13 @@ public struct ISCSIBackend: Sendable {
     /// Logs in (exit 15: the session exists, which is what was asked), then waits, bounded, until
     /// the kernel has scanned the LUNs and multipathd has seen them.
     public func login(_ key: ISCSINodeKey) throws {
+        if key.portal.address.contains(":") {
+            // Over IPv6, a login while the NIC's address is tentative would leave from fe80::.
+            let ifaces = runner.run(["iscsiadm", "-m", "iface"])
+            if ifaces.status == 0, let nic = ISCSIAdmOutput.ifaces(ifaces.stdout).first(where: { $0.name == key.iface })?.netIfaceName {
+                try DuplicateAddressDetection.wait(for: nic, procRoot: roots.proc, timeout: dadTimeout)
+            }
+        }
         try must(nodeArgs(key) + ["-l"], accept: [0, ISCSIAdmOutput.Status.sessionExists])
         let deadline = Date().addingTimeInterval(settleTimeout)
         var session = sysfs.sessions().first { $0.key == key }

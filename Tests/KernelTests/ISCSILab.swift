@@ -39,6 +39,8 @@ final class ISCSILab {
             try must("ip", "-n", Self.namespace, "link", "set", peer, "mtu", "9000", "up")
             try must("ip", "-n", Self.namespace, "addr", "add", theirs, "dev", peer)
         }
+        // The first path's subnet also has IPv6 (ISCSIIPv6Tests); tgtd listens on every address.
+        try must("ip", "-n", Self.namespace, "addr", "add", "2001:db8:a::10/64", "dev", "t0", "nodad")
         try must("ip", "-n", Self.namespace, "link", "set", "lo", "up")
         FileHandle.standardError.write(Data("[iscsi] \(Date()) veths up\n".utf8))
         let lun = state.appendingPathComponent("lun0.img").path

@@ -1,0 +1,66 @@
+import Foundation
+
+/// IPv6 duplicate address detection (DAD), read from `/proc/net/if_inet6`. A new address stays
+/// tentative for dad_transmits × retrans_time (about a second by default). A connection opened
+/// meanwhile leaves from the link-local address instead (seen: an iSCSI login right after the
+/// address was added ran from fe80::…), and an iSCSI session keeps that source for its lifetime.
+public enum DuplicateAddressDetection {
+    static let optimistic: UInt32 = 0x04  // IFA_F_OPTIMISTIC: usable while DAD runs
+    static let dadFailed: UInt32 = 0x08   // IFA_F_DADFAILED: another host answered for it
+    static let tentative: UInt32 = 0x40   // IFA_F_TENTATIVE
+
+    public struct Status: Equatable, Sendable {
+        /// Addresses of the NIC still in DAD, and those that failed it, as `ip` prints them.
+        public var tentative: [String] = []
+        public var failed: [String] = []
+    }
+
+    /// `if_inet6` lines: address (32 hex digits), ifindex, prefix length, scope, flags, name.
+    public static func status(of nic: String, ifInet6 text: String) -> Status {
+        var status = Status()
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count == 6, fields[5] == nic, let flags = UInt32(fields[4], radix: 16) else { continue }
+            let address = format(String(fields[0]))
+            if flags & dadFailed != 0 {
+                status.failed.append(address)
+            } else if flags & tentative != 0, flags & optimistic == 0 {
+                status.tentative.append(address)
+            }
+        }
+        return status
+    }
+
+    /// Waits until no IPv6 address of `nic` is tentative. Throws when one failed DAD (a duplicate
+    /// on the SAN) or is still tentative after `timeout` seconds.
+    public static func wait(for nic: String, procRoot: String, timeout: Double) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            let text = (try? String(contentsOfFile: "\(procRoot)/net/if_inet6", encoding: .utf8)) ?? ""
+            let now = status(of: nic, ifInet6: text)
+            if !now.failed.isEmpty {
+                throw StorageError("IPv6 address \(now.failed.joined(separator: ", ")) on \(nic) failed duplicate address detection: another host on that network uses it")
+            }
+            if now.tentative.isEmpty { return }
+            if Date() >= deadline {
+                throw StorageError("IPv6 address \(now.tentative.joined(separator: ", ")) on \(nic) is still tentative (duplicate address detection) after \(Int(timeout)) s")
+            }
+            usleep(100_000)
+        }
+    }
+
+    /// 20010db8000a00000000000000000001 → 2001:db8:a::1
+    static func format(_ hex: String) -> String {
+        var bytes = [UInt8]()
+        var index = hex.startIndex
+        while index < hex.endIndex, let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex) {
+            bytes.append(UInt8(hex[index..<next], radix: 16) ?? 0)
+            index = next
+        }
+        guard bytes.count == 16 else { return hex }
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        return bytes.withUnsafeBytes { raw in
+            inet_ntop(AF_INET6, raw.baseAddress, &buffer, socklen_t(buffer.count)) != nil ? String(cString: buffer) : hex
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Engine
+import Foundation
+import HostState
+import Logging
+import TestSupport
+import Topology
+import XCTest
+
+/// One path over IPv6 next to one over IPv4, against the same real target: the portal in
+/// iscsiadm's bracket form, sessions read back from sysfs matching the file (a second apply does
+/// nothing), the TCP and jumbo probes over IPv6, and removal.
+final class ISCSIIPv6Tests: XCTestCase {
+    var lab: ISCSILab!
+    var engine: Engine!
+
+    static let network = """
+    pool: lab
+    hosts:
+      vmhost: { index: 1 }
+    storage_nics:
+      - name: stor0
+        mtu: 9000
+        subnet: 2001:db8:a::/64
+        addresses: ["2001:db8:a::${index}"]
+      - name: stor1
+        mtu: 9000
+        subnet: 198.51.100.0/24
+        addresses: ["198.51.100.${index}"]
+
+    """
+    static let pool = network + """
+    iscsi:
+      initiator: "iqn.2026-11.org.example.lab:${name}"
+      targets: [\(ISCSILab.target)]
+      session: { startup: automatic, replacement_timeout: 5 }
+      paths:
+        - { iface: san-a, nic: stor0, portals: ["[2001:db8:a::10]:3260"] }
+        - { iface: san-b, nic: stor1, portals: [198.51.100.10] }
+
+    """
+
+    override func setUpWithError() throws {
+        try ISCSILab.require()
+        lab = try ISCSILab()
+        var logger = Logger(label: "iscsi-v6-test", factory: { StreamLogHandler.standardError(label: $0) })
+        logger.logLevel = .info
+        engine = Engine(netns: nil, logger: logger)
+        engine.storageRoots.ownership = lab.state.appendingPathComponent("owned.json").path
+    }
+
+    override func tearDown() {
+        lab?.close()
+        lab = nil
+    }
+
+    func desired(_ yaml: String) throws -> DesiredState {
+        let topology = try Topology.parse(yaml: yaml, file: "iscsi-v6.yaml")
+        XCTAssertEqual(topology.validate().map(\.description), [])
+        return try topology.resolve(host: "vmhost")
+    }
+
+    func testAnIPv6PathLogsInIsStableAndHealthy() throws {
+        // Duplicate address detection on stor0 made slow (2 probes, 3 s apart): the login must
+        // wait until the new address is usable, not run while it is still tentative.
+        try must("sysctl", "-qw", "net.ipv6.conf.stor0.dad_transmits=2", "net.ipv6.neigh.stor0.retrans_time_ms=3000")
+        let applied = try engine.apply(try desired(Self.pool))
+        let local = try must("sh", "-c", "cat /sys/class/iscsi_host/host*/ipaddress")
+        // The kernel prints it in full: 2001:db8:a::1.
+        XCTAssertTrue(local.contains("2001:0db8:000a:0000:0000:0000:0000:0001\n"), "the IPv6 session leaves from the file's address, not fe80::…: \(local)")
+        let lines = applied.changes.map(\.line).joined(separator: "\n")
+        XCTAssertTrue(lines.contains("+ iscsi session \(ISCSILab.target) via [2001:db8:a::10]:3260 on san-a (login)"), lines)
+        XCTAssertEqual(ISCSILab.sessions(), ["san-a": "LOGGED_IN", "san-b": "LOGGED_IN"])
+        let addresses = try must("sh", "-c", "cat /sys/class/iscsi_connection/connection*/persistent_address | sort")
+        XCTAssertTrue(addresses.contains("2001:db8:a::10"), addresses)
+        XCTAssertTrue(ISCSILab.eventually(10) { ISCSILab.maps().values.first == 2 }, "one map over both families: \(ISCSILab.maps())")
+
+        // Read back from sysfs and iscsiadm, the IPv6 session and record match the file.
+        XCTAssertEqual(try engine.apply(try desired(Self.pool)).changes.map(\.line), [])
+        XCTAssertEqual(try engine.plan(try desired(Self.pool), health: true).plan.health.map(\.description), [],
+                       "TCP to [2001:db8:a::10]:3260 from stor0 and a 9000-byte IPv6 ping pass")
+
+        // The jumbo probe over IPv6 names the IPv6 payload (MTU − 48).
+        try must("ip", "-n", ISCSILab.namespace, "link", "set", "t0", "mtu", "1500")
+        let findings = try engine.plan(try desired(Self.pool), health: true).plan.health.map(\.description)
+        XCTAssertTrue(findings.contains { $0.hasPrefix("iscsi path san-a (stor0): path MTU to 2001:db8:a::10 < 9000 (ping -M do -s 8952 failed") },
+                      "\(findings)")
+        try must("ip", "-n", ISCSILab.namespace, "link", "set", "t0", "mtu", "9000")
+
+        let removed = try engine.apply(try desired(Self.network))
+        XCTAssertTrue(removed.changes.contains { $0.line.hasPrefix("- iscsi session \(ISCSILab.target) via [2001:db8:a::10]:3260 on san-a (logout)") },
+                      removed.changes.map(\.line).joined(separator: "\n"))
+        XCTAssertEqual(ISCSILab.sessions(), [:])
+        XCTAssertFalse(try runProcess(["iscsiadm", "-m", "node"]).stdout.contains("2001:db8:a::10"))
+    }
+}
