@@ -9,10 +9,7 @@ import XCTest
 /// One path over IPv6 next to one over IPv4, against the same real target: the portal in
 /// iscsiadm's bracket form, sessions read back from sysfs matching the file (a second apply does
 /// nothing), the TCP and jumbo probes over IPv6, and removal.
-final class ISCSIIPv6Tests: XCTestCase {
-    var lab: ISCSILab!
-    var engine: Engine!
-
+final class ISCSIIPv6Tests: ISCSITestCase {
     static let network = """
     pool: lab
     hosts:
@@ -38,26 +35,6 @@ final class ISCSIIPv6Tests: XCTestCase {
         - { iface: san-b, nic: stor1, portals: [198.51.100.10] }
 
     """
-
-    override func setUpWithError() throws {
-        try ISCSILab.require()
-        lab = try ISCSILab()
-        var logger = Logger(label: "iscsi-v6-test", factory: { StreamLogHandler.standardError(label: $0) })
-        logger.logLevel = .info
-        engine = Engine(netns: nil, logger: logger)
-        engine.storageRoots.ownership = lab.state.appendingPathComponent("owned.json").path
-    }
-
-    override func tearDown() {
-        lab?.close()
-        lab = nil
-    }
-
-    func desired(_ yaml: String) throws -> DesiredState {
-        let topology = try Topology.parse(yaml: yaml, file: "iscsi-v6.yaml")
-        XCTAssertEqual(topology.validate().map(\.description), [])
-        return try topology.resolve(host: "vmhost")
-    }
 
     func testAnIPv6PathLogsInIsStableAndHealthy() throws {
         // Duplicate address detection on stor0 made slow (2 probes, 3 s apart): the login must

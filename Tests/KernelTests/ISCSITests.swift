@@ -9,10 +9,7 @@ import XCTest
 
 /// Multipath iSCSI end to end against a real target: apply from an empty initiator, idempotence,
 /// path-down and MTU-mismatch health, removal of a path, removal of the whole section.
-final class ISCSITests: XCTestCase {
-    var lab: ISCSILab!
-    var engine: Engine!
-
+final class ISCSITests: ISCSITestCase {
     static let networkOnly = """
     pool: lab
     hosts:
@@ -43,27 +40,6 @@ final class ISCSITests: XCTestCase {
         if paths.contains("san-a") { text += "    - { iface: san-a, nic: stor0, portals: [192.0.2.10] }\n" }
         if paths.contains("san-b") { text += "    - { iface: san-b, nic: stor1, portals: [\"198.51.100.10:3260\"] }\n" }
         return text
-    }
-
-    override func setUpWithError() throws {
-        try ISCSILab.require()
-        lab = try ISCSILab()
-        // Storage steps take seconds: in the VM their log lines show where time goes.
-        var logger = Logger(label: "iscsi-test", factory: { StreamLogHandler.standardError(label: $0) })
-        logger.logLevel = .info
-        engine = Engine(netns: nil, logger: logger)
-        engine.storageRoots.ownership = lab.state.appendingPathComponent("owned.json").path
-    }
-
-    override func tearDown() {
-        lab?.close()
-        lab = nil
-    }
-
-    func desired(_ yaml: String) throws -> DesiredState {
-        let topology = try Topology.parse(yaml: yaml, file: "iscsi.yaml")
-        XCTAssertEqual(topology.validate().map(\.description), [])
-        return try topology.resolve(host: "vmhost")
     }
 
     func health() throws -> [String] {
