@@ -1,4 +1,5 @@
 import Foundation
+import HostState
 
 /// IPv6 duplicate address detection (DAD), read from `/proc/net/if_inet6`. A new address stays
 /// tentative for dad_transmits × retrans_time (about a second by default). A connection opened
@@ -51,16 +52,9 @@ public enum DuplicateAddressDetection {
 
     /// 20010db8000a00000000000000000001 → 2001:db8:a::1
     static func format(_ hex: String) -> String {
-        var bytes = [UInt8]()
-        var index = hex.startIndex
-        while index < hex.endIndex, let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex) {
-            bytes.append(UInt8(hex[index..<next], radix: 16) ?? 0)
-            index = next
-        }
-        guard bytes.count == 16 else { return hex }
-        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        return bytes.withUnsafeBytes { raw in
-            inet_ntop(AF_INET6, raw.baseAddress, &buffer, socklen_t(buffer.count)) != nil ? String(cString: buffer) : hex
-        }
+        let digits = Array(hex.utf8)
+        guard digits.count == 32 else { return hex }
+        let bytes = stride(from: 0, to: 32, by: 2).compactMap { UInt8(String(decoding: digits[$0..<$0 + 2], as: UTF8.self), radix: 16) }
+        return bytes.count == 16 ? IPPrefix(bytes: bytes, prefixLength: 128).address : hex
     }
 }
