@@ -10,21 +10,7 @@ import XCTest
 /// iscsiadm's bracket form, sessions read back from sysfs matching the file (a second apply does
 /// nothing), the TCP and jumbo probes over IPv6, and removal.
 final class ISCSIIPv6Tests: ISCSITestCase {
-    static let network = """
-    pool: lab
-    hosts:
-      vmhost: { index: 1 }
-    storage_nics:
-      - name: stor0
-        mtu: 9000
-        subnet: 2001:db8:a::/64
-        addresses: ["2001:db8:a::${index}"]
-      - name: stor1
-        mtu: 9000
-        subnet: 198.51.100.0/24
-        addresses: ["198.51.100.${index}"]
-
-    """
+    static let network = storageNICs(stor0Subnet: "2001:db8:a::/64", stor0Address: "2001:db8:a::${index}")
     static let pool = network + """
     iscsi:
       initiator: "iqn.2026-11.org.example.lab:${name}"

@@ -24,6 +24,26 @@ class ISCSITestCase: XCTestCase {
         lab = nil
     }
 
+    /// The lab's two storage NICs at MTU 9000: stor0 on `stor0Subnet` (IPv4 or IPv6), stor1 on
+    /// 198.51.100.0/24; the host's address in each is its index.
+    static func storageNICs(stor0Subnet: String, stor0Address: String) -> String {
+        """
+        pool: lab
+        hosts:
+          vmhost: { index: 1 }
+        storage_nics:
+          - name: stor0
+            mtu: 9000
+            subnet: \(stor0Subnet)
+            addresses: ["\(stor0Address)"]
+          - name: stor1
+            mtu: 9000
+            subnet: 198.51.100.0/24
+            addresses: ["198.51.100.${index}"]
+
+        """
+    }
+
     func desired(_ yaml: String) throws -> DesiredState {
         let topology = try Topology.parse(yaml: yaml, file: "iscsi.yaml")
         XCTAssertEqual(topology.validate().map(\.description), [])

@@ -10,21 +10,7 @@ import XCTest
 /// Multipath iSCSI end to end against a real target: apply from an empty initiator, idempotence,
 /// path-down and MTU-mismatch health, removal of a path, removal of the whole section.
 final class ISCSITests: ISCSITestCase {
-    static let networkOnly = """
-    pool: lab
-    hosts:
-      vmhost: { index: 1 }
-    storage_nics:
-      - name: stor0
-        mtu: 9000
-        subnet: 192.0.2.0/24
-        addresses: ["192.0.2.${index}"]
-      - name: stor1
-        mtu: 9000
-        subnet: 198.51.100.0/24
-        addresses: ["198.51.100.${index}"]
-
-    """
+    static let networkOnly = storageNICs(stor0Subnet: "192.0.2.0/24", stor0Address: "192.0.2.${index}")
 
     static func pool(paths: [String] = ["san-a", "san-b"]) -> String {
         var text = networkOnly + """
