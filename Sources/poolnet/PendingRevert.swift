@@ -44,7 +44,7 @@ struct RevertPending: ParsableCommand {
         let state = try StateDirectory(stateDir)
         let markers = ApplyMarkers(directory: state, scope: scope)
         guard let first = markers.pending() else { return }
-        var reason = "not confirmed in time"
+        var reason: String?  // the result says "not confirmed in time"
         while true {
             guard let pending = markers.pending(), pending.id == first.id else { return }  // confirmed, failed or replaced
             if pending.applying {
