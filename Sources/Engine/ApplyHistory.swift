@@ -48,7 +48,9 @@ public enum ApplyHistory {
             let target = record.id.hasPrefix("v1-") && record.command != .apply ? latest(for: record) : position[record.id]
             switch record.command {
             case .apply:
-                if record.result == .started || record.id.hasPrefix("v1-") || target == nil {
+                if record.result == .started, let target {
+                    entries[target].start.steps += record.steps  // a second round of the same apply
+                } else if record.result == .started || record.id.hasPrefix("v1-") || target == nil {
                     var entry = ApplyEntry(start: record)
                     if record.result != .started { entry.outcome = record }
                     position[record.id] = entries.count
