@@ -5,6 +5,11 @@ struct Sample: Codable {
     var seconds: Double
     var maxRSSKB: Int
     var status: Int32
+
+    /// Two programs run one after the other: their times add, the peak is the larger one.
+    static func + (a: Sample, b: Sample) -> Sample {
+        Sample(seconds: a.seconds + b.seconds, maxRSSKB: max(a.maxRSSKB, b.maxRSSKB), status: a.status == 0 ? b.status : a.status)
+    }
 }
 
 enum Measure {

@@ -18,7 +18,9 @@ while !args.isEmpty {
     case "--poolnet": poolnet = value
     case "--json": jsonPath = value
     case "--workload":
-        guard let k = Workload.Kind(rawValue: value) else { fatalError("--workload: bridges or vlan-bond") }
+        guard let k = Workload.Kind(rawValue: value) else {
+            fatalError("--workload: one of \(Workload.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         kind = k
     default: fatalError("unknown option \(flag)")
     }
@@ -57,7 +59,15 @@ for n in sizes {
         try w.freshNamespace(nsP)
         try w.freshNamespace(nsI)
         // Who goes first alternates, so that neither always meets the kernel's leftovers.
-        let createIP = { try Measure.must(["ip", "-n", nsI, "-batch", try w.write("create.batch", w.ipCreate)]) }
+        // The ip side: `ip -batch`, then `bridge -batch` (FDB, port VLANs) and `sysctl -p` when the workload has them.
+        let createIP = {
+            var sample = try Measure.must(["ip", "-n", nsI, "-batch", try w.write("create.batch", w.ipCreate)])
+            if let batch = w.poolBridgeCreate { sample = sample + (try Measure.must(["bridge", "-n", nsI, "-batch", try w.write("create.bridge", batch)])) }
+            if let sysctls = w.poolSysctls {
+                sample = sample + (try Measure.must(["ip", "netns", "exec", nsI, "sysctl", "-q", "-p", try w.write("create.sysctl", sysctls)]))
+            }
+            return sample
+        }
         let iFirst = run % 2 == 1 ? try createIP() : nil
         let pCreate = try Measure.must(pn("apply", full, "--state-dir", state), ok: [2])
         let iCreate = try iFirst ?? createIP()
@@ -65,13 +75,19 @@ for n in sizes {
 
         let iRead1 = try Measure.must(["ip", "-n", nsI, "-j", "-d", "link", "show"])
         let iRead2 = try Measure.must(["ip", "-n", nsI, "-j", "addr", "show"])
-        let iRead = Sample(seconds: iRead1.seconds + iRead2.seconds, maxRSSKB: max(iRead1.maxRSSKB, iRead2.maxRSSKB), status: 0)
+        var iRead = iRead1 + iRead2
+        if w.kind == .vxlan || w.kind == .mixed { iRead = iRead + (try Measure.must(["bridge", "-n", nsI, "-j", "fdb", "show"])) }
+        if w.kind == .vlanAware { iRead = iRead + (try Measure.must(["bridge", "-n", nsI, "-j", "vlan", "show"])) }
         add("no-op plan", try Measure.must(pn("plan", full)), iRead)
         add("no-op check", try Measure.must(pn("check", full)), iRead)
         add("no-op apply", try Measure.must(pn("apply", full, "--state-dir", state)), iRead)
 
         add("small change (1 MTU, 1 address)", try Measure.must(pn("apply", small, "--state-dir", state), ok: [2]),
-            try Measure.must(["ip", "-n", nsI, "-batch", try w.write("small.batch", w.ipSmallChange)]))
+            try {
+                var sample = try Measure.must(["ip", "-n", nsI, "-batch", try w.write("small.batch", w.ipSmallChange)])
+                if let batch = w.poolBridgeSmallChange { sample = sample + (try Measure.must(["bridge", "-n", nsI, "-batch", try w.write("small.bridge", batch)])) }
+                return sample
+            }())
         add("prune all (poolnet) vs delete one by one (ip)", try Measure.must(pn("apply", empty, "--state-dir", state), ok: [2]),
             try Measure.must(["ip", "-n", nsI, "-batch", try w.write("delete.batch", w.ipDelete)]))
     }
