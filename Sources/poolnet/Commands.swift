@@ -158,9 +158,22 @@ struct Check: ParsableCommand {
     var syslog = false
 
     func run() throws {
+        let started = Date()
         try poolnet.run {
-            let (plan, desired, current) = try planAndReport(file, options, command: "check") { $0.renderDrift() }
-            if let textfile { try Textfile.write(Textfile.render(plan: plan, desired: desired, current: current, now: Date()), to: textfile) }
+            let (plan, desired, current): (Plan, DesiredState, CurrentState)
+            do {
+                (plan, desired, current) = try planAndReport(file, options, command: "check") { $0.renderDrift() }
+            } catch {
+                // The metrics say the check failed, and why; the previous run's file does not stay.
+                if let textfile {
+                    try? Textfile.write(Textfile.renderFailure(pool: try? Topology.load(path: file).pool, host: options.hostName, reason: FailureKind(error),
+                                                               now: started, duration: Date().timeIntervalSince(started)), to: textfile)
+                }
+                throw error
+            }
+            if let textfile {
+                try Textfile.write(Textfile.render(plan: plan, desired: desired, current: current, now: started, duration: Date().timeIntervalSince(started)), to: textfile)
+            }
             if syslog { DriftSyslog.log(plan) }
             return plan.isClean ? 0 : 2
         }

@@ -9,7 +9,7 @@ struct PlanOutput: Encodable {
         var object: String
         var summary: String
         var disruptive: Bool
-        var action: Action
+        var action: JSONValue
     }
 
     var schema = "poolnet.plan/v1"
@@ -30,7 +30,7 @@ struct PlanOutput: Encodable {
         drift = !plan.isClean
         changes = plan.changes.map {
             Item(op: String($0.action.symbol), object: $0.action.link, summary: $0.action.summary,
-                 disruptive: $0.disruptive, action: $0.action)
+                 disruptive: $0.disruptive, action: ActionJSON.value($0.action))
         }
         problems = plan.problems
         health = plan.health
@@ -75,3 +75,14 @@ struct ShowOutput: Encodable {
     var iscsi: ISCSIState?
     var fc: FCState?
 }
+
+/// The commands whose output `--json` turns into one JSON object (errors included).
+protocol ReportsJSON { var jsonRequested: Bool { get } }
+extension Validate: ReportsJSON { var jsonRequested: Bool { json } }
+extension PlanCommand: ReportsJSON { var jsonRequested: Bool { options.json } }
+extension Apply: ReportsJSON { var jsonRequested: Bool { options.json } }
+extension Check: ReportsJSON { var jsonRequested: Bool { options.json } }
+extension Show: ReportsJSON { var jsonRequested: Bool { options.json } }
+extension Confirm: ReportsJSON { var jsonRequested: Bool { options.json } }
+extension Rollback: ReportsJSON { var jsonRequested: Bool { options.json } }
+extension History: ReportsJSON { var jsonRequested: Bool { options.json } }

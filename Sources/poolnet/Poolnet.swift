@@ -17,6 +17,27 @@ struct Poolnet: ParsableCommand {
         subcommands: [Validate.self, PlanCommand.self, Apply.self, Check.self, Show.self,
                       Confirm.self, Rollback.self, History.self, RevertPending.self]
     )
+
+    /// swift-argument-parser's own main, except that a usage error exits 1 (the documented
+    /// contract: 0, 2, or 1 for any error), not 64, and says so in JSON too when --json is given.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            OutputStyle.command = type(of: command)._commandName
+            OutputStyle.json = (command as? ReportsJSON)?.jsonRequested ?? false
+            try command.run()
+        } catch let error as ExitCode {
+            exit(withError: error)
+        } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            if CommandLine.arguments.contains("--json") {
+                let command = CommandLine.arguments.dropFirst().first { !$0.hasPrefix("-") } ?? "poolnet"
+                try? emitJSON(ErrorOutput(command: command, exitCode: 1, error: error, message: message(for: error), kind: .usage))
+            }
+            Foundation.exit(1)
+        }
+    }
 }
 
 /// Options every command that touches a host shares.
@@ -79,23 +100,26 @@ func loadDesired(_ file: String, host: String) throws -> DesiredState {
     let (problems, states) = topology.validateResolving()
     if !problems.isEmpty { throw Failure.topology(TopologyErrors(problems)) }
     if let state = states[host] { return state }
-    do { return try topology.resolve(host: host) } catch { throw Failure.topology(error) }  // names the unknown host
+    do { return try topology.resolve(host: host) } catch { throw Failure.hostNotInFile(error) }  // names the unknown host
 }
 
 /// Errors the CLI reports itself (exit 1), with a clean message and no stack of types.
 enum Failure: Error, CustomStringConvertible {
     case topology(TopologyErrors)
+    case hostNotInFile(TopologyErrors)
     case other(String)
 
     var description: String {
         switch self {
-        case .topology(let e): return e.description
+        case .topology(let e), .hostNotInFile(let e): return e.description
         case .other(let s): return s
         }
     }
 }
 
-/// Runs a command body, mapping failures to exit 1 with the message on stderr.
+/// Runs a command body, mapping failures to exit 1 with the message on stderr (and, with --json,
+/// a poolnet.error/v1 object on stdout unless the command already printed its own object). A
+/// refusal met for lack of root says that root is needed.
 func run(_ body: () throws -> Int32) throws {
     let code: Int32
     do {
@@ -103,7 +127,11 @@ func run(_ body: () throws -> Int32) throws {
     } catch let error as ExitCode {
         throw error
     } catch {
-        FileHandle.standardError.write(Data("poolnet: \(error)\n".utf8))
+        let message = Privilege.isPermissionDenied(error) ? Privilege.explain(error, command: OutputStyle.command) : "\(error)"
+        FileHandle.standardError.write(Data("poolnet: \(message)\n".utf8))
+        if OutputStyle.json && !OutputStyle.printedJSON {
+            try? emitJSON(ErrorOutput(command: OutputStyle.command, exitCode: 1, error: error, message: message))
+        }
         throw ExitCode(1)
     }
     if code != 0 { throw ExitCode(code) }
@@ -118,6 +146,11 @@ func emit(_ text: String) {
 enum OutputStyle {
     nonisolated(unsafe) static var quiet = false
     nonisolated(unsafe) static var color = false
+    /// Set from the parsed command line before the command runs.
+    nonisolated(unsafe) static var json = false
+    nonisolated(unsafe) static var command = "poolnet"
+    /// The command printed its JSON object: an error after it adds no second one.
+    nonisolated(unsafe) static var printedJSON = false
 
     static func configure(_ options: HostOptions) {
         quiet = options.quiet && !options.json
@@ -139,8 +172,11 @@ enum OutputStyle {
     }
 }
 
+/// One JSON document on stdout; dates in RFC 3339 (UTC).
 func emitJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .iso8601
     emit(String(decoding: try encoder.encode(value), as: UTF8.self) + "\n")
+    OutputStyle.printedJSON = true
 }
