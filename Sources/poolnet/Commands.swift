@@ -94,7 +94,8 @@ struct Apply: ParsableCommand {
                 }
             }
             do {
-                let plan = try engine.apply(desired, base: try base.value())
+                var plan = try engine.apply(desired, base: try base.value())
+                plan.health = try storagePathHealth(engine, desired)  // reported as plan does; never blocks
                 let lines = plan.changes.map(\.line)
                 if plan.changes.isEmpty {
                     try journal.append(JournalRecord(command: "apply", host: plan.host, netns: options.netns, file: file, result: "no-op", changes: []))
@@ -189,4 +190,11 @@ func planAndReport(_ file: String, _ options: HostOptions, command: String, rend
     let (plan, current) = try engine.plan(desired, base: try base.value(), health: true)
     if options.json { try emitJSON(PlanOutput(plan, command: command)) } else { emit(OutputStyle.paint(render(plan))) }
     return (plan, desired, current)
+}
+
+/// After apply: the storage path findings `plan` and `check` report (a path outage, a LUN short of
+/// paths), from a fresh read and probe. Files without iSCSI or vports have none to probe.
+func storagePathHealth(_ engine: Engine, _ desired: DesiredState) throws -> [PlanProblem] {
+    guard desired.iscsi != nil || !desired.vports.isEmpty else { return [] }
+    return try engine.plan(desired, health: true).plan.health
 }
