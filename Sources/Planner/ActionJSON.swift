@@ -1,11 +1,10 @@
 import Foundation
-import Planner
 
 /// A JSON tree: the planner's actions reshaped into the documented `--json` form.
-enum JSONValue: Codable, Equatable {
+public enum JSONValue: Codable, Equatable, Sendable {
     case null, bool(Bool), int(Int64), double(Double), string(String), array([JSONValue]), object([String: JSONValue])
 
-    init(from decoder: Decoder) throws {
+    public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null }
         else if let v = try? c.decode(Bool.self) { self = .bool(v) }
@@ -16,7 +15,7 @@ enum JSONValue: Codable, Equatable {
         else { self = .object(try c.decode([String: JSONValue].self)) }
     }
 
-    func encode(to encoder: Encoder) throws {
+    public func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
         switch self {
         case .null: try c.encodeNil()
@@ -34,11 +33,11 @@ enum JSONValue: Codable, Equatable {
 /// step, whose value holds the step's named arguments. Swift's synthesized coding (which the
 /// journal keeps) writes an unlabeled argument as `_0`; here the single one is the step's value
 /// itself (`{"createLink": {"name": …}}`) and the one next to labeled arguments gets its name.
-enum ActionJSON {
+public enum ActionJSON {
     /// Names for an unlabeled argument that sits next to labeled ones, by step.
     static let positionalNames = ["updateIface": "iface", "setNodeSettings": "node", "setRecoveryTimeout": "node"]
 
-    static func value(_ action: Action) -> JSONValue {
+    public static func value(_ action: Action) -> JSONValue {
         guard let data = try? JSONEncoder().encode(action), let tree = try? JSONDecoder().decode(JSONValue.self, from: data) else {
             return .object(["unencodable": .string(action.summary)])
         }
