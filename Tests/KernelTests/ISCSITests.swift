@@ -94,8 +94,8 @@ final class ISCSITests: ISCSITestCase {
         XCTAssertTrue(apply.stdout.contains("no changes") && apply.stdout.contains("storage paths: ") &&
                       apply.stdout.contains("path MTU to 192.0.2.10 < 9000"), apply.stdout)
         let applyJSON = try runProcess([Self.poolnetBinary, "apply", "--json", "--host", "vmhost", "--state-dir", lab.state.path, lab.write(Self.pool())])
-        let health = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(applyJSON.stdout.utf8)) as? [String: Any])?["health"] as? [[String: Any]])
-        XCTAssertTrue(health.contains { ($0["message"] as? String)?.contains("path MTU to 192.0.2.10 < 9000") == true }, applyJSON.stdout)
+        let applyHealth = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(applyJSON.stdout.utf8)) as? [String: Any])?["health"] as? [[String: Any]])
+        XCTAssertTrue(applyHealth.contains { ($0["message"] as? String)?.contains("path MTU to 192.0.2.10 < 9000") == true }, applyJSON.stdout)
         try must("ip", "-n", ISCSILab.namespace, "link", "set", "t0", "mtu", "9000")
 
         step("remove path")

@@ -5,6 +5,8 @@ import Foundation
 public struct MissingProgram: Error, CustomStringConvertible {
     public var program: String
 
+    public init(program: String) { self.program = program }
+
     /// Where each program the tests run comes from (scripts/check-test-programs keeps the scripts'
     /// lists complete; this only makes the message precise).
     static let installedBy: [String: (package: String, script: String)] = [
