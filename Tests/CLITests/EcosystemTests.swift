@@ -192,8 +192,8 @@ final class EcosystemTests: XCTestCase {
         let dry = try playbook(inv, "--check", "--diff")
         XCTAssertEqual(dry.status, 0, dry.stdout + dry.stderr)
         XCTAssertEqual(recap(dry), ["hv01 : ok=1 changed=1 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0"], dry.stdout)
-        XCTAssertTrue(dry.stdout.contains("+bridge xenbr-priv0 (mtu 9000, stp off)"), "the diff shows the plan: \(dry.stdout)")
-        XCTAssertTrue(dry.stdout.contains("-san0: mtu 1500\n+san0: mtu 9000"), "a before/after of the live value: \(dry.stdout)")
+        XCTAssertTrue(dry.stdout.contains("+  bridge xenbr-priv0 (mtu 9000, stp off)"), "the diff shows the plan: \(dry.stdout)")
+        XCTAssertTrue(dry.stdout.contains(" san0:\n-  mtu 1500\n") && dry.stdout.contains("+  mtu 9000\n"), "a before/after of the live value: \(dry.stdout)")
         XCTAssertNil(try ns.links()["xenbr-priv0"], "check mode applies nothing")
         XCTAssertFalse(FileManager.default.fileExists(atPath: hostFile), "check mode writes no file")
 
@@ -213,8 +213,8 @@ final class EcosystemTests: XCTestCase {
         try demo.replacingOccurrences(of: bridge, with: "  - name: xenbr-priv0\n    mtu: 8000\n").write(toFile: changed, atomically: true, encoding: .utf8)
         let newFile = try playbook(inventory(hosts: [("hv01", ns.name)], source: changed), "--check", "--diff")
         XCTAssertEqual(recap(newFile), ["hv01 : ok=1 changed=1 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0"], newFile.stdout + newFile.stderr)
-        XCTAssertTrue(newFile.stdout.contains("-xenbr-priv0: mtu 9000\n+xenbr-priv0: mtu 8000"), "the new file's change, before/after: \(newFile.stdout)")
-        XCTAssertTrue(newFile.stdout.contains("+    mtu: 8000"), "the pool file's own diff: \(newFile.stdout)")
+        XCTAssertTrue(newFile.stdout.contains(" xenbr-priv0:\n-  mtu 9000\n+  mtu 8000\n"), "the new file's change, before/after: \(newFile.stdout)")
+        XCTAssertTrue(newFile.stdout.contains("-    mtu: 9000\n+    mtu: 8000\n"), "the pool file's own diff: \(newFile.stdout)")
         XCTAssertEqual(try ns.links()["xenbr-priv0"]?["mtu"] as? Int, 9000, "check mode applies nothing")
         XCTAssertEqual(try String(contentsOfFile: hostFile, encoding: .utf8), demo, "check mode leaves the host's file")
         for line in recap(dry) + recap(real) + recap(again) + recap(newFile) { FileHandle.standardError.write(Data("[ansible recap] \(line)\n".utf8)) }

@@ -134,25 +134,35 @@ from ansible.module_utils.basic import AnsibleModule
 
 
 def plan_diff(changes):
-    """The live values the plan changes (before) and the file's (after), one line each."""
-    before, after = [], []
+    """Before/after of the plan, per object: its live values (before) and the file's (after).
+
+    Each object is a block headed by its name, so that the unified diff puts its old and new lines
+    side by side: ` san0:` / `-  mtu 1500` / `+  mtu 9000`. A created object has its block only
+    after, a deleted one only before; a change with no "from" (`link up`) is an after line.
+    """
+    blocks = {}
     for change in changes:
-        op, summary = change["op"], change["summary"]
-        if op == "+":
-            after.append(summary)
-        elif op == "-":
-            before.append(summary)
+        op, summary, name = change["op"], change["summary"], change["object"]
+        block = blocks.setdefault(name, {"before": [], "after": [], "created": False, "deleted": False})
+        subject, sep, detail = summary.partition(": ")
+        if not sep or subject != name:
+            # The object itself: "bridge xenbr-priv0 (mtu 9000, stp off)".
+            block["created" if op == "+" else "deleted" if op == "-" else "after"] = True
+            block["after" if op != "-" else "before"].append(summary)
+            continue
+        parts = [p.split(" \u2192 ", 1) for p in re.split(r", (?=[^,]* \u2192 )", detail)] if "\u2192" in detail else []
+        if op == "~" and parts and all(len(p) == 2 for p in parts):
+            # "mtu 1500 -> 9000": the key stays on both sides ("mtu 1500" / "mtu 9000").
+            block["before"].append(", ".join(p[0] for p in parts))
+            block["after"].append(", ".join((p[0].rsplit(" ", 1)[0] + " " if " " in p[0] else "") + p[1] for p in parts))
         else:
-            subject, _, detail = summary.partition(": ")
-            parts = [p.split(" \u2192 ", 1) for p in re.split(r", (?=[^,]* \u2192 )", detail)] if "\u2192" in detail else []
-            if parts and all(len(p) == 2 for p in parts):
-                # "mtu 1500 -> 9000": the key stays on both sides ("mtu 1500" / "mtu 9000").
-                was = ", ".join(p[0] for p in parts)
-                now = ", ".join(p[0].rsplit(" ", 1)[0] + " " + p[1] if " " in p[0] else p[1] for p in parts)
-                before.append("%s: %s" % (subject, was))
-                after.append("%s: %s" % (subject, now))
-            else:
-                after.append(summary)
+            block["before" if op == "-" else "after"].append(detail)
+    before, after = [], []
+    for name, block in blocks.items():
+        if not block["created"]:
+            before += [name + ":"] + ["  " + line for line in block["before"]]
+        if not block["deleted"]:
+            after += [name + ":"] + ["  " + line for line in block["after"]]
     return "".join(line + "\n" for line in before), "".join(line + "\n" for line in after)
 
 
