@@ -8,7 +8,7 @@ import Topology
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Check a pool file for every host, without touching any host.")
 
-    @Argument(help: "The pool topology file (YAML).") var file: String
+    @Argument(help: "The pool topology file (YAML).", completion: Completion.poolFile) var file: String
     @Flag(name: .long, help: "Machine-readable JSON on stdout.") var json = false
 
     func run() throws {
@@ -39,7 +39,7 @@ struct Validate: ParsableCommand {
 struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "plan", abstract: "Show what apply would change on this host (exit 2 when there are changes).")
 
-    @Argument(help: "The pool topology file (YAML).") var file: String
+    @Argument(help: "The pool topology file (YAML).", completion: Completion.poolFile) var file: String
     @OptionGroup var options: HostOptions
 
     func run() throws {
@@ -54,7 +54,7 @@ struct PlanCommand: ParsableCommand {
 struct Apply: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Make this host match the file; verify; roll back on any failure (exit 2 when something changed).")
 
-    @Argument(help: "The pool topology file (YAML).") var file: String
+    @Argument(help: "The pool topology file (YAML).", completion: Completion.poolFile) var file: String
     @OptionGroup var options: HostOptions
 
     @Flag(name: .long, help: "Apply even when the plan deletes, re-addresses or takes down the interfaces that carry the default route or this SSH session.")
@@ -149,7 +149,7 @@ func parseDuration(_ text: String) throws -> TimeInterval {
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Report drift between this host and the file (exit 2 on drift); changes nothing.")
 
-    @Argument(help: "The pool topology file (YAML).") var file: String
+    @Argument(help: "The pool topology file (YAML).", completion: Completion.poolFile) var file: String
     @OptionGroup var options: HostOptions
 
     @Option(name: .long, help: "Also write Prometheus node_exporter textfile metrics to this path (atomically).")

@@ -42,7 +42,7 @@ struct Poolnet: ParsableCommand {
 
 /// Options every command that touches a host shares.
 struct HostOptions: ParsableArguments {
-    @Option(name: .long, help: "The pool host to act as (default: this machine's short hostname).")
+    @Option(name: .long, help: "The pool host to act as (default: this machine's short hostname).", completion: Completion.hosts)
     var host: String?
 
     @Option(name: .long, help: "Operate inside this named network namespace (ip netns).")
