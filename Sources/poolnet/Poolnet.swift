@@ -45,7 +45,7 @@ struct HostOptions: ParsableArguments {
     @Option(name: .long, help: "The pool host to act as (default: this machine's short hostname).", completion: Completion.hosts)
     var host: String?
 
-    @Option(name: .long, help: "Operate inside this named network namespace (ip netns).")
+    @Option(name: .long, help: "Operate inside this named network namespace (ip netns).", completion: Completion.namespaces)
     var netns: String?
 
     @Flag(name: .long, help: "Machine-readable JSON on stdout.")
