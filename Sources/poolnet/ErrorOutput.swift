@@ -17,8 +17,10 @@ enum FailureKind: String, Encodable {
     case permission
     /// Reading the host's state failed (a missing namespace, a refused netlink request).
     case hostState = "host_state"
-    /// apply failed and rolled back (or could not roll everything back).
+    /// apply failed and rolled back.
     case applyFailed = "apply_failed"
+    /// An apply or rollback failed and could not put everything back (exit 3).
+    case hostLeftChanged = "host_left_changed"
     /// Another apply holds the lock.
     case locked
     case other
@@ -34,6 +36,7 @@ enum FailureKind: String, Encodable {
         case is TopologyErrors: self = .invalidFile
         case is ValidationError: self = .usage
         case is ApplyFailure: self = .applyFailed
+        case is HostLeftChanged: self = .hostLeftChanged
         case is ApplyLock.Busy: self = .locked
         case _ where Privilege.isPermissionDenied(error): self = .permission
         case is NetlinkError: self = .hostState
@@ -43,7 +46,8 @@ enum FailureKind: String, Encodable {
 }
 
 /// `--json` of any command that failed (schema "poolnet.error/v1"): printed on stdout instead of
-/// the command's own object, with the same exit code; the message also goes to stderr.
+/// the command's own object, with the same exit code (1, or 3 when the host was left changed);
+/// the message also goes to stderr.
 struct ErrorOutput: Encodable {
     struct Step: Encodable {
         var step: String

@@ -9,7 +9,7 @@ struct PlanOutput: Encodable {
         var object: String
         var summary: String
         var disruptive: Bool
-        var action: JSONValue
+        var action: Action
     }
 
     var schema = "poolnet.plan/v1"
@@ -30,7 +30,7 @@ struct PlanOutput: Encodable {
         drift = !plan.isClean
         changes = plan.changes.map {
             Item(op: String($0.action.symbol), object: $0.action.link, summary: $0.action.summary,
-                 disruptive: $0.disruptive, action: ActionJSON.value($0.action))
+                 disruptive: $0.disruptive, action: $0.action)
         }
         problems = plan.problems
         health = plan.health

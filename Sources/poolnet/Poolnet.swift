@@ -11,7 +11,7 @@ struct Poolnet: ParsableCommand {
         commandName: "poolnet",
         abstract: "Declarative networking for virtualization pools: storage NICs, private bridges, over netlink.",
         discussion: """
-        Exit codes: 0 nothing to do / no drift, 2 changes planned or drift found, 1 error.
+        Exit codes: 0 nothing to do / no drift, 2 changes planned or drift found, 1 error (nothing was changed), 3 an apply or rollback failed and could not put everything back.
         """,
         version: "0.1.0",
         subcommands: [Validate.self, PlanCommand.self, Apply.self, Check.self, Show.self,
@@ -127,12 +127,14 @@ func run(_ body: () throws -> Int32) throws {
     } catch let error as ExitCode {
         throw error
     } catch {
+        // 3, not "nothing was changed" (1): the host holds changes the output names.
+        let exitCode: Int32 = error is HostLeftChanged ? 3 : 1
         let message = Privilege.isPermissionDenied(error) ? Privilege.explain(error, command: OutputStyle.command) : "\(error)"
         FileHandle.standardError.write(Data("poolnet: \(message)\n".utf8))
         if OutputStyle.json && !OutputStyle.printedJSON {
-            try? emitJSON(ErrorOutput(command: OutputStyle.command, exitCode: 1, error: error, message: message))
+            try? emitJSON(ErrorOutput(command: OutputStyle.command, exitCode: exitCode, error: error, message: message))
         }
-        throw ExitCode(1)
+        throw ExitCode(exitCode)
     }
     if code != 0 { throw ExitCode(code) }
 }
