@@ -72,6 +72,7 @@ final class CLIPolishTests: XCTestCase {
         XCTAssertEqual(try complete("plan", topologies + "/demo.yaml", "--host", ""), ["hv01", "hv02"])
         XCTAssertTrue(try complete("apply", topologies + "/demo.yaml", "--netns", String(ns.name.prefix(6))).contains(ns.name))
     }
+}
 
 /// iSCSI lives in the host's own namespace: a file with iSCSI and --netns is refused, changing nothing.
 final class StorageNamespaceTests: XCTestCase {
