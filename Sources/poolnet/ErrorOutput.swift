@@ -38,6 +38,7 @@ enum FailureKind: String, Encodable {
         case is ApplyFailure: self = .applyFailed
         case is HostLeftChanged: self = .hostLeftChanged
         case is ApplyLock.Busy: self = .locked
+        case is Privilege.Required: self = .permission
         case _ where Privilege.isPermissionDenied(error): self = .permission
         case is NetlinkError: self = .hostState
         default: self = .other
@@ -80,9 +81,16 @@ struct ErrorOutput: Encodable {
     }
 }
 
-/// What a run without root is told: that root is needed, not the errno of the first refusal.
+/// What a run without root is told: that root is needed, not the errno of the first refusal
+/// (a lock file, a state directory, setns). Commands that always need it are checked before they
+/// start (`Privileged`); any other refusal met without CAP_NET_ADMIN is explained the same way.
 enum Privilege {
     static let capNetAdmin = 12
+
+    struct Required: Error, CustomStringConvertible {
+        var command: String
+        var description: String { Privilege.message(command: command, detail: "this process lacks CAP_NET_ADMIN") }
+    }
 
     /// CAP_NET_ADMIN in this process's effective set (/proc/self/status, CapEff).
     static var hasNetAdmin: Bool {
@@ -108,6 +116,10 @@ enum Privilege {
         if let cocoa = error as? CocoaError, let path = cocoa.userInfo[NSFilePathErrorKey] as? String {
             detail = "cannot write \(path): \(String(cString: strerror(EACCES)))"
         }
-        return "\(command) needs root (CAP_NET_ADMIN; with --netns also CAP_SYS_ADMIN): run it with sudo or as root (\(detail))"
+        return message(command: command, detail: detail)
+    }
+
+    static func message(command: String, detail: String) -> String {
+        "\(command) needs root (CAP_NET_ADMIN; with --netns also CAP_SYS_ADMIN): run it with sudo or as root (\(detail))"
     }
 }

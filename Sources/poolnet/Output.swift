@@ -86,3 +86,13 @@ extension Show: ReportsJSON { var jsonRequested: Bool { options.json } }
 extension Confirm: ReportsJSON { var jsonRequested: Bool { options.json } }
 extension Rollback: ReportsJSON { var jsonRequested: Bool { options.json } }
 extension History: ReportsJSON { var jsonRequested: Bool { options.json } }
+
+/// Commands that cannot run without root: apply, rollback and confirm change the host and its
+/// state directory; any command entering a namespace (--netns) needs setns.
+protocol Privileged { var needsRoot: Bool { get } }
+extension Apply: Privileged { var needsRoot: Bool { true } }
+extension Rollback: Privileged { var needsRoot: Bool { true } }
+extension Confirm: Privileged { var needsRoot: Bool { true } }
+extension PlanCommand: Privileged { var needsRoot: Bool { options.netns != nil } }
+extension Check: Privileged { var needsRoot: Bool { options.netns != nil } }
+extension Show: Privileged { var needsRoot: Bool { options.netns != nil } }

@@ -25,6 +25,9 @@ struct Poolnet: ParsableCommand {
             var command = try parseAsRoot()
             OutputStyle.command = type(of: command)._commandName
             OutputStyle.json = (command as? ReportsJSON)?.jsonRequested ?? false
+            if (command as? Privileged)?.needsRoot == true && !Privilege.hasNetAdmin {
+                try poolnet.run { throw Privilege.Required(command: OutputStyle.command) }
+            }
             try command.run()
         } catch let error as ExitCode {
             exit(withError: error)
