@@ -18,8 +18,9 @@ struct Poolnet: ParsableCommand {
                       Confirm.self, Rollback.self, History.self, RevertPending.self]
     )
 
-    /// swift-argument-parser's own main, except that a usage error exits 1 (the documented
-    /// contract: 0, 2, or 1 for any error), not 64, and says so in JSON too when --json is given.
+    /// swift-argument-parser's own main, except that a usage error exits 1 like every error that
+    /// changed nothing (the documented contract), not 64, and says so in JSON too with --json; and
+    /// a command that needs root says so before it starts.
     static func main() {
         do {
             var command = try parseAsRoot()
@@ -177,11 +178,9 @@ enum OutputStyle {
     }
 }
 
-/// One JSON document on stdout; dates in RFC 3339 (UTC).
 func emitJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    encoder.dateEncodingStrategy = .iso8601
     emit(String(decoding: try encoder.encode(value), as: UTF8.self) + "\n")
     OutputStyle.printedJSON = true
 }
