@@ -88,11 +88,11 @@ extension Rollback: ReportsJSON { var jsonRequested: Bool { options.json } }
 extension History: ReportsJSON { var jsonRequested: Bool { options.json } }
 
 /// Commands that cannot run without root: apply, rollback and confirm change the host and its
-/// state directory; any command entering a namespace (--netns) needs setns.
+/// state directory; plan and show entering a namespace (--netns) need setns. (check is left to
+/// fail inside, where --textfile still records the failure; `run` explains the refusal.)
 protocol Privileged { var needsRoot: Bool { get } }
 extension Apply: Privileged { var needsRoot: Bool { true } }
 extension Rollback: Privileged { var needsRoot: Bool { true } }
 extension Confirm: Privileged { var needsRoot: Bool { true } }
 extension PlanCommand: Privileged { var needsRoot: Bool { options.netns != nil } }
-extension Check: Privileged { var needsRoot: Bool { options.netns != nil } }
 extension Show: Privileged { var needsRoot: Bool { options.netns != nil } }

@@ -56,6 +56,14 @@ final class ContractTests: XCTestCase {
         }
         let json = try runProcess(nobody + runs[2])
         XCTAssertTrue(json.stdout.contains("\"kind\" : \"permission\""), json.stdout)
+        // check still writes its metrics, saying why it failed.
+        let textfileDirectory = state + "/textfile"   // node_exporter's directory, writable by the cron user
+        try FileManager.default.createDirectory(atPath: textfileDirectory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o777])
+        let metrics = textfileDirectory + "/poolnet.prom"
+        let check = try runProcess(nobody + ["check", demo, "--host", "hv01", "--netns", ns.name, "--textfile", metrics])
+        XCTAssertEqual(check.status, 1)
+        XCTAssertTrue(check.stderr.contains("needs root (CAP_NET_ADMIN"), check.stderr)
+        XCTAssertTrue(try String(contentsOfFile: metrics, encoding: .utf8).contains("host=\"hv01\",reason=\"permission\"} 0\n"))
     }
 
     /// A program a test runs but this machine lacks is named, with the package and the script
