@@ -190,6 +190,14 @@ _poolnet_validate() {
     repeating_options=()
     non_repeating_options=()
     __poolnet_offer_flags_options 1
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __poolnet_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    esac
 }
 
 _poolnet_plan() {
@@ -202,9 +210,11 @@ _poolnet_plan() {
     # Offer option value completions
     case "${prev}" in
     '--host')
+        __poolnet_add_completions -W "$(__poolnet_custom_complete ---completion plan -- --host "${COMP_CWORD}" "$(__poolnet_cursor_index_in_current_word)")"
         return
         ;;
     '--netns')
+        __poolnet_add_completions -W "$(__poolnet_custom_complete ---completion plan -- --netns "${COMP_CWORD}" "$(__poolnet_cursor_index_in_current_word)")"
         return
         ;;
     '--color')
@@ -212,6 +222,14 @@ _poolnet_plan() {
         return
         ;;
     '--state-dir')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __poolnet_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
         return
         ;;
     esac
@@ -227,9 +245,11 @@ _poolnet_apply() {
     # Offer option value completions
     case "${prev}" in
     '--host')
+        __poolnet_add_completions -W "$(__poolnet_custom_complete ---completion apply -- --host "${COMP_CWORD}" "$(__poolnet_cursor_index_in_current_word)")"
         return
         ;;
     '--netns')
+        __poolnet_add_completions -W "$(__poolnet_custom_complete ---completion apply -- --netns "${COMP_CWORD}" "$(__poolnet_cursor_index_in_current_word)")"
         return
         ;;
     '--color')
@@ -246,6 +266,14 @@ _poolnet_apply() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __poolnet_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    esac
 }
 
 _poolnet_check() {
@@ -258,9 +286,11 @@ _poolnet_check() {
     # Offer option value completions
     case "${prev}" in
     '--host')
+        __poolnet_add_completions -W "$(__poolnet_custom_complete ---completion check -- --host "${COMP_CWORD}" "$(__poolnet_cursor_index_in_current_word)")"
         return
         ;;
     '--netns')
+        __poolnet_add_completions -W "$(__poolnet_custom_complete ---completion check -- --netns "${COMP_CWORD}" "$(__poolnet_cursor_index_in_current_word)")"
         return
         ;;
     '--color')
@@ -271,6 +301,14 @@ _poolnet_check() {
         return
         ;;
     '--textfile')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __poolnet_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
         return
         ;;
     esac
@@ -286,9 +324,11 @@ _poolnet_show() {
     # Offer option value completions
     case "${prev}" in
     '--host')
+        __poolnet_add_completions -W "$(__poolnet_custom_complete ---completion show -- --host "${COMP_CWORD}" "$(__poolnet_cursor_index_in_current_word)")"
         return
         ;;
     '--netns')
+        __poolnet_add_completions -W "$(__poolnet_custom_complete ---completion show -- --netns "${COMP_CWORD}" "$(__poolnet_cursor_index_in_current_word)")"
         return
         ;;
     '--color')
@@ -300,6 +340,14 @@ _poolnet_show() {
         ;;
     '--format')
         __poolnet_add_completions -W 'table'$'\n''dot'$'\n''svg'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __poolnet_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
         return
         ;;
     esac
@@ -315,9 +363,11 @@ _poolnet_confirm() {
     # Offer option value completions
     case "${prev}" in
     '--host')
+        __poolnet_add_completions -W "$(__poolnet_custom_complete ---completion confirm -- --host "${COMP_CWORD}" "$(__poolnet_cursor_index_in_current_word)")"
         return
         ;;
     '--netns')
+        __poolnet_add_completions -W "$(__poolnet_custom_complete ---completion confirm -- --netns "${COMP_CWORD}" "$(__poolnet_cursor_index_in_current_word)")"
         return
         ;;
     '--color')
@@ -340,9 +390,11 @@ _poolnet_rollback() {
     # Offer option value completions
     case "${prev}" in
     '--host')
+        __poolnet_add_completions -W "$(__poolnet_custom_complete ---completion rollback -- --host "${COMP_CWORD}" "$(__poolnet_cursor_index_in_current_word)")"
         return
         ;;
     '--netns')
+        __poolnet_add_completions -W "$(__poolnet_custom_complete ---completion rollback -- --netns "${COMP_CWORD}" "$(__poolnet_cursor_index_in_current_word)")"
         return
         ;;
     '--color')
@@ -365,9 +417,11 @@ _poolnet_history() {
     # Offer option value completions
     case "${prev}" in
     '--host')
+        __poolnet_add_completions -W "$(__poolnet_custom_complete ---completion history -- --host "${COMP_CWORD}" "$(__poolnet_cursor_index_in_current_word)")"
         return
         ;;
     '--netns')
+        __poolnet_add_completions -W "$(__poolnet_custom_complete ---completion history -- --netns "${COMP_CWORD}" "$(__poolnet_cursor_index_in_current_word)")"
         return
         ;;
     '--color')

@@ -58,7 +58,7 @@ extension Action {
         case let .setBridgeVLANs(link, vlans, previous):
             return "\(link): vlans \(previous.summary) → \(vlans.summary)"
         case let .setBondOptions(link, options, previous):
-            return "\(link): \(previous.summary) → \(options.summary)"
+            return "\(link): " + options.changes(from: previous)
         case let .setSysctl(key, value, previous): return "\(key.link): \(key) \(previous) → \(value)"
         case .addRoute(let r), .removeRoute(let r):
             return "\(r.link): route \(r.isDefault ? "default" : r.destination.description)\(r.gateway.map { " via \($0)" } ?? "")\(r.table == 254 ? "" : " table \(r.table)")"
@@ -109,6 +109,20 @@ extension Plan {
 }
 
 extension BondOptions {
+    /// Only what differs, e.g. `miimon 100 → 200`. A primary set where there was none says no
+    /// "from": a bond created by the same plan gets its primary after its members join.
+    func changes(from previous: BondOptions) -> String {
+        var parts: [String] = []
+        if mode != previous.mode { parts.append("mode \(previous.mode) → \(mode)") }
+        if miimon != previous.miimon { parts.append("miimon \(previous.miimon) → \(miimon)") }
+        if lacpFast != previous.lacpFast { parts.append("lacp_rate \(previous.lacpFast ? "fast" : "slow") → \(lacpFast ? "fast" : "slow")") }
+        if xmitHashPolicy != previous.xmitHashPolicy { parts.append("xmit_hash_policy \(previous.xmitHashPolicy) → \(xmitHashPolicy)") }
+        if primary != previous.primary {
+            parts.append(previous.primary.map { "primary \($0) → \(primary ?? "none")" } ?? "primary \(primary!)")
+        }
+        return parts.joined(separator: ", ")
+    }
+
     /// `mode 802.3ad, miimon 100, lacp_rate fast, xmit_hash_policy layer3+4, primary eth1`
     public var summary: String {
         var parts = ["mode \(mode)", "miimon \(miimon)"]

@@ -8,7 +8,7 @@ import Topology
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Check a pool file for every host, without touching any host.")
 
-    @Argument(help: "The pool topology file (YAML).") var file: String
+    @Argument(help: "The pool topology file (YAML).", completion: Completion.poolFile) var file: String
     @Flag(name: .long, help: "Machine-readable JSON on stdout.") var json = false
 
     func run() throws {
@@ -39,7 +39,7 @@ struct Validate: ParsableCommand {
 struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "plan", abstract: "Show what apply would change on this host (exit 2 when there are changes).")
 
-    @Argument(help: "The pool topology file (YAML).") var file: String
+    @Argument(help: "The pool topology file (YAML).", completion: Completion.poolFile) var file: String
     @OptionGroup var options: HostOptions
 
     func run() throws {
@@ -54,7 +54,7 @@ struct PlanCommand: ParsableCommand {
 struct Apply: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Make this host match the file; verify; roll back on any failure (exit 2 when something changed).")
 
-    @Argument(help: "The pool topology file (YAML).") var file: String
+    @Argument(help: "The pool topology file (YAML).", completion: Completion.poolFile) var file: String
     @OptionGroup var options: HostOptions
 
     @Flag(name: .long, help: "Apply even when the plan deletes, re-addresses or takes down the interfaces that carry the default route or this SSH session.")
@@ -102,8 +102,9 @@ struct Apply: ParsableCommand {
             engine.beforeFirstWrite = { plan in try recorder.begin(plan) }
             engine.beforeMoreWrites = { steps in try recorder.more(steps) }
             do {
-                let plan = try engine.apply(desired, base: try base.value())
+                var plan = try engine.apply(desired, base: try base.value())
                 let deadline = try recorder.finish(plan, engine: engine)
+                plan.health = try storagePathHealth(engine, desired)  // reported as plan does; never blocks
                 if options.json {
                     try emitJSON(PlanOutput(plan, command: "apply"))
                 } else if plan.changes.isEmpty {
@@ -137,7 +138,7 @@ struct Apply: ParsableCommand {
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Report drift between this host and the file (exit 2 on drift); changes nothing.")
 
-    @Argument(help: "The pool topology file (YAML).") var file: String
+    @Argument(help: "The pool topology file (YAML).", completion: Completion.poolFile) var file: String
     @OptionGroup var options: HostOptions
 
     @Option(name: .long, help: "Also write Prometheus node_exporter textfile metrics to this path (atomically).")
@@ -147,9 +148,22 @@ struct Check: ParsableCommand {
     var syslog = false
 
     func run() throws {
+        let started = Date()
         try poolnet.run {
-            let (plan, desired, current) = try planAndReport(file, options, command: "check") { $0.renderDrift() }
-            if let textfile { try Textfile.write(Textfile.render(plan: plan, desired: desired, current: current, now: Date()), to: textfile) }
+            let (plan, desired, current): (Plan, DesiredState, CurrentState)
+            do {
+                (plan, desired, current) = try planAndReport(file, options, command: "check") { $0.renderDrift() }
+            } catch {
+                // The metrics say the check failed, and why; the previous run's file does not stay.
+                if let textfile {
+                    try? Textfile.write(Textfile.renderFailure(pool: try? Topology.load(path: file).pool, host: options.hostName, reason: FailureKind(error),
+                                                               now: started, duration: Date().timeIntervalSince(started)), to: textfile)
+                }
+                throw error
+            }
+            if let textfile {
+                try Textfile.write(Textfile.render(plan: plan, desired: desired, current: current, now: started, duration: Date().timeIntervalSince(started)), to: textfile)
+            }
             if syslog { DriftSyslog.log(plan) }
             return plan.isClean ? 0 : 2
         }
@@ -166,4 +180,11 @@ func planAndReport(_ file: String, _ options: HostOptions, command: String, rend
     let (plan, current) = try engine.plan(desired, base: try base.value(), health: true)
     if options.json { try emitJSON(PlanOutput(plan, command: command)) } else { emit(OutputStyle.paint(render(plan))) }
     return (plan, desired, current)
+}
+
+/// After apply: the storage path findings `plan` and `check` report (a path outage, a LUN short of
+/// paths), from a fresh read and probe. Files without iSCSI or vports have none to probe.
+func storagePathHealth(_ engine: Engine, _ desired: DesiredState) throws -> [PlanProblem] {
+    guard desired.iscsi != nil || !desired.vports.isEmpty else { return [] }
+    return try engine.plan(desired, health: true).plan.health
 }

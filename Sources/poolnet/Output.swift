@@ -75,3 +75,24 @@ struct ShowOutput: Encodable {
     var iscsi: ISCSIState?
     var fc: FCState?
 }
+
+/// The commands whose output `--json` turns into one JSON object (errors included).
+protocol ReportsJSON { var jsonRequested: Bool { get } }
+extension Validate: ReportsJSON { var jsonRequested: Bool { json } }
+extension PlanCommand: ReportsJSON { var jsonRequested: Bool { options.json } }
+extension Apply: ReportsJSON { var jsonRequested: Bool { options.json } }
+extension Check: ReportsJSON { var jsonRequested: Bool { options.json } }
+extension Show: ReportsJSON { var jsonRequested: Bool { options.json } }
+extension Confirm: ReportsJSON { var jsonRequested: Bool { options.json } }
+extension Rollback: ReportsJSON { var jsonRequested: Bool { options.json } }
+extension History: ReportsJSON { var jsonRequested: Bool { options.json } }
+
+/// Commands that cannot run without root: apply, rollback and confirm change the host and its
+/// state directory; plan and show entering a namespace (--netns) need setns. (check is left to
+/// fail inside, where --textfile still records the failure; `run` explains the refusal.)
+protocol Privileged { var needsRoot: Bool { get } }
+extension Apply: Privileged { var needsRoot: Bool { true } }
+extension Rollback: Privileged { var needsRoot: Bool { true } }
+extension Confirm: Privileged { var needsRoot: Bool { true } }
+extension PlanCommand: Privileged { var needsRoot: Bool { options.netns != nil } }
+extension Show: Privileged { var needsRoot: Bool { options.netns != nil } }

@@ -17,14 +17,39 @@ struct Poolnet: ParsableCommand {
         subcommands: [Validate.self, PlanCommand.self, Apply.self, Check.self, Show.self,
                       Confirm.self, Rollback.self, History.self, RevertPending.self]
     )
+
+    /// swift-argument-parser's own main, except that a usage error exits 1 like every error that
+    /// changed nothing (the documented contract), not 64, and says so in JSON too with --json; and
+    /// a command that needs root says so before it starts.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            OutputStyle.command = type(of: command)._commandName
+            OutputStyle.json = (command as? ReportsJSON)?.jsonRequested ?? false
+            if (command as? Privileged)?.needsRoot == true && !Privilege.hasNetAdmin {
+                try poolnet.run { throw Privilege.Required(command: OutputStyle.command) }
+            }
+            try command.run()
+        } catch let error as ExitCode {
+            exit(withError: error)
+        } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            if CommandLine.arguments.contains("--json") {
+                let command = CommandLine.arguments.dropFirst().first { !$0.hasPrefix("-") } ?? "poolnet"
+                try? emitJSON(ErrorOutput(command: command, exitCode: 1, error: error, message: message(for: error), kind: .usage))
+            }
+            Foundation.exit(1)
+        }
+    }
 }
 
 /// Options every command that touches a host shares.
 struct HostOptions: ParsableArguments {
-    @Option(name: .long, help: "The pool host to act as (default: this machine's short hostname).")
+    @Option(name: .long, help: "The pool host to act as (default: this machine's short hostname).", completion: Completion.hosts)
     var host: String?
 
-    @Option(name: .long, help: "Operate inside this named network namespace (ip netns).")
+    @Option(name: .long, help: "Operate inside this named network namespace (ip netns).", completion: Completion.namespaces)
     var netns: String?
 
     @Flag(name: .long, help: "Machine-readable JSON on stdout.")
@@ -79,36 +104,41 @@ func loadDesired(_ file: String, host: String) throws -> DesiredState {
     let (problems, states) = topology.validateResolving()
     if !problems.isEmpty { throw Failure.topology(TopologyErrors(problems)) }
     if let state = states[host] { return state }
-    do { return try topology.resolve(host: host) } catch { throw Failure.topology(error) }  // names the unknown host
+    do { return try topology.resolve(host: host) } catch { throw Failure.hostNotInFile(error) }  // names the unknown host
 }
 
 /// Errors the CLI reports itself (exit 1), with a clean message and no stack of types.
 enum Failure: Error, CustomStringConvertible {
     case topology(TopologyErrors)
+    case hostNotInFile(TopologyErrors)
     case other(String)
 
     var description: String {
         switch self {
-        case .topology(let e): return e.description
+        case .topology(let e), .hostNotInFile(let e): return e.description
         case .other(let s): return s
         }
     }
 }
 
-/// Runs a command body, mapping failures to exit 1 with the message on stderr.
+/// Runs a command body, mapping failures to exit 1 with the message on stderr (and, with --json,
+/// a poolnet.error/v1 object on stdout unless the command already printed its own object). A
+/// refusal met for lack of root says that root is needed.
 func run(_ body: () throws -> Int32) throws {
     let code: Int32
     do {
         code = try body()
     } catch let error as ExitCode {
         throw error
-    } catch let error as HostLeftChanged {
-        // Not "nothing was changed" (1): the host holds changes the output names.
-        FileHandle.standardError.write(Data("poolnet: \(error)\n".utf8))
-        throw ExitCode(3)
     } catch {
-        FileHandle.standardError.write(Data("poolnet: \(error)\n".utf8))
-        throw ExitCode(1)
+        // 3, not "nothing was changed" (1): the host holds changes the output names.
+        let exitCode: Int32 = error is HostLeftChanged ? 3 : 1
+        let message = Privilege.isPermissionDenied(error) ? Privilege.explain(error, command: OutputStyle.command) : "\(error)"
+        FileHandle.standardError.write(Data("poolnet: \(message)\n".utf8))
+        if OutputStyle.json && !OutputStyle.printedJSON {
+            try? emitJSON(ErrorOutput(command: OutputStyle.command, exitCode: exitCode, error: error, message: message))
+        }
+        throw ExitCode(exitCode)
     }
     if code != 0 { throw ExitCode(code) }
 }
@@ -122,6 +152,11 @@ func emit(_ text: String) {
 enum OutputStyle {
     nonisolated(unsafe) static var quiet = false
     nonisolated(unsafe) static var color = false
+    /// Set from the parsed command line before the command runs.
+    nonisolated(unsafe) static var json = false
+    nonisolated(unsafe) static var command = "poolnet"
+    /// The command printed its JSON object: an error after it adds no second one.
+    nonisolated(unsafe) static var printedJSON = false
 
     static func configure(_ options: HostOptions) {
         quiet = options.quiet && !options.json
@@ -147,4 +182,5 @@ func emitJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     emit(String(decoding: try encoder.encode(value), as: UTF8.self) + "\n")
+    OutputStyle.printedJSON = true
 }

@@ -9,7 +9,7 @@ import Storage
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show the live links and addresses (with FILE: only what the file declares or poolnet owns).")
 
-    @Argument(help: "Optional pool topology file; limits the output to its objects.") var file: String?
+    @Argument(help: "Optional pool topology file; limits the output to its objects.", completion: Completion.poolFile) var file: String?
     @OptionGroup var options: HostOptions
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, dot, svg }

@@ -26,19 +26,13 @@ enum Textfile {
         }
     }
 
-    static func render(plan: Plan, desired: DesiredState, current: CurrentState, now: Date) -> String {
+    static func render(plan: Plan, desired: DesiredState, current: CurrentState, now: Date, duration: TimeInterval) -> String {
         let base = "pool=\"\(escape(plan.pool))\",host=\"\(escape(plan.host))\""
         var counts = Dictionary(uniqueKeysWithValues: kinds.map { ($0, 0) })
         for change in plan.changes { counts[kind(of: change.action), default: 0] += 1 }
         counts["blocked"] = plan.problems.count
         counts["path_health"] = plan.health.count
-        var out = """
-        # HELP poolnet_check_success 1 when the host matches the pool file and every storage path is healthy.
-        # TYPE poolnet_check_success gauge
-        poolnet_check_success{\(base)} \(plan.isClean ? 1 : 0)
-        # HELP poolnet_check_timestamp_seconds When the check ran (Unix time).
-        # TYPE poolnet_check_timestamp_seconds gauge
-        poolnet_check_timestamp_seconds{\(base)} \(Int(now.timeIntervalSince1970))
+        var out = common(labels: base, success: plan.isClean, now: now, duration: duration) + """
         # HELP poolnet_drift Differences from the pool file, by kind (blocked: problems apply cannot fix; path_health: storage path findings).
         # TYPE poolnet_drift gauge
 
@@ -52,6 +46,32 @@ enum Textfile {
             for lun in luns { out += "poolnet_lun_declared_paths{\(base),wwid=\"\(escape(lun.wwid))\",target=\"\(escape(lun.target))\"} \(lun.declared)\n" }
         }
         return out
+    }
+
+    /// A check that could not run (invalid file, host not in it, unreadable host state) still
+    /// writes the file, so the previous run's `1` never outlives it: success 0 with the reason.
+    static func renderFailure(pool: String?, host: String, reason: FailureKind, now: Date, duration: TimeInterval) -> String {
+        let labels = (pool.map { "pool=\"\(escape($0))\"," } ?? "") + "host=\"\(escape(host))\""
+        return common(labels: labels, success: false, reason: reason, now: now, duration: duration)
+    }
+
+    /// Success, time, duration and the build: in every file, whether the check ran or failed.
+    static func common(labels: String, success: Bool, reason: FailureKind? = nil, now: Date, duration: TimeInterval) -> String {
+        """
+        # HELP poolnet_check_success 1 when the host matches the pool file and every storage path is healthy; 0 on drift, or with a reason label when the check failed (invalid_file, host_not_in_file, host_state, permission, other).
+        # TYPE poolnet_check_success gauge
+        poolnet_check_success{\(labels)\(reason.map { ",reason=\"\($0.rawValue)\"" } ?? "")} \(success ? 1 : 0)
+        # HELP poolnet_check_timestamp_seconds When the check ran (Unix time).
+        # TYPE poolnet_check_timestamp_seconds gauge
+        poolnet_check_timestamp_seconds{\(labels)} \(Int(now.timeIntervalSince1970))
+        # HELP poolnet_check_duration_seconds How long the check took.
+        # TYPE poolnet_check_duration_seconds gauge
+        poolnet_check_duration_seconds{\(labels)} \(String(format: "%.3f", duration))
+        # HELP poolnet_build_info The poolnet version that wrote this file.
+        # TYPE poolnet_build_info gauge
+        poolnet_build_info{version="\(escape(Poolnet.configuration.version))"} 1
+
+        """
     }
 
     static func escape(_ value: String) -> String {

@@ -71,28 +71,79 @@ final class EcosystemTests: XCTestCase {
         XCTAssertEqual(m["poolnet_check_success"], 1)
         XCTAssertEqual(m.filter { $0.key.hasPrefix("poolnet_drift") }.values.reduce(0, +), 0)
         XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: dir.path).contains { $0.hasSuffix(".tmp") }, "written through a rename")
+        try promtoolAccepts(file)
+        XCTAssertGreaterThanOrEqual(m["poolnet_check_duration_seconds"] ?? -1, 0)
+        XCTAssertEqual(m["poolnet_build_info"], 1)
+
+        // A failed check (a host the file does not name, a namespace that is gone, a broken file)
+        // replaces the healthy file: success 0 with the reason, never the previous run's 1.
+        let failures: [(args: [String], reason: String)] = [
+            (["--host", "hv99", "--netns", ns.name], "host_not_in_file"),
+            (["--host", "hv01", "--netns", "pn-no-such-ns"], "host_state"),
+        ]
+        for failure in failures {
+            let failed = try runProcess([CLITests.binary, "check", Self.demo, "--textfile", file] + failure.args)
+            XCTAssertEqual(failed.status, 1, failed.stderr)
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            XCTAssertTrue(text.contains("poolnet_check_success{pool=\"demo\",host=\"\(failure.args[1])\",reason=\"\(failure.reason)\"} 0\n"), text)
+            XCTAssertFalse(text.contains("} 1\npoolnet_check_timestamp"), text)
+            try promtoolAccepts(file)
+        }
+        let broken = dir.appendingPathComponent("broken.yaml").path
+        try "pool: x\nhosts: [\n".write(toFile: broken, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try runProcess([CLITests.binary, "check", broken, "--host", "hv01", "--netns", ns.name, "--textfile", file]).status, 1)
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        XCTAssertTrue(text.contains("poolnet_check_success{host=\"hv01\",reason=\"invalid_file\"} 0\n"), text)
+        try promtoolAccepts(file)
+    }
+
+    /// Prometheus's own linter (scripts/deps installs promtool).
+    func promtoolAccepts(_ path: String) throws {
+        try requireProgram("promtool")
+        let lint = try runProcess(["sh", "-c", "promtool check metrics < \"$1\"", "sh", path])
+        XCTAssertEqual(lint.status, 0, "promtool check metrics: \(lint.stdout)\(lint.stderr)")
     }
 
     // MARK: JSON schemas
 
+    /// Every command's --json, success and failure, against the schema its `schema` key names.
     func testEveryJSONOutputMatchesItsSchema() throws {
-        var cases: [(schema: String, output: String)] = []
-        func record(_ schema: String, _ result: ProcessResult) { cases.append((schema, result.stdout)) }
-        record("validate", try runProcess([CLITests.binary, "validate", "--json", Self.demo]))
-        record("validate", try runProcess([CLITests.binary, "validate", "--json", CLITests.repo.appendingPathComponent("Tests/TopologyTests/Fixtures/bad/fc-naa6.yaml").path]))
+        let bad = CLITests.repo.appendingPathComponent("Tests/TopologyTests/Fixtures/bad/fc-naa6.yaml").path
+        var outputs: [(what: String, result: ProcessResult)] = []
+        func record(_ what: String, _ result: ProcessResult) { outputs.append((what, result)) }
+        record("validate ok", try runProcess([CLITests.binary, "validate", "--json", Self.demo]))
+        record("validate bad", try runProcess([CLITests.binary, "validate", "--json", bad]))
+        record("validate missing", try runProcess([CLITests.binary, "validate", "--json", dir.appendingPathComponent("none.yaml").path]))
         record("plan", try poolnet("plan", Self.demo, "--host", "hv01", "--netns", ns.name, "--json"))
-        record("plan", try poolnet("check", Self.demo, "--host", "hv01", "--netns", ns.name, "--json"))
-        record("plan", try poolnet("apply", Self.demo, "--host", "hv01", "--netns", ns.name, "--json"))
-        record("plan", try poolnet("apply", Self.demo, "--host", "hv01", "--netns", ns.name, "--json"))
+        record("check", try poolnet("check", Self.demo, "--host", "hv01", "--netns", ns.name, "--json"))
+        record("apply", try poolnet("apply", Self.demo, "--host", "hv01", "--netns", ns.name, "--json"))
+        record("apply no-op", try poolnet("apply", Self.demo, "--host", "hv01", "--netns", ns.name, "--json"))
         record("show", try poolnet("show", "--host", "hv01", "--netns", ns.name, "--json"))
-        record("show", try poolnet("show", Self.demo, "--host", "hv01", "--netns", ns.name, "--json"))
+        record("show file", try poolnet("show", Self.demo, "--host", "hv01", "--netns", ns.name, "--json"))
+        // Failures: the same exit code as without --json, and a poolnet.error/v1 object on stdout.
+        record("plan unknown host", try poolnet("plan", Self.demo, "--host", "hv99", "--netns", ns.name, "--json"))
+        record("check no namespace", try poolnet("check", Self.demo, "--host", "hv01", "--netns", "pn-no-such-ns", "--json"))
+        record("apply invalid file", try poolnet("apply", bad, "--host", "h1", "--netns", ns.name, "--json"))
+        record("show no namespace", try poolnet("show", "--netns", "pn-no-such-ns", "--json"))
+        record("plan usage", try runProcess([CLITests.binary, "plan", "--json", "--no-such-option", Self.demo]))
+        record("validate usage", try runProcess([CLITests.binary, "validate", "--json"]))
         var inputs: [String] = []
-        for (i, c) in cases.enumerated() {
-            XCTAssertFalse(c.output.isEmpty, "output \(i) (\(c.schema)) is empty")
+        for (i, output) in outputs.enumerated() {
+            XCTAssertFalse(output.result.stdout.isEmpty, "\(output.what): nothing on stdout; stderr: \(output.result.stderr)")
+            XCTAssertFalse(output.result.stdout.contains("\"_0\""), "\(output.what): \(output.result.stdout)")
+            let object = (try? JSONSerialization.jsonObject(with: Data(output.result.stdout.utf8))) as? [String: Any]
+            let schema = try XCTUnwrap(object?["schema"] as? String, "\(output.what): \(output.result.stdout)")
+            if schema == "poolnet.error/v1" {
+                XCTAssertEqual(output.result.status, 1, output.what)
+                XCTAssertEqual(object?["exitCode"] as? Int, 1, output.what)
+            }
+            let file = schema.replacingOccurrences(of: "poolnet.", with: "").replacingOccurrences(of: "/v1", with: "")
             let path = dir.appendingPathComponent("out-\(i).json").path
-            try c.output.write(toFile: path, atomically: true, encoding: .utf8)
-            inputs += [CLITests.repo.appendingPathComponent("docs/json-schema/\(c.schema).json").path, path]
+            try output.result.stdout.write(toFile: path, atomically: true, encoding: .utf8)
+            inputs += [CLITests.repo.appendingPathComponent("docs/json-schema/\(file).json").path, path]
         }
+        let kinds = outputs.compactMap { o in ((try? JSONSerialization.jsonObject(with: Data(o.result.stdout.utf8))) as? [String: Any])?["kind"] as? String }
+        XCTAssertEqual(kinds, ["host_not_in_file", "host_state", "invalid_file", "host_state", "usage", "usage"])
         let check = """
         import json, sys, jsonschema
         args = sys.argv[1:]
@@ -103,7 +154,7 @@ final class EcosystemTests: XCTestCase {
         """
         let result = try runProcess(["\(Self.venv)/python", "-c", check] + inputs)
         XCTAssertEqual(result.status, 0, result.stderr)
-        XCTAssertEqual(result.stdout.split(separator: "\n").count, cases.count, result.stdout)
+        XCTAssertEqual(result.stdout.split(separator: "\n").count, outputs.count, result.stdout)
     }
 
     // MARK: Ansible
@@ -120,12 +171,13 @@ final class EcosystemTests: XCTestCase {
         ])
     }
 
-    func inventory(hosts: [(String, String)]) -> String {
+    func inventory(hosts: [(String, String)], source: String? = nil) -> String {
         var text = "[pool]\n"
         for (host, netns) in hosts {
             text += "\(host) ansible_connection=local ansible_python_interpreter=\(Self.venv)/python poolnet_netns=\(netns)\n"
         }
-        text += "[pool:vars]\npoolnet_file=\(Self.demo)\npoolnet_binary=\(CLITests.binary)\npoolnet_state_dir=\(dir.appendingPathComponent("state").path)\n"
+        text += "[pool:vars]\npoolnet_source=\(source ?? Self.demo)\npoolnet_file=\(dir.appendingPathComponent("pool.yaml").path)\n"
+        text += "poolnet_binary=\(CLITests.binary)\npoolnet_state_dir=\(dir.appendingPathComponent("state").path)\n"
         return text
     }
 
@@ -136,19 +188,48 @@ final class EcosystemTests: XCTestCase {
 
     func testPlaybookCheckModeThenApplyThenIdempotent() throws {
         let inv = inventory(hosts: [("hv01", ns.name)])
+        let hostFile = dir.appendingPathComponent("pool.yaml").path
         let dry = try playbook(inv, "--check", "--diff")
         XCTAssertEqual(dry.status, 0, dry.stdout + dry.stderr)
-        XCTAssertEqual(recap(dry), ["hv01 : ok=1 changed=1 unreachable=0 failed=0 skipped=1 rescued=0 ignored=0"], dry.stdout)
-        XCTAssertTrue(dry.stdout.contains("+ bridge xenbr-priv0"), "the diff shows the plan: \(dry.stdout)")
+        XCTAssertEqual(recap(dry), ["hv01 : ok=1 changed=1 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0"], dry.stdout)
+        XCTAssertTrue(dry.stdout.contains("+  bridge xenbr-priv0 (mtu 9000, stp off)"), "the diff shows the plan: \(dry.stdout)")
+        XCTAssertTrue(dry.stdout.contains(" san0:\n-  mtu 1500\n") && dry.stdout.contains("+  mtu 9000\n"), "a before/after of the live value: \(dry.stdout)")
         XCTAssertNil(try ns.links()["xenbr-priv0"], "check mode applies nothing")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: hostFile), "check mode writes no file")
 
         let real = try playbook(inv)
-        XCTAssertEqual(recap(real), ["hv01 : ok=1 changed=1 unreachable=0 failed=0 skipped=1 rescued=0 ignored=0"], real.stdout + real.stderr)
+        XCTAssertEqual(recap(real), ["hv01 : ok=1 changed=1 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0"], real.stdout + real.stderr)
         XCTAssertNotNil(try ns.links()["xenbr-priv0"])
+        XCTAssertEqual(try String(contentsOfFile: hostFile, encoding: .utf8), try String(contentsOfFile: Self.demo, encoding: .utf8))
 
         let again = try playbook(inv)
-        XCTAssertEqual(recap(again), ["hv01 : ok=1 changed=0 unreachable=0 failed=0 skipped=1 rescued=0 ignored=0"], again.stdout + again.stderr)
-        for line in recap(dry) + recap(real) + recap(again) { FileHandle.standardError.write(Data("[ansible recap] \(line)\n".utf8)) }
+        XCTAssertEqual(recap(again), ["hv01 : ok=1 changed=0 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0"], again.stdout + again.stderr)
+
+        // A changed file in check mode: planned against the NEW file, reported as a change, nothing applied.
+        let changed = dir.appendingPathComponent("changed.yaml").path
+        let demo = try String(contentsOfFile: Self.demo, encoding: .utf8)
+        let bridge = "  - name: xenbr-priv0\n    mtu: 9000\n"
+        XCTAssertTrue(demo.contains(bridge))
+        try demo.replacingOccurrences(of: bridge, with: "  - name: xenbr-priv0\n    mtu: 8000\n").write(toFile: changed, atomically: true, encoding: .utf8)
+        let newFile = try playbook(inventory(hosts: [("hv01", ns.name)], source: changed), "--check", "--diff")
+        XCTAssertEqual(recap(newFile), ["hv01 : ok=1 changed=1 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0"], newFile.stdout + newFile.stderr)
+        XCTAssertTrue(newFile.stdout.contains(" xenbr-priv0:\n-  mtu 9000\n+  mtu 8000\n"), "the new file's change, before/after: \(newFile.stdout)")
+        XCTAssertTrue(newFile.stdout.contains("-    mtu: 9000\n+    mtu: 8000\n"), "the pool file's own diff: \(newFile.stdout)")
+        XCTAssertEqual(try ns.links()["xenbr-priv0"]?["mtu"] as? Int, 9000, "check mode applies nothing")
+        XCTAssertEqual(try String(contentsOfFile: hostFile, encoding: .utf8), demo, "check mode leaves the host's file")
+        for line in recap(dry) + recap(real) + recap(again) + recap(newFile) { FileHandle.standardError.write(Data("[ansible recap] \(line)\n".utf8)) }
+    }
+
+    /// The module's documentation renders (DOCUMENTATION, EXAMPLES, RETURN).
+    func testAnsibleDocRendersTheModule() throws {
+        let doc = try runProcess(["\(Self.venv)/ansible-doc", "-t", "module", "poolnet"], environment: [
+            "ANSIBLE_LIBRARY": CLITests.repo.appendingPathComponent("examples/ansible/library").path, "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_HOME": dir.appendingPathComponent("ansible-home").path, "LC_ALL": "C.UTF-8",
+        ])
+        XCTAssertEqual(doc.status, 0, doc.stderr)
+        for part in ["OPTIONS", "content", "src", "check mode", "EXAMPLES", "RETURN VALUES", "changes", "AUTHOR"] {
+            XCTAssertTrue(doc.stdout.contains(part), "ansible-doc lacks \(part): \(doc.stdout)")
+        }
     }
 
     func testRolloutStopsAtTheFirstFailedHost() throws {

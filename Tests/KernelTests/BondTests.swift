@@ -109,7 +109,7 @@ final class BondTests: NamespaceTestCase {
         try ns.ip("link", "set", "bond0", "type", "bond", "miimon", "300")
         let drift = try engine.plan(want).plan.changes.map(\.action.summary)
         XCTAssertTrue(drift.contains("eth2: port of bond0"), "\(drift)")
-        XCTAssertTrue(drift.contains("bond0: mode active-backup, miimon 300, primary eth1 → mode active-backup, miimon 100, primary eth1"), "\(drift)")
+        XCTAssertTrue(drift.contains("bond0: miimon 300 → 100"), "\(drift)")
         try engine.apply(want)
         XCTAssertEqual(try engine.plan(want).plan.changes, [])
     }

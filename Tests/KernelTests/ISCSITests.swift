@@ -88,6 +88,14 @@ final class ISCSITests: ISCSITestCase {
         try must("ip", "-n", ISCSILab.namespace, "link", "set", "t0", "mtu", "1500")
         findings = try health()
         XCTAssertTrue(findings.contains { $0.hasPrefix("iscsi path san-a (stor0): path MTU to 192.0.2.10 < 9000 (ping -M do -s 8972 failed") }, "\(findings)")
+        // apply has nothing to change, and says so, but reports the path problem as plan does.
+        let apply = try runProcess([Self.poolnetBinary, "apply", "--host", "vmhost", "--state-dir", lab.state.path, lab.write(Self.pool())])
+        XCTAssertEqual(apply.status, 0, apply.stdout + apply.stderr)
+        XCTAssertTrue(apply.stdout.contains("no changes") && apply.stdout.contains("storage paths: ") &&
+                      apply.stdout.contains("path MTU to 192.0.2.10 < 9000"), apply.stdout)
+        let applyJSON = try runProcess([Self.poolnetBinary, "apply", "--json", "--host", "vmhost", "--state-dir", lab.state.path, lab.write(Self.pool())])
+        let applyHealth = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(applyJSON.stdout.utf8)) as? [String: Any])?["health"] as? [[String: Any]])
+        XCTAssertTrue(applyHealth.contains { ($0["message"] as? String)?.contains("path MTU to 192.0.2.10 < 9000") == true }, applyJSON.stdout)
         try must("ip", "-n", ISCSILab.namespace, "link", "set", "t0", "mtu", "9000")
 
         step("remove path")

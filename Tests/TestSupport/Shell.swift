@@ -9,12 +9,11 @@ public struct ProcessResult {
 }
 
 /// Runs a program with an argv array (never a shell) and waits for it (no time limit to speak of).
+/// A missing program throws `MissingProgram`, which names it (also the one `ip netns exec` runs).
 @discardableResult
 public func runProcess(_ argv: [String], environment: [String: String]? = nil) throws -> ProcessResult {
+    for program in MissingProgram.program(of: argv) { try requireProgram(program) }
     let result = ProcessRunner(environment: environment ?? [:]).run(argv, timeout: 3600)
-    if result.status == 127 && result.stderr.hasSuffix("command not found") {
-        throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: argv[0]])
-    }
     return ProcessResult(status: result.status, stdout: result.stdout, stderr: result.stderr)
 }
 
