@@ -13,7 +13,14 @@ struct YNode {
     var typeName: String {
         switch node {
         case .scalar(let s): return s.string.isEmpty || s.string == "~" || s.string == "null" ? "null" : "a scalar"
-        case .mapping: return "a mapping"
+        case .mapping(let m):
+            let keys = m.keys.map { $0.string ?? "?" }
+            guard !keys.isEmpty else { return "an empty mapping" }
+            let shown = keys.prefix(3).joined(separator: ", ") + (keys.count > 3 ? ", …" : "")
+            // `perhost`, `per-host`, `perHost`: a per-host value with the key misspelt.
+            let misspeltPerHost = keys.contains { $0 != "per_host" && $0.lowercased().filter { $0 != "_" && $0 != "-" } == "perhost" }
+            return "a mapping with the key\(keys.count == 1 ? "" : "s") \(shown)"
+                + (misspeltPerHost ? " (a per-host value is written { per_host: { HOST: VALUE }, default: VALUE })" : "")
         case .sequence: return "a list"
         case .alias: return "an alias"
         }
@@ -34,6 +41,9 @@ struct YNode {
     /// Entries of a mapping, in file order; throws when the node is not a mapping.
     func mapping(_ what: String) throws -> [(key: YNode, value: YNode)] {
         guard case .mapping(let m) = node else {
+            if let s = scalar, let found = YAMLLines.keyWithoutSpace(Substring(s.string)) {
+                throw TopologyError("\(what) must be a mapping, found the string \"\(found.token)\" (missing space after \":\"?)", at: mark)
+            }
             throw TopologyError("\(what) must be a mapping, found \(typeName)", at: mark)
         }
         return m.map { (YNode(node: $0.key, file: file), YNode(node: $0.value, file: file)) }
