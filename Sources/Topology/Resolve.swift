@@ -125,7 +125,15 @@ extension Topology {
         var initiators: [String: String] = [:]
         var wwns: [WWN: (host: String, what: String)] = [:]
         var parents: [(DesiredVPort, String)] = []
-        for host in hosts {
+        for (position, host) in hosts.enumerated() {
+            // Past the error budget the remaining hosts would mostly repeat the same mistakes.
+            if errors.count >= InputLimits.maxErrors {
+                let rest = hosts[position...].map(\.name)
+                errors.append(TopologyError("validation stopped after \(errors.count) errors; not checked: host\(rest.count == 1 ? "" : "s") "
+                                            + TopologyErrors.hostRanges(rest, position: Dictionary(uniqueKeysWithValues: rest.enumerated().map { ($1, $0) })),
+                                            at: SourceMark(file: file, line: 1, column: 1)))
+                break
+            }
             do {
                 let state = try resolve(host: host.name)
                 states[host.name] = state
@@ -165,6 +173,6 @@ extension Topology {
                                             at: vport.mark, host: host, object: "vport \(vport.name)"))
             }
         }
-        return (TopologyErrors(errors).errors, states)
+        return (TopologyErrors(TopologyErrors.mergingHosts(errors, order: hosts.map(\.name))).errors, states)
     }
 }
