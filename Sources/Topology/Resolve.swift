@@ -20,7 +20,9 @@ extension Topology {
         state.vports = vports.compactMap { spec in errors.collect { try spec.resolve(for: host, warnings: &warnings) } ?? nil }
         state.warnings = warnings
         if let iscsi { state.iscsi = errors.collect { try iscsi.resolve(for: host, pool: pool, nics: state.nics, layout: layout) } ?? nil }
+        inheritBridgeMTU(&state, errors: errors)
         checkHost(state, errors: errors)
+        checkKernelDerived(state, errors: errors)
         guard errors.errors.isEmpty else { throw TopologyErrors(errors.errors) }
         return state
     }

@@ -52,8 +52,11 @@ extension Topology {
         let topology = errors.collect { () throws -> Topology in
             let r = try MappingReader(YNode(node: root, file: file), what: "the pool file")
             let pool = try r.required("pool").string("pool")
-            if pool.isEmpty || pool.contains(where: { $0 == ":" || $0.isWhitespace }) {
-                errors.add("pool \"\(pool)\" must be a non-empty name without \":\" or whitespace", at: r.optional("pool")!.mark)
+            if pool.isEmpty || pool.unicodeScalars.contains(where: { $0 == ":" || $0.properties.isWhitespace || $0.properties.generalCategory == .control }) {
+                errors.add("pool \(MultipathKeys.quoted(pool)) must be a non-empty name without \":\", whitespace or control characters", at: r.optional("pool")!.mark)
+            } else if pool.utf8.count > maxPoolNameBytes {
+                errors.add("pool is \(pool.utf8.count) bytes long; at most \(maxPoolNameBytes) fit in the ownership alias \"\(Ownership.portAlias(pool: "…"))\" (the kernel's IFALIASZ is 256 bytes)",
+                           at: r.optional("pool")!.mark)
             }
             let hosts = try parseHosts(try r.required("hosts"), errors: errors)
             var layout = StorageLayout.perPathSubnet

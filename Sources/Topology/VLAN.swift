@@ -50,7 +50,11 @@ public struct VLANSpec {
             throw named.fail("vlan needs \"id\" unless its name is PARENT.ID", at: header.name)
         }
         guard (1...4094).contains(vid) else {
-            throw named.fail("vlan id \(vid) is out of range (1–4094)", at: try named.select(id) ?? header.name)
+            throw named.fail("vlan id must be 1–4094, found \(vid)", at: try named.select(id) ?? header.name)
+        }
+        if let derivedID, derivedID != vid {
+            throw named.fail("id \(vid) differs from the id \(derivedID) the name \(name) implies; rename the VLAN or drop \"id\"",
+                             at: try named.select(id) ?? header.name)
         }
         if parent == name { throw named.fail("a vlan cannot be its own parent", at: try named.select(link) ?? header.name) }
         return DesiredVLAN(name: name, link: parent, id: UInt16(vid), mtu: try named.mtu(mtu), mark: header.mark)
