@@ -16,7 +16,7 @@ extension Topology {
             guard let mtu = bridge.mtu else { continue }
             func settle(_ kind: String, _ name: String, _ own: inout UInt32?, _ mark: SourceMark) {
                 if own == nil { own = mtu } else if own != mtu {
-                    errors.add("mtu \(own!) of \(kind) \(name) differs from mtu \(mtu) of bridge \(bridge.name) (line \(bridge.mark.line)), whose port it is; "
+                    errors.add("mtu \(own!) differs from mtu \(mtu) of bridge \(bridge.name) (line \(bridge.mark.line)), whose port it is; "
                                + "a bridge's ports carry its MTU: declare one of the two, or the same value", at: mark, host: host, object: "\(kind) \(name)")
                 }
             }

@@ -49,7 +49,7 @@ public struct VPortSpec {
 
     static func parse(_ node: YNode, hosts: Set<String>, errors: ErrorSink) -> VPortSpec? {
         errors.collect {
-            let r = try MappingReader(node, what: "a vports entry")
+            let r = try MappingReader(node, what: "a vports entry", keys: ["name", "hosts", "parent", "wwpn", "wwnn", "symbolic_name"])
             let header = try parseHeader(r, kind: kind, node: node, hosts: hosts, errors: errors)
             let spec = VPortSpec(header: header, parent: try r.required("parent"), wwpn: try r.required("wwpn"), wwnn: try r.required("wwnn"),
                                  symbolicName: r.optional("symbolic_name"))

@@ -31,7 +31,7 @@ public struct ISCSISpec {
 
     static func parse(_ node: YNode, hosts: Set<String>, errors: ErrorSink) -> ISCSISpec? {
         errors.collect {
-            let r = try MappingReader(node, what: "iscsi")
+            let r = try MappingReader(node, what: "iscsi", keys: ["initiator", "targets", "paths", "session", "multipath", "hosts"])
             let object = "iscsi"
             let initiator = try r.required("initiator")
             let targets = try r.required("targets")
@@ -40,7 +40,7 @@ public struct ISCSISpec {
             var paths: [PathSpec] = []
             for item in try r.required("paths").sequence("iscsi paths") {
                 errors.collect {
-                    let p = try MappingReader(item, what: "an iscsi path")
+                    let p = try MappingReader(item, what: "an iscsi path", keys: ["iface", "nic", "portals", "hosts"])
                     let header = try parseHeaderlessHosts(p, hosts: hosts, errors: errors, object: object)
                     let path = PathSpec(iface: try p.required("iface"), nic: try p.required("nic"), portals: try p.required("portals"),
                                         hosts: header, mark: item.mark)

@@ -3,6 +3,9 @@ import HostState
 import Yams
 
 extension Topology {
+    /// The pool file's top-level keys.
+    static let keys = ["pool", "hosts", "storage", "storage_nics", "bridges", "vlans", "bonds", "vxlans", "iscsi", "fc"]
+
     /// Reads and structurally checks a pool file. Per-host values are checked by `validate()`.
     public static func load(path: String) throws(TopologyErrors) -> Topology {
         let start = SourceMark(file: path, line: 1, column: 1)
@@ -50,7 +53,7 @@ extension Topology {
 
         let errors = ErrorSink()
         let topology = errors.collect { () throws -> Topology in
-            let r = try MappingReader(YNode(node: root, file: file), what: "the pool file")
+            let r = try MappingReader(YNode(node: root, file: file), what: "the pool file", keys: Topology.keys)
             let pool = try r.required("pool").string("pool")
             if pool.isEmpty || pool.unicodeScalars.contains(where: { $0 == ":" || $0.properties.isWhitespace || $0.properties.generalCategory == .control }) {
                 errors.add("pool \(MultipathKeys.quoted(pool)) must be a non-empty name without \":\", whitespace or control characters", at: r.optional("pool")!.mark)
@@ -86,7 +89,10 @@ extension Topology {
                             bonds: bonds.compactMap { BondSpec.parse($0, hosts: names, errors: errors) },
                             vxlans: vxlans.compactMap { VXLANSpec.parse($0, hosts: names, errors: errors) }, iscsi: iscsi, vports: vports)
         }
-        guard let topology, errors.errors.isEmpty else { throw TopologyErrors(errors.errors) }
+        guard let topology else { throw TopologyErrors(errors.errors) }
+        // Every problem in one run: the objects that parsed are validated too, so that fixing the
+        // structural mistakes does not reveal a second round.
+        if !errors.errors.isEmpty { throw TopologyErrors(errors.errors + topology.validate()) }
         return topology
     }
 

@@ -18,7 +18,7 @@ public struct VLANSpec {
 
     static func parse(_ node: YNode, hosts: Set<String>, errors: ErrorSink) -> VLANSpec? {
         errors.collect {
-            let r = try MappingReader(node, what: "a vlans entry")
+            let r = try MappingReader(node, what: "a vlans entry", keys: ["name", "hosts", "link", "id", "mtu"])
             let header = try parseHeader(r, kind: kind, node: node, hosts: hosts, errors: errors)
             let spec = VLANSpec(header: header, link: r.optional("link"), id: r.optional("id"), mtu: r.optional("mtu"))
             for field in [spec.link, spec.id, spec.mtu] {
@@ -50,7 +50,7 @@ public struct VLANSpec {
             throw named.fail("vlan needs \"id\" unless its name is PARENT.ID", at: header.name)
         }
         guard (1...4094).contains(vid) else {
-            throw named.fail("vlan id must be 1–4094, found \(vid)", at: try named.select(id) ?? header.name)
+            throw named.fail("vlan id \(vid) is out of range (1–4094)", at: try named.select(id) ?? header.name)
         }
         if let derivedID, derivedID != vid {
             throw named.fail("id \(vid) differs from the id \(derivedID) the name \(name) implies; rename the VLAN or drop \"id\"",

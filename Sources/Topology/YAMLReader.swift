@@ -93,10 +93,14 @@ final class MappingReader {
     private var entries: [String: (key: YNode, value: YNode)] = [:]
     private var order: [String] = []
     private var used = Set<String>()
+    /// Every key the mapping may have, when the caller lists them: a missing required key is then
+    /// reported together with the unknown keys (often the same key, misspelt).
+    private let known: Set<String>
 
-    init(_ node: YNode, what: String) throws {
+    init(_ node: YNode, what: String, keys: [String] = []) throws {
         self.node = node
         self.what = what
+        self.known = Set(keys)
         for (key, value) in try node.mapping(what) {
             guard let name = key.scalar?.string else { _ = try key.string("a key of \(what)"); continue }
             entries[name] = (key, value)
@@ -114,7 +118,10 @@ final class MappingReader {
 
     func required(_ key: String) throws -> YNode {
         guard let value = optional(key) else {
-            throw TopologyError("\(what) needs the key \"\(key)\"", at: node.mark)
+            let missing = TopologyError("\(what) needs the key \"\(key)\"", at: node.mark)
+            if known.isEmpty { throw missing }
+            used.formUnion(known)
+            throw TopologyErrors([missing] + unknownKeys())
         }
         return value
     }
@@ -123,8 +130,8 @@ final class MappingReader {
 
     /// Errors for keys that were never read, with the keys that are allowed.
     func unknownKeys() -> [TopologyError] {
-        let allowed = used.sorted().joined(separator: ", ")
-        return order.filter { !used.contains($0) }.map { name in
+        let allowed = used.union(known).sorted().joined(separator: ", ")
+        return order.filter { !used.contains($0) && !known.contains($0) }.map { name in
             TopologyError("unknown key \"\(name)\" in \(what) (allowed: \(allowed))", at: entries[name]!.key.mark)
         }
     }
