@@ -12,7 +12,13 @@ public enum InterfaceName {
             if scalar == "/" { return "contains \"/\"" }
             if scalar == ":" { return "contains \":\"" }
             if scalar.properties.isWhitespace { return "contains whitespace" }
+            // The kernel takes a name with "%" as a pattern and picks a free one (eth%d → eth0): the
+            // device would never have the declared name.
+            if scalar == "%" { return "contains \"%\" (the kernel reads it as a pattern such as eth%d)" }
+            if scalar.properties.generalCategory == .control { return "contains a control character" }
         }
+        // Not a kernel rule: tools (ip, iscsiadm's iface.net_ifacename) read a leading "-" as an option.
+        if name.hasPrefix("-") { return "starts with \"-\", which tools read as an option" }
         return nil
     }
 }

@@ -182,6 +182,9 @@ public struct ISCSIBackend: Sendable {
     /// Writes (or removes) the drop-in and has multipathd re-read its configuration.
     public func writeMultipathConfig(_ content: String?) throws {
         if let content {
+            if let problem = MultipathDropIn.problem(content) {
+                throw StorageError("refusing to write \(roots.multipathDropIn): \(problem)")
+            }
             try AtomicFile.write(content, to: roots.multipathDropIn)
         } else {
             try? FileManager.default.removeItem(atPath: roots.multipathDropIn)

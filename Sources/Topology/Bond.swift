@@ -25,7 +25,7 @@ public struct BondSpec {
 
     static func parse(_ node: YNode, hosts: Set<String>, errors: ErrorSink) -> BondSpec? {
         errors.collect {
-            let r = try MappingReader(node, what: "a bonds entry")
+            let r = try MappingReader(node, what: "a bonds entry", keys: ["name", "hosts", "mode", "members", "mtu", "miimon", "lacp_rate", "xmit_hash_policy", "primary"])
             let header = try parseHeader(r, kind: kind, node: node, hosts: hosts, errors: errors)
             let spec = BondSpec(header: header, mode: try r.required("mode"), members: try r.required("members"),
                                 mtu: r.optional("mtu"), miimon: r.optional("miimon"), lacpRate: r.optional("lacp_rate"),

@@ -34,7 +34,7 @@ public struct BridgeSpec {
 
     static func parse(_ node: YNode, hosts: Set<String>, errors: ErrorSink) -> BridgeSpec? {
         errors.collect {
-            let r = try MappingReader(node, what: "a bridges entry")
+            let r = try MappingReader(node, what: "a bridges entry", keys: ["name", "hosts", "mtu", "stp", "vlan_filtering", "vlans", "pvid", "untagged", "ports", "subnet", "addresses"])
             let header = try parseHeader(r, kind: kind, node: node, hosts: hosts, errors: errors)
             let portsNode = r.optional("ports")
             var ports: [PortSpec] = []

@@ -44,7 +44,14 @@ enum HostExpression {
         return out + rest
     }
 
+    /// Bounds that keep a hostile expression from exhausting the stack or the CPU.
+    static let maxDepth = 32
+    static let maxLength = 1000
+
     static func evaluate(_ source: String, in context: HostContext) throws(Failure) -> String {
+        guard source.utf8.count <= maxLength else {
+            throw Failure(message: "the expression is \(source.utf8.count) characters long; at most \(maxLength) are allowed")
+        }
         var body = source
         var format: String?
         if let colon = source.lastIndex(of: ":") {
@@ -62,7 +69,7 @@ enum HostExpression {
             }
             return value
         }
-        var parser = Parser(tokens: try tokenize(trimmed), context: context)
+        var parser = Parser(tokens: try tokenize(trimmed), source: trimmed, context: context)
         let value = try parser.parseExpression()
         guard parser.atEnd else { throw Failure(message: "cannot read \"\(source)\" as an expression") }
         return try apply(format: format, to: value)
@@ -99,7 +106,8 @@ enum HostExpression {
             if c.isNumber {
                 var j = i
                 while j < chars.count, chars[j].isNumber { j += 1 }
-                guard let n = Int(String(chars[i..<j])) else { throw Failure(message: "number too large in \"\(s)\"") }
+                let digits = String(chars[i..<j])
+                guard let n = Int(digits) else { throw Failure(message: "number \(digits) in \"\(s)\" is larger than a 64-bit integer") }
                 tokens.append(.number(n)); i = j
             } else if c.isLetter || c == "_" {
                 var j = i
@@ -115,20 +123,40 @@ enum HostExpression {
         return tokens
     }
 
-    /// Recursive descent over + - (lowest), * / %, then atoms.
+    /// Recursive descent over + - (lowest), * / %, then atoms, in checked 64-bit arithmetic.
+    /// Parentheses and unary minus count towards `maxDepth`, so the recursion stays shallow.
     struct Parser {
         var tokens: [Token]
         var position = 0
+        let source: String
         let context: HostContext
+        var depth = 0
+
+        init(tokens: [Token], source: String, context: HostContext) {
+            self.tokens = tokens
+            self.source = source
+            self.context = context
+        }
 
         var atEnd: Bool { position == tokens.count }
+
+        func overflow(_ lhs: Int, _ op: String, _ rhs: Int) -> Failure {
+            Failure(message: "\"\(source)\" overflows a 64-bit integer (\(lhs) \(op) \(rhs))")
+        }
+
+        mutating func nest() throws(Failure) {
+            depth += 1
+            if depth > HostExpression.maxDepth { throw Failure(message: "the expression nests deeper than \(HostExpression.maxDepth) levels") }
+        }
 
         mutating func parseExpression() throws(Failure) -> Int {
             var value = try parseTerm()
             while position < tokens.count, case .op(let c) = tokens[position], c == "+" || c == "-" {
                 position += 1
                 let rhs = try parseTerm()
-                value = c == "+" ? value + rhs : value - rhs
+                let (result, overflowed) = c == "+" ? value.addingReportingOverflow(rhs) : value.subtractingReportingOverflow(rhs)
+                if overflowed { throw overflow(value, String(c), rhs) }
+                value = result
             }
             return value
         }
@@ -138,8 +166,15 @@ enum HostExpression {
             while position < tokens.count, case .op(let c) = tokens[position], "*/%".contains(c) {
                 position += 1
                 let rhs = try parseAtom()
-                if c != "*", rhs == 0 { throw Failure(message: "division by zero") }
-                value = c == "*" ? value * rhs : c == "/" ? value / rhs : value % rhs
+                if c != "*", rhs == 0 { throw Failure(message: "\"\(source)\" divides by zero") }
+                // Int.min / -1 and Int.min % -1 overflow (and trap) like a product does.
+                let (result, overflowed) = switch c {
+                case "*": value.multipliedReportingOverflow(by: rhs)
+                case "/": value.dividedReportingOverflow(by: rhs)
+                default: value.remainderReportingOverflow(dividingBy: rhs)
+                }
+                if overflowed { throw overflow(value, String(c), rhs) }
+                value = result
             }
             return value
         }
@@ -150,8 +185,16 @@ enum HostExpression {
             position += 1
             switch token {
             case .number(let n): return n
-            case .op("-"): return -(try parseAtom())
+            case .op("-"):
+                try nest()
+                defer { depth -= 1 }
+                let operand = try parseAtom()
+                let (result, overflowed) = Int(0).subtractingReportingOverflow(operand)
+                if overflowed { throw Failure(message: "\"\(source)\" overflows a 64-bit integer (-(\(operand)))") }
+                return result
             case .op("("):
+                try nest()
+                defer { depth -= 1 }
                 let v = try parseExpression()
                 guard position < tokens.count, tokens[position] == .op(")") else { throw Failure(message: "missing \")\"") }
                 position += 1

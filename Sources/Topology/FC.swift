@@ -49,7 +49,7 @@ public struct VPortSpec {
 
     static func parse(_ node: YNode, hosts: Set<String>, errors: ErrorSink) -> VPortSpec? {
         errors.collect {
-            let r = try MappingReader(node, what: "a vports entry")
+            let r = try MappingReader(node, what: "a vports entry", keys: ["name", "hosts", "parent", "wwpn", "wwnn", "symbolic_name"])
             let header = try parseHeader(r, kind: kind, node: node, hosts: hosts, errors: errors)
             let spec = VPortSpec(header: header, parent: try r.required("parent"), wwpn: try r.required("wwpn"), wwnn: try r.required("wwnn"),
                                  symbolicName: r.optional("symbolic_name"))
@@ -71,7 +71,18 @@ public struct VPortSpec {
         let node = try wwn(wwnn, "wwnn", v, naaRules: true, warnings: &warnings)
         if port == node { throw v.fail("wwpn and wwnn are both \(port): distinct entities need distinct names", at: try v.select(wwnn) ?? wwnn) }
         if port == parent { throw v.fail("wwpn \(port) is the parent port's own name", at: try v.select(wwpn) ?? wwpn) }
-        return DesiredVPort(name: name, parent: parent, wwpn: port, wwnn: node, symbolicName: try v.string(symbolicName, "symbolic_name"), mark: header.mark)
+        let symbolic = try v.string(symbolicName, "symbolic_name")
+        if let symbolic {
+            // The FC transport keeps at most FC_VPORT_SYMBOLIC_NAMELEN (64) bytes, and a control
+            // character would reach the fabric's name server.
+            if symbolic.utf8.count > 64 {
+                throw v.fail("symbolic_name is \(symbolic.utf8.count) bytes long; the FC transport allows at most 64", at: try v.select(symbolicName) ?? header.name)
+            }
+            if symbolic.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                throw v.fail("symbolic_name \(MultipathKeys.quoted(symbolic)) contains a control character", at: try v.select(symbolicName) ?? header.name)
+            }
+        }
+        return DesiredVPort(name: name, parent: parent, wwpn: port, wwnn: node, symbolicName: symbolic, mark: header.mark)
     }
 
     /// A WWN with the NAA rules of storage-domain.md §4: accept 1, 2, 5; warn on 3 and C–F;

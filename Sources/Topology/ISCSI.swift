@@ -31,7 +31,7 @@ public struct ISCSISpec {
 
     static func parse(_ node: YNode, hosts: Set<String>, errors: ErrorSink) -> ISCSISpec? {
         errors.collect {
-            let r = try MappingReader(node, what: "iscsi")
+            let r = try MappingReader(node, what: "iscsi", keys: ["initiator", "targets", "paths", "session", "multipath", "hosts"])
             let object = "iscsi"
             let initiator = try r.required("initiator")
             let targets = try r.required("targets")
@@ -40,7 +40,7 @@ public struct ISCSISpec {
             var paths: [PathSpec] = []
             for item in try r.required("paths").sequence("iscsi paths") {
                 errors.collect {
-                    let p = try MappingReader(item, what: "an iscsi path")
+                    let p = try MappingReader(item, what: "an iscsi path", keys: ["iface", "nic", "portals", "hosts"])
                     let header = try parseHeaderlessHosts(p, hosts: hosts, errors: errors, object: object)
                     let path = PathSpec(iface: try p.required("iface"), nic: try p.required("nic"), portals: try p.required("portals"),
                                         hosts: header, mark: item.mark)
@@ -77,7 +77,10 @@ public struct ISCSISpec {
                         let name = try k.string("a multipath key")
                         if ISCSISettings.neverWritten.contains(name) {
                             errors.add("multipath \(name) is the platform's to set; poolnet checks it but never writes it", at: k.mark, object: object)
-                        } else if v.scalar == nil || name.contains(where: { $0.isWhitespace }) {
+                        } else if MultipathKeys.allowed[name] == nil {
+                            errors.add("multipath key \(MultipathKeys.quoted(name)) is not one poolnet writes (allowed: \(MultipathKeys.allowed.keys.sorted().joined(separator: ", ")))",
+                                       at: k.mark, object: object)
+                        } else if v.scalar == nil {
                             errors.add("multipath \(section) \(name) must be a single value", at: v.mark, object: object)
                         } else {
                             entries.append((name, v))
@@ -154,7 +157,10 @@ public struct ISCSISpec {
                 text += "\(section) {\n"
                 for (key, value) in entries {
                     guard let v = try r.string(value, key) else { continue }
-                    text += "\t\(key) \(v.contains(where: { $0.isWhitespace }) || v.isEmpty ? "\"\(v)\"" : v)\n"
+                    if let problem = MultipathKeys.problem(key: key, value: v) {
+                        throw r.fail("multipath \(section) \(key) \(problem)", at: try r.select(value) ?? value)
+                    }
+                    text += "\t\(key) \(v.contains(" ") ? "\"\(v)\"" : v)\n"
                 }
                 text += "}\n"
             }

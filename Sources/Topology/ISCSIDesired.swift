@@ -71,8 +71,14 @@ public enum ISCSISettings {
 /// iSCSI qualified names: `iqn.YYYY-MM.reversed.domain[:anything]`, `eui.` + 16 hex, `naa.` + 16 or 32 hex.
 public enum IQN {
     public static func problem(_ name: String) -> String? {
-        if name.count > 223 { return "is longer than 223 bytes" }
+        if name.utf8.count > 223 { return "is longer than 223 bytes" }
         if name.contains(where: { $0.isWhitespace }) { return "contains whitespace" }
+        // RFC 3720 3.2.6.2: after stringprep an iSCSI name holds only lowercase letters, digits,
+        // "-", "." and ":" (iscsiadm and the targets' ACLs see exactly these bytes).
+        if let bad = name.unicodeScalars.first(where: { !(("a"..."z").contains($0) || ("0"..."9").contains($0) || "-.:".unicodeScalars.contains($0)) }),
+           !("A"..."Z").contains(bad) {
+            return "contains \(MultipathKeys.quoted(String(bad))); an iSCSI name holds only lowercase letters, digits, \"-\", \".\" and \":\" (RFC 3720)"
+        }
         if name.hasPrefix("eui.") {
             let hex = name.dropFirst(4)
             return hex.count == 16 && hex.allSatisfy(\.isHexDigit) ? nil : "must be eui. followed by 16 hex digits"
@@ -105,6 +111,9 @@ public enum ISCSIIfaceName {
     public static func problem(_ name: String) -> String? {
         if name.isEmpty || name.count > 64 { return "must be 1–64 characters" }
         if name == "default" || name == "iser" { return "is reserved by open-iscsi" }
+        // The iface is a file under /etc/iscsi/ifaces and an iscsiadm argument.
+        if name.allSatisfy({ $0 == "." }) { return "is not a file name (\".\" and \"..\" name directories)" }
+        if name.hasPrefix("-") { return "starts with \"-\", which iscsiadm would read as an option" }
         if !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) {
             return "may only contain letters, digits, '-', '_' and '.'"
         }

@@ -20,7 +20,9 @@ extension Topology {
         state.vports = vports.compactMap { spec in errors.collect { try spec.resolve(for: host, warnings: &warnings) } ?? nil }
         state.warnings = warnings
         if let iscsi { state.iscsi = errors.collect { try iscsi.resolve(for: host, pool: pool, nics: state.nics, layout: layout) } ?? nil }
+        inheritBridgeMTU(&state, errors: errors)
         checkHost(state, errors: errors)
+        checkKernelDerived(state, errors: errors)
         guard errors.errors.isEmpty else { throw TopologyErrors(errors.errors) }
         return state
     }
@@ -125,7 +127,15 @@ extension Topology {
         var initiators: [String: String] = [:]
         var wwns: [WWN: (host: String, what: String)] = [:]
         var parents: [(DesiredVPort, String)] = []
-        for host in hosts {
+        for (position, host) in hosts.enumerated() {
+            // Past the error budget the remaining hosts would mostly repeat the same mistakes.
+            if errors.count >= InputLimits.maxErrors {
+                let rest = hosts[position...].map(\.name)
+                errors.append(TopologyError("validation stopped after \(errors.count) errors; not checked: host\(rest.count == 1 ? "" : "s") "
+                                            + TopologyErrors.hostRanges(rest, position: Dictionary(uniqueKeysWithValues: rest.enumerated().map { ($1, $0) })),
+                                            at: SourceMark(file: file, line: 1, column: 1)))
+                break
+            }
             do {
                 let state = try resolve(host: host.name)
                 states[host.name] = state
@@ -165,6 +175,6 @@ extension Topology {
                                             at: vport.mark, host: host, object: "vport \(vport.name)"))
             }
         }
-        return (TopologyErrors(errors).errors, states)
+        return (TopologyErrors(TopologyErrors.mergingHosts(errors, order: hosts.map(\.name))).errors, states)
     }
 }

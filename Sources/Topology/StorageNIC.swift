@@ -19,7 +19,7 @@ public struct StorageNICSpec {
 
     static func parse(_ node: YNode, hosts: Set<String>, errors: ErrorSink) -> StorageNICSpec? {
         errors.collect {
-            let r = try MappingReader(node, what: "a storage_nics entry")
+            let r = try MappingReader(node, what: "a storage_nics entry", keys: ["name", "hosts", "mtu", "subnet", "addresses", "ipv6", "sysctls", "gateway"])
             let header = try parseHeader(r, kind: kind, node: node, hosts: hosts, errors: errors)
             let spec = StorageNICSpec(header: header, mtu: r.optional("mtu"), subnet: r.optional("subnet"),
                                       addresses: r.optional("addresses"), ipv6: r.optional("ipv6"), sysctls: r.optional("sysctls"))

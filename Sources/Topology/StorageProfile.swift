@@ -57,7 +57,8 @@ extension HostResolver {
                     throw fail("sysctls: \"\(key)\" is not one poolnet sets (\(overridableSysctls.keys.sorted().joined(separator: ", ")))", at: r.keyNode(key)!)
                 }
                 guard let value = try int(r.optional(key), key), range.contains(value) else {
-                    throw fail("sysctls: \(key) must be \(range.lowerBound)–\(range.upperBound)", at: r.keyNode(key)!)
+                    let found = r.optional(key)?.scalar.map { ", found \($0.string)" } ?? ""
+                    throw fail("sysctls: \(key) must be \(range.lowerBound)–\(range.upperBound)\(found)", at: r.keyNode(key)!)
                 }
                 result[SysctlKey(.ipv4, nic, key)] = value
             }

@@ -49,7 +49,62 @@ public struct TopologyErrors: Error, Sendable, CustomStringConvertible {
             .sorted { ($0.mark.line, $0.mark.column) < ($1.mark.line, $1.mark.column) }
     }
 
-    public var description: String { errors.map(\.description).joined(separator: "\n") }
+    /// The first `InputLimits.shownErrors` errors, then how many more there are.
+    public var description: String {
+        var lines = errors.prefix(InputLimits.shownErrors).map(\.description)
+        if errors.count > InputLimits.shownErrors {
+            let more = errors.count - InputLimits.shownErrors
+            lines.append("… and \(more) more error\(more == 1 ? "" : "s") (the first \(InputLimits.shownErrors) are shown)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// One error for a mistake that is the same on several hosts (same place, object and
+    /// message), naming the hosts in pool order: `(on hosts hv01–hv16)`.
+    static func mergingHosts(_ errors: [TopologyError], order: [String]) -> [TopologyError] {
+        struct Key: Hashable { let mark: SourceMark; let object: String?; let message: String; let isWarning: Bool }
+        var hostsOf: [Key: [String]] = [:]
+        var firstOf: [Key: Int] = [:]
+        var merged: [TopologyError] = []
+        for error in errors {
+            guard let host = error.host else { merged.append(error); continue }
+            let key = Key(mark: error.mark, object: error.object, message: error.message, isWarning: error.isWarning)
+            if firstOf[key] != nil {
+                if hostsOf[key]!.last != host { hostsOf[key]!.append(host) }
+            } else {
+                firstOf[key] = merged.count
+                hostsOf[key] = [host]
+                merged.append(error)
+            }
+        }
+        let position = Dictionary(order.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        for (key, hosts) in hostsOf where hosts.count > 1 {
+            var error = merged[firstOf[key]!]
+            error.host = nil
+            error.message += " (on hosts \(hostRanges(hosts, position: position)))"
+            merged[firstOf[key]!] = error
+        }
+        return merged
+    }
+
+    /// `hv01–hv16` for a run of three or more hosts adjacent in the pool, otherwise a list.
+    static func hostRanges(_ hosts: [String], position: [String: Int]) -> String {
+        let sorted = hosts.sorted { (position[$0] ?? Int.max, $0) < (position[$1] ?? Int.max, $1) }
+        var parts: [String] = []
+        var run: [String] = []
+        func flush() {
+            if run.count >= 3 { parts.append("\(run.first!)–\(run.last!)") } else { parts += run }
+            run = []
+        }
+        for host in sorted {
+            if let last = run.last, let a = position[last], let b = position[host], b == a + 1 { run.append(host) } else {
+                flush()
+                run = [host]
+            }
+        }
+        flush()
+        return parts.joined(separator: ", ")
+    }
 }
 
 /// Collects errors while a parse goes on, so one run reports them all.

@@ -3,19 +3,37 @@ import HostState
 import Yams
 
 extension Topology {
+    /// The pool file's top-level keys.
+    static let keys = ["pool", "hosts", "storage", "storage_nics", "bridges", "vlans", "bonds", "vxlans", "iscsi", "fc"]
+
     /// Reads and structurally checks a pool file. Per-host values are checked by `validate()`.
     public static func load(path: String) throws(TopologyErrors) -> Topology {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TopologyErrors([TopologyError("cannot read the file", at: SourceMark(file: path, line: 1, column: 1))])
+        let start = SourceMark(file: path, line: 1, column: 1)
+        let data: [UInt8]
+        switch PoolFile.read(path) {
+        case .failure(let reason): throw TopologyErrors([TopologyError(reason.message, at: start)])
+        case .success(let bytes): data = bytes
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw TopologyErrors([TopologyError("the file is not UTF-8 text", at: SourceMark(file: path, line: 1, column: 1))])
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw TopologyErrors([TopologyError("the file is not UTF-8 text", at: start)])
         }
         return try parse(yaml: text, file: path)
     }
 
     public static func parse(yaml: String, file: String) throws(TopologyErrors) -> Topology {
         let start = SourceMark(file: file, line: 1, column: 1)
+        if yaml.utf8.count > InputLimits.maxFileBytes {
+            throw TopologyErrors([TopologyError(PoolFile.tooLarge(yaml.utf8.count), at: start)])
+        }
+        // Bounds first: Yams composes the whole file before anything else can look at it.
+        let scan = YAMLPrescan.scan(yaml, file: file)
+        if !scan.errors.isEmpty { throw TopologyErrors(scan.errors) }
+        if scan.nodes > InputLimits.maxNodes {
+            throw TopologyErrors([TopologyError("the file has about \(scan.nodes) YAML values; a pool file may have at most \(InputLimits.maxNodes)", at: start)])
+        }
+        if scan.aliases > InputLimits.maxAliases {
+            throw TopologyErrors([TopologyError("the file uses \(scan.aliases) aliases (*name); a pool file may use at most \(InputLimits.maxAliases)", at: start)])
+        }
         let root: Node
         do {
             // No implicit tag resolution: the reader types scalars itself, and the default resolver runs
@@ -27,17 +45,21 @@ extension Topology {
         } catch let e as TopologyErrors {
             throw e
         } catch let e as YamlError {
-            throw TopologyErrors([yamlSyntaxError(e, file: file)])
+            throw TopologyErrors([yamlSyntaxError(e, file: file, text: yaml)])
         } catch {
             throw TopologyErrors([TopologyError("cannot parse YAML: \(error)", at: start)])
         }
+        if let problem = NodeBudget.check(root, file: file) { throw TopologyErrors([problem]) }
 
         let errors = ErrorSink()
         let topology = errors.collect { () throws -> Topology in
-            let r = try MappingReader(YNode(node: root, file: file), what: "the pool file")
+            let r = try MappingReader(YNode(node: root, file: file), what: "the pool file", keys: Topology.keys)
             let pool = try r.required("pool").string("pool")
-            if pool.isEmpty || pool.contains(where: { $0 == ":" || $0.isWhitespace }) {
-                errors.add("pool \"\(pool)\" must be a non-empty name without \":\" or whitespace", at: r.optional("pool")!.mark)
+            if pool.isEmpty || pool.unicodeScalars.contains(where: { $0 == ":" || $0.properties.isWhitespace || $0.properties.generalCategory == .control }) {
+                errors.add("pool \(MultipathKeys.quoted(pool)) must be a non-empty name without \":\", whitespace or control characters", at: r.optional("pool")!.mark)
+            } else if pool.utf8.count > maxPoolNameBytes {
+                errors.add("pool is \(pool.utf8.count) bytes long; at most \(maxPoolNameBytes) fit in the ownership alias \"\(Ownership.portAlias(pool: "…"))\" (the kernel's IFALIASZ is 256 bytes)",
+                           at: r.optional("pool")!.mark)
             }
             let hosts = try parseHosts(try r.required("hosts"), errors: errors)
             var layout = StorageLayout.perPathSubnet
@@ -67,7 +89,10 @@ extension Topology {
                             bonds: bonds.compactMap { BondSpec.parse($0, hosts: names, errors: errors) },
                             vxlans: vxlans.compactMap { VXLANSpec.parse($0, hosts: names, errors: errors) }, iscsi: iscsi, vports: vports)
         }
-        guard let topology, errors.errors.isEmpty else { throw TopologyErrors(errors.errors) }
+        guard let topology else { throw TopologyErrors(errors.errors) }
+        // Every problem in one run: the objects that parsed are validated too, so that fixing the
+        // structural mistakes does not reveal a second round.
+        if !errors.errors.isEmpty { throw TopologyErrors(errors.errors + topology.validate()) }
         return topology
     }
 
@@ -89,7 +114,12 @@ extension Topology {
                         if let index = r.optional("index") { host.index = try index.int("index") }
                         if let vars = r.optional("vars") {
                             for (key, value) in try vars.mapping("vars") {
-                                host.vars[try key.string("a var name")] = try value.string("a var value")
+                                let name = try key.string("a var name")
+                                guard value.scalar != nil else {
+                                    errors.add("var \(name) of host \(host.name) must be a string or a number, found \(value.typeName)", at: value.mark)
+                                    continue
+                                }
+                                host.vars[name] = try value.string("var \(name)")
                             }
                         }
                         r.unknownKeys().forEach(errors.add)
@@ -116,18 +146,5 @@ extension Topology {
             byIndex[host.index] = host
         }
         return hosts
-    }
-
-    static func yamlSyntaxError(_ error: YamlError, file: String) -> TopologyError {
-        switch error {
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
-            let text = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
-            return TopologyError("YAML syntax: \(text)", at: SourceMark(file: file, line: mark.line, column: mark.column))
-        case let .duplicatedKeysInMapping(duplicates, context):
-            return TopologyError("duplicate key \(duplicates.map { "\"\($0)\"" }.joined(separator: ", ")) in a mapping",
-                                 at: SourceMark(file: file, line: context.mark.line, column: context.mark.column))
-        default:
-            return TopologyError("YAML: \(error)", at: SourceMark(file: file, line: 1, column: 1))
-        }
     }
 }

@@ -18,7 +18,7 @@ public struct VLANSpec {
 
     static func parse(_ node: YNode, hosts: Set<String>, errors: ErrorSink) -> VLANSpec? {
         errors.collect {
-            let r = try MappingReader(node, what: "a vlans entry")
+            let r = try MappingReader(node, what: "a vlans entry", keys: ["name", "hosts", "link", "id", "mtu"])
             let header = try parseHeader(r, kind: kind, node: node, hosts: hosts, errors: errors)
             let spec = VLANSpec(header: header, link: r.optional("link"), id: r.optional("id"), mtu: r.optional("mtu"))
             for field in [spec.link, spec.id, spec.mtu] {
@@ -51,6 +51,10 @@ public struct VLANSpec {
         }
         guard (1...4094).contains(vid) else {
             throw named.fail("vlan id \(vid) is out of range (1–4094)", at: try named.select(id) ?? header.name)
+        }
+        if let derivedID, derivedID != vid {
+            throw named.fail("id \(vid) differs from the id \(derivedID) the name \(name) implies; rename the VLAN or drop \"id\"",
+                             at: try named.select(id) ?? header.name)
         }
         if parent == name { throw named.fail("a vlan cannot be its own parent", at: try named.select(link) ?? header.name) }
         return DesiredVLAN(name: name, link: parent, id: UInt16(vid), mtu: try named.mtu(mtu), mark: header.mark)

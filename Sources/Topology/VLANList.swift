@@ -36,7 +36,7 @@ struct PortSpec {
     static func parse(_ node: YNode, hosts: Set<String>, errors: ErrorSink, object: String) -> PortSpec? {
         if node.scalar != nil { return PortSpec(name: node, vlans: nil, pvid: nil, untagged: nil) }
         return errors.collect {
-            let r = try MappingReader(node, what: "a port of \(object)")
+            let r = try MappingReader(node, what: "a port of \(object)", keys: ["name", "vlans", "pvid", "untagged"])
             let spec = PortSpec(name: try r.required("name"), vlans: r.optional("vlans"), pvid: r.optional("pvid"),
                                 untagged: r.optional("untagged"))
             for field in [spec.name, spec.vlans, spec.pvid, spec.untagged] {

@@ -24,7 +24,7 @@ public struct VXLANSpec {
 
     static func parse(_ node: YNode, hosts: Set<String>, errors: ErrorSink) -> VXLANSpec? {
         errors.collect {
-            let r = try MappingReader(node, what: "a vxlans entry")
+            let r = try MappingReader(node, what: "a vxlans entry", keys: ["name", "hosts", "vni", "local", "device", "port", "mtu"])
             let header = try parseHeader(r, kind: kind, node: node, hosts: hosts, errors: errors)
             let spec = VXLANSpec(header: header, vni: try r.required("vni"), local: try r.required("local"),
                                  device: r.optional("device"), port: r.optional("port"), mtu: r.optional("mtu"))
@@ -50,11 +50,12 @@ public struct VXLANSpec {
         let r = HostResolver(host: host, object: header.label)
         guard let name = try r.interfaceName(header.name, "name") else { throw r.fail("vxlan has no name on this host", at: header.name) }
         let x = HostResolver(host: host, object: "\(Self.kind) \(name)")
-        guard let id = try x.int(vni, "vni"), (1...16_777_215).contains(id) else {
-            throw x.fail("vni must be 1–16777215", at: try x.select(vni) ?? header.name)
+        let number = try x.int(vni, "vni")
+        guard let id = number, (1...16_777_215).contains(id) else {
+            throw x.fail("vni must be 1–16777215, found \(number.map(String.init) ?? "nothing")", at: try x.select(vni) ?? header.name)
         }
         let udp = try x.int(port, "port") ?? 4789
-        guard (1...65535).contains(udp) else { throw x.fail("port \(udp) is out of range", at: try x.select(port)!) }
+        guard (1...65535).contains(udp) else { throw x.fail("port \(udp) is out of range (1–65535)", at: try x.select(port)!) }
         let mine = try localAddress(x)
         // Every other host that has this VXLAN is a remote VTEP.
         var remotes: [String] = []

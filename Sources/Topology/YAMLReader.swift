@@ -13,7 +13,14 @@ struct YNode {
     var typeName: String {
         switch node {
         case .scalar(let s): return s.string.isEmpty || s.string == "~" || s.string == "null" ? "null" : "a scalar"
-        case .mapping: return "a mapping"
+        case .mapping(let m):
+            let keys = m.keys.map { $0.string ?? "?" }
+            guard !keys.isEmpty else { return "an empty mapping" }
+            let shown = keys.prefix(3).joined(separator: ", ") + (keys.count > 3 ? ", …" : "")
+            // `perhost`, `per-host`, `perHost`: a per-host value with the key misspelt.
+            let misspeltPerHost = keys.contains { $0 != "per_host" && $0.lowercased().filter { $0 != "_" && $0 != "-" } == "perhost" }
+            return "a mapping with the key\(keys.count == 1 ? "" : "s") \(shown)"
+                + (misspeltPerHost ? " (a per-host value is written { per_host: { HOST: VALUE }, default: VALUE })" : "")
         case .sequence: return "a list"
         case .alias: return "an alias"
         }
@@ -34,6 +41,9 @@ struct YNode {
     /// Entries of a mapping, in file order; throws when the node is not a mapping.
     func mapping(_ what: String) throws -> [(key: YNode, value: YNode)] {
         guard case .mapping(let m) = node else {
+            if let s = scalar, let found = YAMLLines.keyWithoutSpace(Substring(s.string)) {
+                throw TopologyError("\(what) must be a mapping, found the string \"\(found.token)\" (missing space after \":\"?)", at: mark)
+            }
             throw TopologyError("\(what) must be a mapping, found \(typeName)", at: mark)
         }
         return m.map { (YNode(node: $0.key, file: file), YNode(node: $0.value, file: file)) }
@@ -83,10 +93,14 @@ final class MappingReader {
     private var entries: [String: (key: YNode, value: YNode)] = [:]
     private var order: [String] = []
     private var used = Set<String>()
+    /// Every key the mapping may have, when the caller lists them: a missing required key is then
+    /// reported together with the unknown keys (often the same key, misspelt).
+    private let known: Set<String>
 
-    init(_ node: YNode, what: String) throws {
+    init(_ node: YNode, what: String, keys: [String] = []) throws {
         self.node = node
         self.what = what
+        self.known = Set(keys)
         for (key, value) in try node.mapping(what) {
             guard let name = key.scalar?.string else { _ = try key.string("a key of \(what)"); continue }
             entries[name] = (key, value)
@@ -104,7 +118,10 @@ final class MappingReader {
 
     func required(_ key: String) throws -> YNode {
         guard let value = optional(key) else {
-            throw TopologyError("\(what) needs the key \"\(key)\"", at: node.mark)
+            let missing = TopologyError("\(what) needs the key \"\(key)\"", at: node.mark)
+            if known.isEmpty { throw missing }
+            used.formUnion(known)
+            throw TopologyErrors([missing] + unknownKeys())
         }
         return value
     }
@@ -113,8 +130,8 @@ final class MappingReader {
 
     /// Errors for keys that were never read, with the keys that are allowed.
     func unknownKeys() -> [TopologyError] {
-        let allowed = used.sorted().joined(separator: ", ")
-        return order.filter { !used.contains($0) }.map { name in
+        let allowed = used.union(known).sorted().joined(separator: ", ")
+        return order.filter { !used.contains($0) && !known.contains($0) }.map { name in
             TopologyError("unknown key \"\(name)\" in \(what) (allowed: \(allowed))", at: entries[name]!.key.mark)
         }
     }

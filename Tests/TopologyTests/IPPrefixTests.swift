@@ -1,4 +1,5 @@
 import HostState
+import Topology
 import XCTest
 
 final class IPPrefixTests: XCTestCase {
@@ -27,5 +28,33 @@ final class IPPrefixTests: XCTestCase {
         XCTAssertNotNil(InterfaceName.problem("a\tb"))
         XCTAssertNotNil(InterfaceName.problem("a/b"))
         XCTAssertNotNil(InterfaceName.problem("eth0:1"))
+    }
+}
+
+/// Names that reach iscsiadm, sysfs or the kernel as text (issue 15).
+final class NameRuleTests: XCTestCase {
+    func testISCSINamesOnlyInRFC3720Characters() {
+        XCTAssertNil(IQN.problem("iqn.2026-11.org.example:store-1.a"))
+        XCTAssertNil(IQN.problem("eui.02004567A425678D"))
+        for bad in ["iqn.2026-11.org.example:h1;reboot", "iqn.2026-11.org.example:a\u{1B}[0m", "iqn.2026-11.org.example:bell\u{07}",
+                    "iqn.2026-11.org.example:a_b", "iqn.2026-11.org.example:a\"b"] {
+            XCTAssertTrue(IQN.problem(bad)?.contains("RFC 3720") ?? false, bad)
+        }
+        XCTAssertEqual(IQN.problem("iqn.2026-11.org.example:with space"), "contains whitespace")
+    }
+
+    func testISCSIIfaceNamesThatAreNoFileOrAnOption() {
+        XCTAssertNil(ISCSIIfaceName.problem("san-a"))
+        XCTAssertEqual(ISCSIIfaceName.problem("."), "is not a file name (\".\" and \"..\" name directories)")
+        XCTAssertEqual(ISCSIIfaceName.problem(".."), "is not a file name (\".\" and \"..\" name directories)")
+        XCTAssertEqual(ISCSIIfaceName.problem("-o"), "starts with \"-\", which iscsiadm would read as an option")
+    }
+
+    func testInterfaceNamesTheKernelWouldRewriteOrToolsMisread() {
+        XCTAssertEqual(InterfaceName.problem("eth%d"), "contains \"%\" (the kernel reads it as a pattern such as eth%d)")
+        XCTAssertEqual(InterfaceName.problem("a\u{0}b"), "contains a control character")
+        XCTAssertEqual(InterfaceName.problem("-o"), "starts with \"-\", which tools read as an option")
+        XCTAssertEqual(InterfaceName.problem(".."), "is reserved (\".\" and \"..\" are not allowed)")
+        XCTAssertNil(InterfaceName.problem("eth1.30"))
     }
 }

@@ -21,7 +21,13 @@ final class ValidationCorpusTests: XCTestCase {
                 errors = error.errors
             }
             XCTAssertFalse(errors.isEmpty, "\(name) was accepted")
-            XCTAssertEqual(TopologyErrors(errors).description, expected, "messages for \(name)")
+            let actual = TopologyErrors(errors).description
+            // POOLNET_UPDATE_CORPUS=1 rewrites the .expected files in the source tree, for review with git diff.
+            if ProcessInfo.processInfo.environment["POOLNET_UPDATE_CORPUS"] == "1", actual != expected {
+                let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/bad")
+                try (actual + "\n").write(to: source.appendingPathComponent(expectedFile.lastPathComponent), atomically: true, encoding: .utf8)
+            }
+            XCTAssertEqual(actual, expected, "messages for \(name)")
         }
     }
 

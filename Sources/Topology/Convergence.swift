@@ -1,0 +1,78 @@
+import HostState
+
+/// Rules without which apply could not reach what plan promises on one host: a file that
+/// validates converges (docs/topology-format.md, "Validation").
+extension Topology {
+    /// IFALIASZ (256) including the NUL: the longest ownership alias, `poolnet:<pool>:port`,
+    /// must fit, or the kernel refuses it (ERANGE) at apply.
+    static let maxPoolNameBytes = 255 - Ownership.portAlias(pool: "").utf8.count
+
+    /// A bridge's declared ports carry its MTU. A port the file creates (VLAN, bond, VXLAN) and
+    /// declares no MTU for takes the bridge's, so that it is created with it; one that declares
+    /// another MTU is a conflict, since plan would set one and verification want the other.
+    func inheritBridgeMTU(_ state: inout DesiredState, errors: ErrorSink) {
+        let host = state.host
+        for bridge in state.bridges {
+            guard let mtu = bridge.mtu else { continue }
+            func settle(_ kind: String, _ name: String, _ own: inout UInt32?, _ mark: SourceMark) {
+                if own == nil { own = mtu } else if own != mtu {
+                    errors.add("mtu \(own!) differs from mtu \(mtu) of bridge \(bridge.name) (line \(bridge.mark.line)), whose port it is; "
+                               + "a bridge's ports carry its MTU: declare one of the two, or the same value", at: mark, host: host, object: "\(kind) \(name)")
+                }
+            }
+            for port in bridge.ports {
+                if let i = state.vlans.firstIndex(where: { $0.name == port }) { settle("vlan", port, &state.vlans[i].mtu, state.vlans[i].mark) }
+                if let i = state.bonds.firstIndex(where: { $0.name == port }) { settle("bond", port, &state.bonds[i].mtu, state.bonds[i].mark) }
+                if let i = state.vxlans.firstIndex(where: { $0.name == port }) { settle("vxlan", port, &state.vxlans[i].mtu, state.vxlans[i].mark) }
+            }
+        }
+    }
+
+    /// What the kernel derives or refuses: a VLAN no larger than its parent, a VXLAN no larger
+    /// than its underlay less the encapsulation, one VXLAN per VNI and port, one VLAN per parent and id.
+    func checkKernelDerived(_ state: DesiredState, errors: ErrorSink) {
+        let host = state.host
+        // The MTU of each device the file sets, with where.
+        var declared: [String: (mtu: UInt32, what: String, mark: SourceMark)] = [:]
+        for nic in state.nics { if let m = nic.mtu { declared[nic.name] = (m, "storage_nic \(nic.name)", nic.mark) } }
+        for bond in state.bonds { if let m = bond.mtu { declared[bond.name] = (m, "bond \(bond.name)", bond.mark) } }
+        for vlan in state.vlans { if let m = vlan.mtu { declared[vlan.name] = (m, "vlan \(vlan.name)", vlan.mark) } }
+
+        var vlanIDs: [String: DesiredVLAN] = [:]
+        for vlan in state.vlans {
+            if let mtu = vlan.mtu, let parent = declared[vlan.link], mtu > parent.mtu {
+                errors.add("mtu \(mtu) is above the mtu \(parent.mtu) of its parent \(parent.what) (line \(parent.mark.line)); the kernel refuses a VLAN larger than its parent",
+                           at: vlan.mark, host: host, object: "vlan \(vlan.name)")
+            }
+            let key = "\(vlan.link).\(vlan.id)"
+            if let other = vlanIDs[key] {
+                errors.add("vlan id \(vlan.id) on \(vlan.link) is also vlan \(other.name)'s (line \(other.mark.line)); the kernel allows one VLAN per parent and id",
+                           at: vlan.mark, host: host, object: "vlan \(vlan.name)")
+            } else {
+                vlanIDs[key] = vlan
+            }
+        }
+
+        var vnis: [String: DesiredVXLAN] = [:]
+        for vxlan in state.vxlans {
+            let ipv6 = vxlan.info.local?.contains(":") ?? false
+            if let mtu = vxlan.mtu, let device = vxlan.info.device, let underlay = declared[device] {
+                // VXLAN_HEADROOM / VXLAN6_HEADROOM: outer Ethernet, IP, UDP and VXLAN headers.
+                let headroom: UInt32 = ipv6 ? 70 : 50
+                if mtu + headroom > underlay.mtu {
+                    errors.add("mtu \(mtu) does not fit its underlay \(underlay.what) (mtu \(underlay.mtu), line \(underlay.mark.line)): "
+                               + "the kernel allows at most \(Int(underlay.mtu) - Int(headroom)) (underlay − \(headroom) over IPv\(ipv6 ? 6 : 4))",
+                               at: vxlan.mark, host: host, object: "vxlan \(vxlan.name)")
+                }
+            }
+            // The kernel refuses a second VXLAN with the same VNI, port and address family.
+            let key = "\(vxlan.info.vni)/\(vxlan.info.port)/\(ipv6)"
+            if let other = vnis[key] {
+                errors.add("vni \(vxlan.info.vni) with port \(vxlan.info.port) is also vxlan \(other.name)'s (line \(other.mark.line)); the kernel allows one VXLAN per VNI and port",
+                           at: vxlan.mark, host: host, object: "vxlan \(vxlan.name)")
+            } else {
+                vnis[key] = vxlan
+            }
+        }
+    }
+}
