@@ -1,10 +1,15 @@
 import Foundation
+import Netlink
 
-/// One apply at a time per host or namespace: an flock on `<state dir>/apply-<scope>.lock`, which
-/// holds the holder's pid for the message. plan and check never take it.
+/// One apply at a time per network namespace: an flock on `/run/poolnet/apply-net-<inode>.lock`,
+/// keyed by the namespace itself (its nsfs inode), not by a name or by `--state-dir`, so two applies
+/// to one namespace exclude each other however they name it. The file holds the holder's pid for
+/// the message. plan and check never take it.
 public final class ApplyLock {
     private let fd: Int32
     public let path: String
+    /// Where the lock files live: /run is a tmpfs, so no lock survives a reboot.
+    public static let directory = "/run/poolnet"
 
     public struct Busy: Error, CustomStringConvertible {
         public var path: String
@@ -12,30 +17,55 @@ public final class ApplyLock {
         public var description: String { "another poolnet apply (pid \(holder)) holds \(path); try again when it has finished" }
     }
 
-    /// Takes the lock, waiting up to `wait` seconds (0: fail at once).
-    public init(stateDirectory: String, scope: String, wait: TimeInterval = 0) throws {
-        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
-        path = "\(stateDirectory)/apply-\(scope).lock"
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path]) }
+    /// Takes the lock for the namespace `netns` (nil: this process's own), waiting up to `wait`
+    /// seconds (0: fail at once).
+    public init(netns: String?, wait: TimeInterval = 0) throws {
+        path = try Self.path(netns: netns)
+        fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw StateError.system("open the apply lock", path) }
         let deadline = Date().addingTimeInterval(wait)
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            guard errno == EWOULDBLOCK, Date() < deadline else {
-                var buffer = [UInt8](repeating: 0, count: 32)
-                let n = pread(fd, &buffer, buffer.count, 0)
+            guard errno == EWOULDBLOCK || errno == EINTR, Date() < deadline else {
+                let holder = Self.holder(fd)
                 close(fd)
-                let holder = String(decoding: buffer.prefix(max(0, n)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                throw Busy(path: path, holder: holder.isEmpty ? "?" : holder)
+                throw Busy(path: path, holder: holder)
             }
             usleep(50_000)
         }
         ftruncate(fd, 0)
-        let pid = "\(getpid())\n"
-        _ = pid.withCString { pwrite(fd, $0, strlen($0), 0) }
+        _ = try? StateDirectory.writeAll(fd, Array("\(getpid())\n".utf8), path: path)
     }
 
     deinit {
         ftruncate(fd, 0)
         close(fd)  // releases the flock
+    }
+
+    /// Whether an apply holds the lock of `netns` right now (tries it and lets go at once).
+    public static func isHeld(netns: String?) -> Bool {
+        guard let path = try? path(netns: netns) else { return false }
+        let fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 { flock(fd, LOCK_UN); return false }
+        return true
+    }
+
+    static func path(netns: String?) throws -> String {
+        let directory = try StateDirectory(Self.directory)
+        let namespace = netns.map(NetworkNamespace.path(of:)) ?? "/proc/self/ns/net"
+        if let netns { try NetworkNamespace.checkName(netns) }
+        var info = stat()
+        guard stat(namespace, &info) == 0 else {
+            throw StateError.system("find the network namespace", namespace)
+        }
+        return directory.file("apply-net-\(info.st_ino).lock")
+    }
+
+    private static func holder(_ fd: Int32) -> String {
+        var buffer = [UInt8](repeating: 0, count: 32)
+        let n = pread(fd, &buffer, buffer.count, 0)
+        let text = String(decoding: buffer.prefix(max(0, n)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? "?" : text
     }
 }

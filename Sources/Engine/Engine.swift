@@ -51,9 +51,11 @@ public struct Engine: Sendable {
     /// Where iSCSI, multipath and the ownership record live; tests point these at fixture trees.
     public var storageRoots = StorageRoots()
     public var commandRunner: any CommandRunner = ProcessRunner()
-    /// Called with the plan just before apply starts changing the host: the caller can prepare
-    /// its journal line meanwhile (the kernel work keeps this thread busy).
-    public var onPlanned: (@Sendable (Plan) -> Void)?
+    /// Called with the plan before the first change reaches the host: the caller makes its
+    /// write-ahead journal record (and arms a revert) durable here. If it throws, nothing is sent.
+    public var beforeFirstWrite: (@Sendable (Plan) throws -> Void)?
+    /// Test hook: batches of at most N requests, M ms apart (see `Executor.batchPause`).
+    public var batchPause: (requests: Int, milliseconds: UInt32)?
 
     public init(netns: String? = nil, logger: Logger = Logger(label: "poolnet")) {
         self.netns = netns
@@ -146,7 +148,8 @@ public struct Engine: Sendable {
                 try guardRail.check(plan, against: before)
             }
             logger.notice("applying \(plan.changes.count) changes on host \(plan.host)")
-            onPlanned?(plan)
+            try beforeFirstWrite?(plan)
+            executor.batchPause = batchPause
 
             var translator = RequestTranslator(state: before)
             let outcome = try executor.run(plan.changes, translator: &translator, stopOnError: true, failAt: failStep)
@@ -188,28 +191,6 @@ public struct Engine: Sendable {
     static func scratchGroup(unusedIn state: CurrentState) -> UInt32? {
         let used = Set(state.links.map(\.group))
         return (0x706e_0001...0x706e_00ff).first { !used.contains($0) }
-    }
-
-    /// Runs revert steps recorded by an earlier apply (`poolnet rollback`, confirm-or-revert).
-    /// Every step runs; returns what could not be undone (empty when all went through).
-    public func revert(_ steps: [Change]) throws -> [(Change, String)] {
-        var storage = StorageBackends()
-        for step in steps {
-            guard case .storage(let action) = step.action else { continue }
-            if action.isFibreChannel {
-                storage.fc = FCBackend(root: storageRoots.sys, ownership: storageRoots.ownership)
-            } else {
-                storage.iscsi = ISCSIBackend(runner: commandRunner, roots: storageRoots, managedSettings: ISCSISettingKeys.all)
-            }
-        }
-        return try NetworkNamespace.run(netns) { () throws -> [(Change, String)] in
-            let socket = try RouteSocket()
-            let state = try StateReader.read(using: socket)
-            let executor = Executor(socket: socket, sysctls: SysctlStore(), scratchGroup: Self.scratchGroup(unusedIn: state), storage: storage)
-            var translator = RequestTranslator(state: state)
-            let outcome = try executor.run(steps, translator: &translator, stopOnError: false)
-            return outcome.failures.sorted { $0.key < $1.key }.map { (steps[$0.key], $0.value) }
-        }
     }
 
     /// Undoes `applied` in reverse order, each undo computed from the state read before apply. All

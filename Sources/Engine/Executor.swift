@@ -1,3 +1,4 @@
+import Foundation
 import HostState
 import Logging
 import Netlink
@@ -25,6 +26,30 @@ struct Executor {
         var failures: [Int: String] = [:]
     }
 
+    /// Fault-injection hook for tests (`POOLNET_TEST_BATCH_PAUSE=N:MS`): batches of at most N
+    /// requests with MS milliseconds between them, so that a test can kill an apply between two
+    /// kernel batches. Never set in normal use.
+    var batchPause: (requests: Int, milliseconds: UInt32)?
+
+    private func execute(_ requests: [NetlinkRequest], stopOnError: Bool) -> [NetlinkError?] {
+        guard let pause = batchPause, requests.count > pause.requests else { return socket.execute(requests, stopOnError: stopOnError) }
+        var results: [NetlinkError?] = []
+        var start = 0
+        while start < requests.count {
+            let end = min(start + pause.requests, requests.count)
+            let chunk = socket.execute(Array(requests[start..<end]), stopOnError: stopOnError)
+            results += chunk
+            start = end
+            if stopOnError, chunk.contains(where: { $0 != nil }) {
+                // As one batch would: what was not sent fails as "not sent".
+                results += requests[end...].map { NetlinkError(operation: $0.label, errno: ECANCELED_CODE, kernelMessage: "not sent: an earlier step failed") }
+                break
+            }
+            if start < requests.count { usleep(pause.milliseconds * 1000) }
+        }
+        return results
+    }
+
     /// `failAt`: test hook, fail change k before it runs. `stopOnError`: send nothing after a failure.
     func run(_ changes: [Change], translator: inout RequestTranslator, stopOnError: Bool, failAt: Int? = nil) throws -> Outcome {
         var outcome = Outcome()
@@ -33,7 +58,7 @@ struct Executor {
 
         func flush() {
             guard !pending.isEmpty else { return }
-            let results = socket.execute(pending.map(\.request), stopOnError: stopOnError)
+            let results = execute(pending.map(\.request), stopOnError: stopOnError)
             for (i, result) in results.enumerated() {
                 let changes = pending[i].changes
                 if let result {

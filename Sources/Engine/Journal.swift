@@ -1,57 +1,199 @@
 import Foundation
 import Planner
 
-/// One line of the journal: what an apply (or a revert) did. No secrets: the plan lines and the
-/// steps that revert it, never file contents.
-public struct JournalRecord: Codable, Sendable {
+/// One line of the journal. An apply writes two: its intent (`started`, with every step it is
+/// about to take, durable before the first change) and its outcome (same `id`). A revert or a
+/// confirmation refers to the apply by `id`. No secrets: steps and hashes, never file contents.
+///
+/// The wire format is explicit and versioned (`"v": 2`); lines of the first format (no `v`,
+/// `revert` steps in the synthesized shape) still read.
+public struct JournalRecord: Sendable, Equatable {
+    public static let version = 2
+
+    public enum Command: String, Sendable, Codable { case apply, revert, confirm }
+
+    public enum Outcome: String, Sendable, Codable {
+        /// The write-ahead intent: the apply is about to change the host.
+        case started
+        case applied
+        case awaitingConfirm = "applied, awaiting confirm"
+        case noOp = "no-op"
+        case failedRolledBack = "failed, rolled back"
+        case failedIncomplete = "failed, rollback incomplete"
+        case reverted
+        case revertedUnconfirmed = "reverted (not confirmed in time)"
+        case revertIncomplete = "revert incomplete"
+        case confirmed
+        /// Written by readers for an intent with no outcome: the apply died midway.
+        case interrupted
+    }
+
+    /// The apply this record belongs to.
+    public var id: String
     public var time: Date
     public var user: String
     public var host: String
     public var netns: String?
-    public var command: String
+    public var pool: String?
+    public var command: Command
+    public var result: Outcome
+    /// What started the apply when it was not a person: `boot`.
+    public var trigger: String?
+    /// Why, when the result alone does not say (a boot apply of the accepted file, say).
+    public var reason: String?
     public var file: String?
     public var fileSHA256: String?
-    /// applied, no-op, failed, reverted, revert-failed, confirmed
-    public var result: String
-    public var changes: [String]
+    /// An apply intent: the planned steps, in order. A revert: the undo steps it ran.
+    public var steps: [Change]
+    /// The plan lines (first-format records store them; otherwise they come from `steps`).
+    public var storedLines: [String]?
+    /// Undo steps as first-format records stored them (otherwise computed from `steps`).
+    var storedRevert: [Change]?
     public var error: String?
-    /// The steps that take the host back to the state before this record's apply.
-    public var revert: [Change]
     /// For confirm-or-revert: the deadline by which `poolnet confirm` must run.
     public var confirmBy: Date?
 
-    enum CodingKeys: String, CodingKey {
-        case time, user, host, netns, command, file, fileSHA256 = "file_sha256", result, changes, error, revert, confirmBy = "confirm_by"
-    }
-
-    public init(command: String, host: String, netns: String?, file: String?, result: String, changes: [String],
-                error: String? = nil, revert: [Change] = [], confirmBy: Date? = nil) {
-        time = Date()
-        user = ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? String(getuid())
+    public init(id: String = JournalRecord.newID(), command: Command, result: Outcome, host: String, netns: String?,
+                pool: String? = nil, file: String? = nil, fileSHA256: String? = nil, steps: [Change] = [],
+                error: String? = nil, confirmBy: Date? = nil, trigger: String? = nil, reason: String? = nil, time: Date = Date()) {
+        self.id = id
+        self.time = time
+        let env = ProcessInfo.processInfo.environment
+        user = env["SUDO_USER"] ?? env["USER"] ?? env["LOGNAME"] ?? Self.userName()
         self.host = host
         self.netns = netns
+        self.pool = pool
         self.command = command
-        self.file = file
-        fileSHA256 = file.flatMap { FileManager.default.contents(atPath: $0) }.map { SHA256.hex(Array($0)) }
         self.result = result
-        self.changes = changes
+        self.file = file
+        self.fileSHA256 = fileSHA256 ?? file.flatMap { FileManager.default.contents(atPath: $0) }.map { SHA256.hex(Array($0)) }
+        self.steps = steps
         self.error = error
-        self.revert = revert
         self.confirmBy = confirmBy
+        self.trigger = trigger
+        self.reason = reason
+    }
+
+    /// Plan lines for people.
+    public var lines: [String] { storedLines ?? steps.map(\.line) }
+    /// The steps that take the host back to where it was before this record's apply.
+    public var revert: [Change] { storedRevert ?? steps.reversed().map(\.inverse) }
+
+    public static func newID() -> String {
+        var bytes = [UInt8](repeating: 0, count: 6)
+        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
+        return Timestamp.compact(Date()) + "-" + bytes.map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func userName() -> String {
+        guard let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name else { return String(geteuid()) }
+        return String(cString: name)
     }
 }
 
-/// Appends records to `<state dir>/journal.jsonl` and reads them back. When a line would take the
-/// file past `rotateAtBytes`, the file becomes `journal.jsonl.1` (replacing the one before) and a
-/// new one starts: one apply of thousands of links writes a large line, and a journal that only
-/// grows fills /var on a host that is applied to from cron. Reading covers both generations.
-public struct Journal: Sendable {
-    public var directory: String
-    public var rotateAtBytes: Int
-    public var path: String { "\(directory)/journal.jsonl" }
-    public var previousPath: String { path + ".1" }
+extension JournalRecord: Codable {
+    enum Key: String, CodingKey {
+        case v, id, time, user, host, netns, pool, command, result, trigger, reason, file
+        case fileSHA256 = "file_sha256", steps, changes, error, revert, confirmBy = "confirm_by"
+    }
 
-    public init(directory: String, rotateAtBytes: Int = 16 << 20) {
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(Self.version, forKey: .v)
+        try c.encode(id, forKey: .id)
+        try c.encode(Timestamp.rfc3339(time), forKey: .time)
+        try c.encode(user, forKey: .user)
+        try c.encode(host, forKey: .host)
+        try c.encodeIfPresent(netns, forKey: .netns)
+        try c.encodeIfPresent(pool, forKey: .pool)
+        try c.encode(command.rawValue, forKey: .command)
+        try c.encode(result.rawValue, forKey: .result)
+        try c.encodeIfPresent(trigger, forKey: .trigger)
+        try c.encodeIfPresent(reason, forKey: .reason)
+        try c.encodeIfPresent(file, forKey: .file)
+        try c.encodeIfPresent(fileSHA256, forKey: .fileSHA256)
+        if !steps.isEmpty { try c.encode(steps, forKey: .steps) }
+        try c.encodeIfPresent(error, forKey: .error)
+        try c.encodeIfPresent(confirmBy.map(Timestamp.rfc3339), forKey: .confirmBy)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        let version = try c.decodeIfPresent(Int.self, forKey: .v) ?? 1
+        guard version <= Self.version else {
+            throw DecodingError.dataCorruptedError(forKey: .v, in: c, debugDescription: "journal record version \(version) is newer than this poolnet reads (\(Self.version))")
+        }
+        func date(_ key: Key) throws -> Date? {
+            guard let text = try c.decodeIfPresent(String.self, forKey: key) else { return nil }
+            guard let date = Timestamp.parse(text) else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "not an RFC 3339 time: \(text)")
+            }
+            return date
+        }
+        time = try date(.time) ?? Date(timeIntervalSince1970: 0)
+        user = try c.decode(String.self, forKey: .user)
+        host = try c.decode(String.self, forKey: .host)
+        netns = try c.decodeIfPresent(String.self, forKey: .netns)
+        pool = try c.decodeIfPresent(String.self, forKey: .pool)
+        command = try c.decode(Command.self, forKey: .command)
+        result = try c.decode(Outcome.self, forKey: .result)
+        trigger = try c.decodeIfPresent(String.self, forKey: .trigger)
+        reason = try c.decodeIfPresent(String.self, forKey: .reason)
+        file = try c.decodeIfPresent(String.self, forKey: .file)
+        fileSHA256 = try c.decodeIfPresent(String.self, forKey: .fileSHA256)
+        error = try c.decodeIfPresent(String.self, forKey: .error)
+        confirmBy = try date(.confirmBy)
+        if version == 1 {
+            // First format: one record per event, no id; the plan as lines, the undo as steps.
+            id = "v1-" + Timestamp.compact(time)
+            storedLines = try c.decodeIfPresent([String].self, forKey: .changes) ?? []
+            let revert = try c.decodeIfPresent([Change].self, forKey: .revert) ?? []
+            storedRevert = revert
+            steps = command == .apply ? revert.reversed().map(\.inverse) : revert
+        } else {
+            id = try c.decode(String.self, forKey: .id)
+            steps = try c.decodeIfPresent([Change].self, forKey: .steps) ?? []
+        }
+    }
+}
+
+/// Times as RFC 3339 in UTC with milliseconds: a confirm deadline must keep its fractions.
+public enum Timestamp {
+    public static func rfc3339(_ date: Date) -> String {
+        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        var seconds = time_t(millis / 1000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+                      parts.tm_hour, parts.tm_min, parts.tm_sec, Int32(millis % 1000))
+    }
+
+    /// `20261201T210152Z`, for ids.
+    static func compact(_ date: Date) -> String {
+        rfc3339(date).prefix(19).filter { $0 != "-" && $0 != ":" } + "Z"
+    }
+
+    /// RFC 3339 with or without fractions (UTC `Z` or an offset).
+    public static func parse(_ text: String) -> Date? {
+        let plain = ISO8601DateFormatter()
+        if let date = plain.date(from: text) { return date }
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return fractional.date(from: text)
+    }
+}
+
+/// `<state dir>/journal.jsonl`: one record per line, appended with checked, fsync'd writes. When a
+/// line would take the file past `rotateAtBytes`, it becomes `journal.jsonl.1` (replacing the one
+/// before) and a new file starts; reading covers both generations.
+public struct Journal: Sendable {
+    public var directory: StateDirectory
+    public var rotateAtBytes: Int
+    public static let name = "journal.jsonl"
+    public static let previousName = "journal.jsonl.1"
+    public var path: String { directory.file(Self.name) }
+
+    public init(directory: StateDirectory, rotateAtBytes: Int = 16 << 20) {
         self.directory = directory
         self.rotateAtBytes = rotateAtBytes
     }
@@ -60,62 +202,51 @@ public struct Journal: Sendable {
         try append(line: try StreamingJSONEncoder().encode(record))
     }
 
-    /// Appends a record encoded beforehand (see `JournalLineInAdvance`).
+    /// Appends a record encoded beforehand; durable when this returns.
     public func append(line encoded: [UInt8]) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var line = encoded
         line.append(0x0A)
         var info = stat()
-        if stat(path, &info) == 0, info.st_size > 0, Int(info.st_size) + line.count > rotateAtBytes {
+        if lstat(path, &info) == 0, info.st_size > 0, Int(info.st_size) + line.count > rotateAtBytes {
             // rename is atomic: a writer that opened the file before appends to the old generation.
-            guard rename(path, previousPath) == 0 else {
-                throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: previousPath])
+            try directory.move(Self.name, to: Self.previousName)
+        }
+        try directory.append(Self.name, line)
+    }
+
+    /// What was read: the records, oldest first, and one warning per line that could not be read
+    /// (a corrupt or partial line hides nothing else).
+    public struct Reading: Sendable {
+        public var records: [JournalRecord] = []
+        public var warnings: [String] = []
+    }
+
+    public func read() throws -> Reading {
+        let decoder = JSONDecoder()
+        var reading = Reading()
+        for name in [Self.previousName, Self.name] {
+            guard let data = try directory.read(name) else { continue }
+            var lineNumber = 0
+            for line in data.split(separator: 0x0A, omittingEmptySubsequences: false) {
+                lineNumber += 1
+                if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) { continue }
+                do {
+                    reading.records.append(try decoder.decode(JournalRecord.self, from: Data(line)))
+                } catch {
+                    reading.warnings.append("\(directory.file(name)):\(lineNumber): skipped a record that cannot be read (\(Self.reason(error)))")
+                }
             }
         }
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path]) }
-        defer { close(fd) }
-        _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }  // one write: lines never interleave
+        return reading
     }
 
-    /// Every record, oldest first, from the previous generation and the current file.
-    public func records() throws -> [JournalRecord] {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        var records: [JournalRecord] = []
-        for file in [previousPath, path] {
-            guard let data = FileManager.default.contents(atPath: file) else { continue }
-            records += try data.split(separator: 0x0A).map { try decoder.decode(JournalRecord.self, from: Data($0)) }
+    static func reason(_ error: Error) -> String {
+        switch error {
+        case DecodingError.dataCorrupted(let c): return c.debugDescription
+        case DecodingError.keyNotFound(let key, _): return "no \"\(key.stringValue)\""
+        case DecodingError.typeMismatch(_, let c), DecodingError.valueNotFound(_, let c):
+            return "unexpected value at \(c.codingPath.map(\.stringValue).joined(separator: "."))"
+        default: return "\(error)"
         }
-        return records
-    }
-}
-
-/// Encodes an apply's journal record on another thread while the apply runs: at thousands of
-/// steps the encoding took a tenth of a create-from-scratch. `line(for:)` hands it over only if
-/// the applied plan is the one it was made from (a second round of multipath maps adds steps).
-public final class JournalLineInAdvance: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private var started = false
-    private var stepCount = 0
-    private var encoded: [UInt8]?
-
-    public init() {}
-
-    /// Starts encoding `record`, made for a plan of `steps` steps. Called once at most.
-    public func start(_ record: @escaping @Sendable () -> JournalRecord, steps: Int) {
-        started = true
-        stepCount = steps
-        Thread.detachNewThread { [self] in
-            encoded = try? StreamingJSONEncoder().encode(record())
-            done.signal()
-        }
-    }
-
-    /// The encoded line, once ready; nil when it was never started, failed, or is for another plan.
-    public func line(for plan: Plan) -> [UInt8]? {
-        guard started else { return nil }
-        done.wait()
-        return plan.changes.count == stepCount ? encoded : nil
     }
 }

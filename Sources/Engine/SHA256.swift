@@ -1,6 +1,6 @@
 /// SHA-256 (FIPS 180-4), for the journal's file hash without pulling in a crypto package.
-enum SHA256 {
-    static func hex(_ data: [UInt8]) -> String {
+public enum SHA256 {
+    public static func hex(_ data: [UInt8]) -> String {
         digest(data).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
     }
 

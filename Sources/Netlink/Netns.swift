@@ -10,8 +10,20 @@ import Glibc
 public enum NetworkNamespace {
     public static func path(of name: String) -> String { "/run/netns/\(name)" }
 
+    /// A namespace is named as `ip netns` names it: a file directly under /run/netns. A name with a
+    /// slash (`../../proc/PID/ns/net`), `.`, `..` or a leading dash is refused.
+    public static func checkName(_ name: String) throws {
+        let allowed = name.utf8.allSatisfy { c in
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2D || c == 0x2E || c == 0x5F || c == 0x40 || c == 0x3A
+        }
+        guard !name.isEmpty, name.utf8.count <= 255, allowed, name != ".", name != "..", !name.hasPrefix("-") else {
+            throw NetlinkError(operation: "use network namespace \"\(name)\" (a name under /run/netns: letters, digits, . _ - @ :)", errno: EINVAL)
+        }
+    }
+
     public static func run<T>(_ name: String?, _ body: @escaping () throws -> T) throws -> T {
         guard let name else { return try body() }
+        try checkName(name)
         let fd = open(path(of: name), O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw NetlinkError(operation: "open network namespace \(name) (\(path(of: name)))", errno: errno)

@@ -69,80 +69,68 @@ struct Apply: ParsableCommand {
     @Option(name: .long, help: "Wait this many seconds for another apply to finish (default: fail at once).")
     var waitLock: Double = 0
 
+    @Flag(name: .long, help: "Boot mode (for the apply-at-boot unit): a file whose apply was reverted and not accepted since is not applied; the last accepted file is applied instead.")
+    var atBoot = false
+
     func run() throws {
         try poolnet.run {
-            let window = try confirmWithin.map(parseDuration)
+            let window = try confirmWithin.map(parseConfirmWindow)
+            let state = try options.state()
             // The lock first: the state read next must not change under another apply.
-            let lock = try ApplyLock(stateDirectory: options.stateDirectory, scope: options.scope, wait: waitLock)
+            let lock = try ApplyLock(netns: options.netns, wait: waitLock)
             defer { withExtendedLifetime(lock) {} }
+            var (file, trigger, reason) = (self.file, String?.none, String?.none)
+            if atBoot {
+                let choice = try BootChoice.decide(file: file, state: state, options: options)
+                guard let chosen = choice.file else {
+                    try Journal(directory: state).append(JournalRecord(command: .apply, result: .noOp, host: options.hostName, netns: options.netns,
+                                                                       file: file, trigger: "boot", reason: choice.reason))
+                    emit("not applied at boot: \(choice.reason)\n")
+                    return 0
+                }
+                (file, trigger, reason) = (chosen, "boot", choice.reason)
+            }
             let base = Prefetch(options.engine())
             let desired = try loadDesired(file, host: options.hostName)
-            if PendingRevert(directory: options.stateDirectory, scope: options.scope).load() != nil {
-                throw Failure.other("an apply is waiting for confirmation on \(options.scope): run `poolnet confirm` or `poolnet rollback` first")
-            }
-            let journal = Journal(directory: options.stateDirectory)
+            let recorder = ApplyRecorder(state: state, options: options, file: file, window: window, trigger: trigger, reason: reason)
+            try recorder.refuseWhilePending()
+            recorder.warnIfInterrupted()
             var engine = options.engine()
             engine.allowDisruptive = allowDisruptive
             engine.force = force
-            let early = JournalLineInAdvance()
-            if window == nil {
-                let (netns, file) = (options.netns, file)
-                engine.onPlanned = { plan in
-                    early.start({ JournalRecord(command: "apply", host: plan.host, netns: netns, file: file, result: "applied",
-                                                changes: plan.changes.map(\.line), revert: plan.rollback) },
-                                steps: plan.changes.count)
-                }
-            }
+            engine.batchPause = FaultHooks.batchPause
+            engine.beforeFirstWrite = { plan in try recorder.begin(plan) }
             do {
                 let plan = try engine.apply(desired, base: try base.value())
-                let lines = plan.changes.map(\.line)
-                if plan.changes.isEmpty {
-                    try journal.append(JournalRecord(command: "apply", host: plan.host, netns: options.netns, file: file, result: "no-op", changes: []))
-                } else if let window {
-                    let deadline = Date().addingTimeInterval(window)
-                    try journal.append(JournalRecord(command: "apply", host: plan.host, netns: options.netns, file: file,
-                                                     result: "applied, awaiting confirm", changes: lines, revert: plan.rollback, confirmBy: deadline))
-                    try PendingRevert(directory: options.stateDirectory, scope: options.scope)
-                        .arm(PendingRevert.Record(deadline: deadline, host: plan.host, netns: options.netns, revert: plan.rollback),
-                             stateDirectory: options.stateDirectory)
-                } else if let line = early.line(for: plan) {
-                    try journal.append(line: line)
-                } else {
-                    try journal.append(JournalRecord(command: "apply", host: plan.host, netns: options.netns, file: file,
-                                                     result: "applied", changes: lines, revert: plan.rollback))
-                }
+                let deadline = try recorder.finish(plan, engine: engine)
                 if options.json {
                     try emitJSON(PlanOutput(plan, command: "apply"))
                 } else if plan.changes.isEmpty {
                     emit(plan.renderPlan())
                 } else {
                     emit(OutputStyle.paint(plan.renderPlan()) + "applied \(plan.changes.count) change\(plan.changes.count == 1 ? "" : "s"); verified: the host matches the file.\n")
-                    if let window { emit("reverting in \(Int(window))s unless `poolnet confirm\(options.netns.map { " --netns \($0)" } ?? "")` runs first.\n") }
+                    if let deadline {
+                        emit("reverting at \(Timestamp.rfc3339(deadline)) (in \(window.map { String(format: "%g", $0) } ?? "?")s) unless `poolnet confirm\(options.netnsFlag)` runs first.\n")
+                    }
                 }
                 return plan.changes.isEmpty ? 0 : 2
             } catch let blocked as PlanBlocked {
                 if options.json { try emitJSON(PlanOutput(blocked.plan, command: "apply")) }
                 throw Failure.other(blocked.description)
             } catch let failure as ApplyFailure {
-                try? journal.append(JournalRecord(command: "apply", host: desired.host, netns: options.netns, file: file,
-                                                  result: failure.notRolledBack.isEmpty ? "failed, rolled back" : "failed, rollback incomplete",
-                                                  changes: [], error: failure.cause))
+                recorder.failed(failure)
+                if !failure.notRolledBack.isEmpty { throw HostLeftChanged(text: failure.description) }
                 throw failure
+            } catch let error as HostLeftChanged {
+                throw error
+            } catch let error as Failure {
+                throw error
+            } catch {
+                // Before the first write this is the whole story; after it, undo what took effect.
+                throw recorder.abandoned(error, engine: engine)
             }
         }
     }
-}
-
-/// `60`, `60s`, `5m`, `1h` → seconds.
-func parseDuration(_ text: String) throws -> TimeInterval {
-    let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
-    var number = Substring(text)
-    var factor = 1.0
-    if let last = number.last, let unit = units[last] { factor = unit; number = number.dropLast() }
-    guard let value = Double(number), value > 0 else {
-        throw ValidationError("--confirm-within takes a duration such as 60s, 5m or 1h, not \"\(text)\"")
-    }
-    return value * factor
 }
 
 struct Check: ParsableCommand {
@@ -172,6 +160,7 @@ struct Check: ParsableCommand {
 func planAndReport(_ file: String, _ options: HostOptions, command: String, render: (Plan) -> String) throws -> (Plan, DesiredState, CurrentState) {
     let engine = options.engine()
     let base = Prefetch(engine)
+    noteInterruptedApply(options)
     let desired = try loadDesired(file, host: options.hostName)
     let (plan, current) = try engine.plan(desired, base: try base.value(), health: true)
     if options.json { try emitJSON(PlanOutput(plan, command: command)) } else { emit(OutputStyle.paint(render(plan))) }

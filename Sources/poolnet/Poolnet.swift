@@ -102,6 +102,10 @@ func run(_ body: () throws -> Int32) throws {
         code = try body()
     } catch let error as ExitCode {
         throw error
+    } catch let error as HostLeftChanged {
+        // Not "nothing was changed" (1): the host holds changes the output names.
+        FileHandle.standardError.write(Data("poolnet: \(error)\n".utf8))
+        throw ExitCode(3)
     } catch {
         FileHandle.standardError.write(Data("poolnet: \(error)\n".utf8))
         throw ExitCode(1)

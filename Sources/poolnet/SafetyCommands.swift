@@ -10,45 +10,117 @@ struct Confirm: ParsableCommand {
 
     func run() throws {
         try poolnet.run {
-            let pending = PendingRevert(directory: options.stateDirectory, scope: options.scope)
-            guard let record = pending.load(), pending.disarm() else {
-                emit("nothing to confirm: no apply is waiting for confirmation (\(options.scope)).\n")
-                return 0
+            let state = try options.state()
+            let markers = ApplyMarkers(directory: state, scope: options.scope)
+            // The revert helper takes the lock before it reverts: holding it, the record we read
+            // is the truth, and the helper cannot start reverting under us.
+            let lock = try ApplyLock(netns: options.netns, wait: 30)
+            defer { withExtendedLifetime(lock) {} }
+            let journal = Journal(directory: state)
+            if let pending = markers.pending() {
+                if pending.applying {
+                    throw Failure.other("the apply \(pending.id) has not finished; confirm it once it has")
+                }
+                if Date() >= pending.deadlineDate {
+                    throw Failure.other("too late: the confirm window of apply \(pending.id) closed at \(pending.deadline); it is being reverted")
+                }
+                try journal.append(JournalRecord(id: pending.id, command: .confirm, result: .confirmed, host: pending.host, netns: pending.netns))
+                try markers.promoteCandidate()
+                try markers.disarm()
+                return report(ConfirmOutput(result: "confirmed", apply: pending.id, at: Timestamp.rfc3339(Date()),
+                                            message: "confirmed: the apply \(pending.id) stays; the automatic revert is cancelled."))
             }
-            try Journal(directory: options.stateDirectory).append(JournalRecord(
-                command: "confirm", host: record.host, netns: record.netns, file: nil, result: "confirmed", changes: []))
-            emit("confirmed: the apply stays; the automatic revert is cancelled.\n")
+            let reading = try journal.read()
+            reading.warnings.forEach(warn)
+            let last = ApplyHistory.entries(reading.records).last { $0.netns == options.netns && $0.start.confirmBy != nil }
+            if let last, let revert = last.completedRevert {
+                let text = "the apply \(last.id) was reverted at \(Timestamp.rfc3339(revert.time))" +
+                    (revert.reason.map { " (\($0))" } ?? "") + "; there is nothing to confirm. Apply the file again to make the change."
+                if options.json { try emitJSON(ConfirmOutput(result: "reverted", apply: last.id, at: Timestamp.rfc3339(revert.time), message: text)) }
+                throw Failure.other(text)
+            }
+            if let last, let confirmation = last.confirmation {
+                return report(ConfirmOutput(result: "already confirmed", apply: last.id, at: Timestamp.rfc3339(confirmation.time),
+                                            message: "the apply \(last.id) was already confirmed at \(Timestamp.rfc3339(confirmation.time))."))
+            }
+            return report(ConfirmOutput(result: "nothing to confirm", apply: nil, at: nil,
+                                        message: "nothing to confirm: no apply is waiting for confirmation (\(options.scope))."))
+        }
+    }
+
+    private func report(_ output: ConfirmOutput) -> Int32 {
+        if options.json { try? emitJSON(output) } else { emit(output.message + "\n") }
+        return 0
+    }
+}
+
+struct ConfirmOutput: Encodable {
+    var schema = "poolnet.confirm/v1"
+    var result: String
+    var apply: String?
+    var at: String?
+    var message: String
+}
+
+/// Reverts the last apply on demand.
+struct Rollback: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Revert the last apply on this host (or namespace), from the journal; an apply that was interrupted midway is undone as far as it got.")
+    @OptionGroup var options: HostOptions
+
+    func run() throws {
+        try poolnet.run {
+            let state = try options.state()
+            let lock = try ApplyLock(netns: options.netns, wait: 30)
+            defer { withExtendedLifetime(lock) {} }
+            let journal = Journal(directory: state)
+            let markers = ApplyMarkers(directory: state, scope: options.scope)
+            let reading = try journal.read()
+            reading.warnings.forEach(warn)
+            guard let last = ApplyHistory.entries(reading.records).last(where: { $0.netns == options.netns && $0.changedHost }) else {
+                throw Failure.other("nothing to roll back: the journal has no apply with changes for \(options.scope)")
+            }
+            if let revert = last.completedRevert {
+                throw Failure.other("the last apply (\(last.id), \(Timestamp.rfc3339(last.start.time))) was already reverted at \(Timestamp.rfc3339(revert.time))")
+            }
+            if markers.pending()?.id == last.id { try markers.disarm() }
+            var engine = options.engine()
+            engine.batchPause = FaultHooks.batchPause
+            let outcome = try engine.undo(last.start.steps)
+            let interrupted = last.result == .interrupted
+            try journal.append(JournalRecord(
+                id: last.id, command: .revert, result: outcome.isComplete ? .reverted : .revertIncomplete, host: last.start.host,
+                netns: last.netns, pool: last.start.pool, file: last.start.file, fileSHA256: last.start.fileSHA256,
+                steps: outcome.undone.map(\.inverse),
+                error: outcome.isComplete ? nil : outcome.failed.map { "\($0.0.line): \($0.1)" }.joined(separator: "; "),
+                reason: interrupted ? "undo of an interrupted apply" : nil))
+            if markers.inFlight()?.id == last.id { try markers.clearInFlight() }
+            try? markers.dropCandidate()
+            let head = "rolled back the \(interrupted ? "interrupted " : "")apply \(last.id) of \(Timestamp.rfc3339(last.start.time)): "
+            if options.json {
+                try emitJSON(RollbackOutput(apply: last.id, interrupted: interrupted, complete: outcome.isComplete,
+                                            undone: outcome.undone.map(\.line), notInEffect: outcome.notInEffect.map(\.line),
+                                            unknown: outcome.unknown.map(\.line), failed: outcome.failed.map { RollbackOutput.Failed(step: $0.0.line, reason: $0.1) }))
+            } else {
+                emit(head + outcome.report(verb: "undid"))
+            }
+            guard outcome.isComplete else { throw HostLeftChanged(text: "rollback incomplete:\n" + outcome.report(verb: "undid")) }
             return 0
         }
     }
 }
 
-/// Reverts the last apply on demand.
-struct Rollback: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Revert the last apply on this host (or namespace), from the journal.")
-    @OptionGroup var options: HostOptions
+struct RollbackOutput: Encodable {
+    struct Failed: Encodable { var step: String; var reason: String }
+    var schema = "poolnet.rollback/v1"
+    var apply: String
+    var interrupted: Bool
+    var complete: Bool
+    var undone: [String]
+    var notInEffect: [String]
+    var unknown: [String]
+    var failed: [Failed]
 
-    func run() throws {
-        try poolnet.run {
-            let lock = try ApplyLock(stateDirectory: options.stateDirectory, scope: options.scope, wait: 30)
-            defer { withExtendedLifetime(lock) {} }
-            let journal = Journal(directory: options.stateDirectory)
-            guard let last = try journal.records().last(where: { $0.netns == options.netns && $0.command == "apply" && !$0.revert.isEmpty }) else {
-                throw Failure.other("nothing to roll back: the journal has no apply with changes for \(options.scope)")
-            }
-            if try journal.records().contains(where: { $0.netns == options.netns && $0.command == "revert" && $0.time >= last.time }) {
-                throw Failure.other("the last apply (\(last.time)) was already reverted")
-            }
-            _ = PendingRevert(directory: options.stateDirectory, scope: options.scope).disarm()
-            let failed = try options.engine().revert(last.revert)
-            try journal.append(JournalRecord(command: "revert", host: last.host, netns: last.netns, file: last.file,
-                                             result: failed.isEmpty ? "reverted" : "revert incomplete",
-                                             changes: last.revert.map(\.line), error: failed.isEmpty ? nil : failed.map { "\($0.0.line): \($0.1)" }.joined(separator: "; ")))
-            guard failed.isEmpty else { throw Failure.other("rollback incomplete:\n" + failed.map { "  NOT undone: \($0.0.line): \($0.1)\n" }.joined()) }
-            emit("reverted the apply of \(last.time) (\(last.revert.count) step\(last.revert.count == 1 ? "" : "s")).\n")
-            return 0
-        }
-    }
+    enum CodingKeys: String, CodingKey { case schema, apply, interrupted, complete, undone, notInEffect = "not_in_effect", unknown, failed }
 }
 
 /// Lists the journal.
@@ -58,14 +130,31 @@ struct History: ParsableCommand {
 
     func run() throws {
         try poolnet.run {
-            let records = try Journal(directory: options.stateDirectory).records()
-            if options.json { try emitJSON(records); return 0 }
-            let formatter = ISO8601DateFormatter()
-            for r in records {
+            let state = try options.state()
+            let reading = try Journal(directory: state).read()
+            reading.warnings.forEach(warn)
+            let entries = ApplyHistory.entries(reading.records)
+            let running = Set([ApplyMarkers(directory: state, scope: options.scope).inFlight()?.id].compactMap { $0 })
+                .filter { _ in ApplyLock.isHeld(netns: options.netns) }
+            var rows: [HistoryOutput.Row] = []
+            for entry in entries {
+                var row = HistoryOutput.Row(entry.outcome ?? entry.start, id: entry.id, lines: entry.start.lines)
+                row.result = running.contains(entry.id) ? "running" : entry.result.rawValue
+                if let outcome = entry.outcome { row.error = outcome.error; row.confirmBy = outcome.confirmBy.map(Timestamp.rfc3339) }
+                row.time = Timestamp.rfc3339(entry.start.time)
+                rows.append(row)
+                for event in (entry.reverts + [entry.confirmation].compactMap { $0 }).sorted(by: { $0.time < $1.time }) {
+                    rows.append(HistoryOutput.Row(event, id: entry.id, lines: event.command == .revert ? event.lines : []))
+                }
+            }
+            if options.json { try emitJSON(HistoryOutput(records: rows, warnings: reading.warnings)); return 0 }
+            for r in rows {
                 let target = r.netns.map { "netns \($0)" } ?? r.host
-                var line = "\(formatter.string(from: r.time))  \(r.user)  \(target)  \(r.command)  \(r.result)"
+                var line = "\(r.time)  \(r.user)  \(target)  \(r.command)  \(r.result)"
                 if !r.changes.isEmpty { line += "  \(r.changes.count) change\(r.changes.count == 1 ? "" : "s")" }
                 if let hash = r.fileSHA256 { line += "  \(r.file ?? "") sha256:\(hash.prefix(12))" }
+                if let trigger = r.trigger { line += "  at \(trigger)" }
+                if let reason = r.reason { line += "  (\(reason))" }
                 if let e = r.error { line += "  error: \(e.split(separator: "\n").first ?? "")" }
                 emit(line + "\n")
             }
@@ -74,29 +163,49 @@ struct History: ParsableCommand {
     }
 }
 
-/// The detached helper behind --confirm-within (not for direct use).
-struct RevertPending: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "revert-pending", abstract: "Internal: wait for confirm or revert.", shouldDisplay: false)
-    @Option var stateDir: String
-    @Option var scope: String
-    @Option var netns: String?
+struct HistoryOutput: Encodable {
+    var schema = "poolnet.history/v1"
+    var records: [Row]
+    var warnings: [String]
 
-    func run() throws {
-        let pending = PendingRevert(directory: stateDir, scope: scope)
-        guard let record = pending.load() else { return }
-        while Date() < record.deadline {
-            guard pending.load()?.deadline == record.deadline else { return }  // confirmed or replaced
-            usleep(200_000)
+    struct Row: Encodable {
+        var id: String
+        var time: String
+        var user: String
+        var host: String
+        var netns: String?
+        var pool: String?
+        var command: String
+        var result: String
+        var trigger: String?
+        var reason: String?
+        var file: String?
+        var fileSHA256: String?
+        var changes: [String]
+        var error: String?
+        var confirmBy: String?
+
+        enum CodingKeys: String, CodingKey {
+            case id, time, user, host, netns, pool, command, result, trigger, reason, file, fileSHA256 = "file_sha256", changes, error
+            case confirmBy = "confirm_by"
         }
-        let lock = try ApplyLock(stateDirectory: stateDir, scope: scope, wait: 60)
-        defer { withExtendedLifetime(lock) {} }
-        guard pending.load()?.deadline == record.deadline, pending.disarm() else { return }
-        var engine = Engine(netns: netns)
-        engine.storageRoots.ownership = "\(stateDir)/owned.json"  // storage undo steps keep the record current
-        let failed = (try? engine.revert(record.revert)) ?? record.revert.map { ($0, "revert could not start") }
-        try Journal(directory: stateDir).append(JournalRecord(
-            command: "revert", host: record.host, netns: record.netns, file: nil,
-            result: failed.isEmpty ? "reverted (not confirmed in time)" : "revert incomplete", changes: record.revert.map(\.line),
-            error: failed.isEmpty ? nil : failed.map { "\($0.0.line): \($0.1)" }.joined(separator: "; ")))
+
+        init(_ r: JournalRecord, id: String, lines: [String]) {
+            self.id = id
+            time = Timestamp.rfc3339(r.time)
+            user = r.user
+            host = r.host
+            netns = r.netns
+            pool = r.pool
+            command = r.command.rawValue
+            result = r.result.rawValue
+            trigger = r.trigger
+            reason = r.reason
+            file = r.file
+            fileSHA256 = r.fileSHA256
+            changes = lines
+            error = r.error
+            confirmBy = r.confirmBy.map(Timestamp.rfc3339)
+        }
     }
 }

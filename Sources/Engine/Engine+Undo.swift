@@ -1,0 +1,103 @@
+import HostState
+import Netlink
+import Planner
+import Storage
+import Topology
+
+/// What undoing a journaled apply did, every part of it backed by a read of the host.
+public struct UndoOutcome: Sendable {
+    /// Steps of the apply that were in effect and are undone now (checked by a second read).
+    public var undone: [Change] = []
+    /// Steps whose effect the read did not show: they never reached the host (the apply died
+    /// first) or something else already reversed them. Nothing was sent for them.
+    public var notInEffect: [Change] = []
+    /// Steps whose state could not be read (their object is gone): left as they are.
+    public var unknown: [Change] = []
+    /// Undo steps that failed, or that a second read still shows in effect.
+    public var failed: [(Change, String)] = []
+
+    public var isComplete: Bool { failed.isEmpty }
+
+    public init(undone: [Change] = [], notInEffect: [Change] = [], unknown: [Change] = [], failed: [(Change, String)] = []) {
+        self.undone = undone
+        self.notInEffect = notInEffect
+        self.unknown = unknown
+        self.failed = failed
+    }
+}
+
+extension Engine {
+    /// Undoes the steps of an earlier apply (`rollback`, an expired confirm window, a journal
+    /// that could not record an apply): reads the host, undoes newest first exactly the steps
+    /// whose effect it reads, then reads again to prove each one undone. `applied` are the
+    /// apply's steps in plan order (not their inverses).
+    public func undo(_ applied: [Change]) throws -> UndoOutcome {
+        // The storage backends the steps need, and no others (no iscsiadm runs without iSCSI steps).
+        var storage = StorageBackends()
+        for step in applied {
+            guard case .storage(let action) = step.action else { continue }
+            if action.isFibreChannel {
+                storage.fc = FCBackend(root: storageRoots.sys, ownership: storageRoots.ownership)
+            } else {
+                storage.iscsi = ISCSIBackend(runner: commandRunner, roots: storageRoots, managedSettings: ISCSISettingKeys.all)
+            }
+        }
+        let pause = batchPause
+        return try NetworkNamespace.run(netns) { () throws -> UndoOutcome in
+            let socket = try RouteSocket()
+            let before = try Self.readFor(applied, using: socket, storage: storage)
+            var outcome = UndoOutcome()
+            var undos: [Change] = []
+            // Links this apply was to create but did not: nothing of it reached them.
+            let neverCreated = Set(applied.compactMap { step -> String? in
+                if case .createLink(let n) = step.action, step.action.isInEffect(in: before) == false { return n.name }
+                return nil
+            })
+            for step in applied.reversed() {
+                switch step.action.isInEffect(in: before) {
+                case true?: undos.append(step.inverse)
+                case false?: outcome.notInEffect.append(step)
+                case nil where neverCreated.contains(step.action.link): outcome.notInEffect.append(step)
+                case nil: outcome.unknown.append(step)
+                }
+            }
+            guard !undos.isEmpty else { return outcome }
+            var executor = Executor(socket: socket, sysctls: SysctlStore(), scratchGroup: Self.scratchGroup(unusedIn: before), storage: storage)
+            executor.batchPause = pause
+            var translator = RequestTranslator(state: before)
+            let result = try executor.run(undos, translator: &translator, stopOnError: false)
+            let after = try Self.readFor(applied, using: socket, storage: storage)
+            for (i, undo) in undos.enumerated() {
+                let original = undo.inverse
+                if let reason = result.failures[i] {
+                    outcome.failed.append((original, reason))
+                } else if original.action.isInEffect(in: after) == true, undo.action.isInEffect(in: after) != true {
+                    outcome.failed.append((original, "a read after the undo still shows it"))
+                } else {
+                    outcome.undone.append(original)
+                }
+            }
+            return outcome
+        }
+    }
+
+    /// The classes `steps` concern, read fresh: links and addresses always; bridge VLANs, VXLAN
+    /// remotes, default routes, sysctls and storage only when a step touches them.
+    static func readFor(_ steps: [Change], using socket: RouteSocket, storage: StorageBackends) throws -> CurrentState {
+        var vlans = false, remotes = false, routes = false
+        var keys: [SysctlKey] = []
+        for step in steps {
+            switch step.action {
+            case .setBridgeVLANs: vlans = true
+            case .setVXLANRemotes: remotes = true
+            case .addRoute, .removeRoute: routes = true
+            case .setSysctl(let key, _, _): keys.append(key)
+            default: break
+            }
+        }
+        var state = try StateReader.read(using: socket, bridgeVLANs: vlans, defaultRoutes: routes, vxlanRemotes: remotes)
+        if !keys.isEmpty { state.sysctls = SysctlStore().read(keys) }
+        try storage.read(into: &state)
+        return state
+    }
+}

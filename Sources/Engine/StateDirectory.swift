@@ -1,0 +1,151 @@
+import Foundation
+
+/// Why the state directory or a file in it cannot be used.
+public struct StateError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+
+    static func system(_ what: String, _ path: String, _ code: Int32 = errno) -> StateError {
+        let reason = code == ELOOP ? "it is a symbolic link, which poolnet never follows" : String(cString: strerror(code))
+        return StateError("cannot \(what) \(path): \(reason)")
+    }
+}
+
+/// The directory that holds the journal, the pending revert, the in-flight marker and the
+/// ownership record (`/var/lib/poolnet`). Whoever can write there can make poolnet revert or
+/// prune anything, so it must be root's (or the running user's) and closed to others: created
+/// 0700; one that is a symlink, owned by someone else or writable by group or others is refused.
+/// Files in it are opened with O_NOFOLLOW, and files written whole are replaced by rename.
+public struct StateDirectory: Sendable {
+    public let path: String
+
+    /// Checks (and creates, 0700) the directory.
+    public init(_ path: String) throws {
+        self.path = path
+        var info = stat()
+        if lstat(path, &info) != 0 {
+            guard errno == ENOENT else { throw StateError.system("use the state directory", path) }
+            let parent = (path as NSString).deletingLastPathComponent
+            if !parent.isEmpty, !FileManager.default.fileExists(atPath: parent) {
+                do { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755]) } catch {
+                    throw StateError("cannot create the state directory \(path): \(error.localizedDescription)")
+                }
+            }
+            guard mkdir(path, 0o700) == 0 || errno == EEXIST else { throw StateError.system("create the state directory", path) }
+            guard lstat(path, &info) == 0 else { throw StateError.system("use the state directory", path) }
+        }
+        if (info.st_mode & S_IFMT) == S_IFLNK {
+            throw StateError("refusing the state directory \(path): it is a symbolic link")
+        }
+        guard (info.st_mode & S_IFMT) == S_IFDIR else { throw StateError("refusing the state directory \(path): it is not a directory") }
+        guard info.st_uid == geteuid() else {
+            throw StateError("refusing the state directory \(path): it is owned by uid \(info.st_uid), not by \(geteuid() == 0 ? "root" : "uid \(geteuid())")")
+        }
+        guard info.st_mode & 0o022 == 0 else {
+            throw StateError("refusing the state directory \(path): it is writable by \(info.st_mode & 0o020 != 0 ? "its group" : "others") (mode \(String(info.st_mode & 0o7777, radix: 8))); chmod 700 it")
+        }
+    }
+
+    public func file(_ name: String) -> String { "\(path)/\(name)" }
+
+    /// The whole file, or nil when it does not exist. A symlink is an error, never followed.
+    public func read(_ name: String) throws -> Data? {
+        let fd = open(file(name), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw StateError.system("read", file(name))
+        }
+        defer { close(fd) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = Foundation.read(fd, &buffer, buffer.count)
+            if n < 0 { if errno == EINTR { continue }; throw StateError.system("read", file(name)) }
+            if n == 0 { break }
+            data.append(contentsOf: buffer[0..<n])
+        }
+        return data
+    }
+
+    /// Replaces the file whole: a new file next to it, written, fsync'd, renamed over the old one,
+    /// then the directory fsync'd, so a crash leaves the old or the new content, never a mix.
+    public func replace(_ name: String, with bytes: [UInt8]) throws {
+        let temporary = file(".\(name).\(getpid()).tmp")
+        unlink(temporary)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw StateError.system("write", temporary) }
+        do {
+            try Self.writeAll(fd, bytes, path: file(name))
+            guard fsync(fd) == 0 else { throw StateError.system("write (fsync)", file(name)) }
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+        close(fd)
+        guard Foundation.rename(temporary, file(name)) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw StateError.system("replace", file(name), code)
+        }
+        try syncDirectory()
+    }
+
+    /// Appends bytes with one checked, looped write and fsyncs them (and the directory when the
+    /// file is new). A short or failed write is an error: a half line is never taken for a record.
+    public func append(_ name: String, _ bytes: [UInt8]) throws {
+        let existed = access(file(name), F_OK) == 0
+        let fd = open(file(name), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw StateError.system("append to", file(name)) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            throw StateError("cannot append to \(file(name)): it is not a regular file")
+        }
+        let start = info.st_size
+        do {
+            try Self.writeAll(fd, bytes, path: file(name))
+            guard fsync(fd) == 0 else { throw StateError.system("append to (fsync)", file(name)) }
+        } catch {
+            // Take a partial line back out, so that the next record starts on a line of its own.
+            _ = ftruncate(fd, start)
+            throw error
+        }
+        if !existed { try syncDirectory() }
+    }
+
+    public func remove(_ name: String) throws {
+        guard unlink(file(name)) == 0 || errno == ENOENT else { throw StateError.system("remove", file(name)) }
+        try syncDirectory()
+    }
+
+    public func exists(_ name: String) -> Bool {
+        var info = stat()
+        return lstat(file(name), &info) == 0
+    }
+
+    public func move(_ name: String, to other: String) throws {
+        guard Foundation.rename(file(name), file(other)) == 0 else { throw StateError.system("rename", file(name)) }
+        try syncDirectory()
+    }
+
+    func syncDirectory() throws {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw StateError.system("open", path) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw StateError.system("sync", path) }
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StateError.system("write", path)
+            }
+            if n == 0 { throw StateError("cannot write \(path): the write made no progress") }
+            offset += n
+        }
+    }
+}
