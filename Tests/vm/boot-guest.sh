@@ -31,7 +31,9 @@ sha() { sha256sum "$1" | cut -d' ' -f1; }
 # What the network looks like (links, their state, addresses, bridge details): compared around
 # the package operations that must leave it alone.
 network() { ip -br link; ip -br addr; ip -d -o link show type bridge | sed 's/ *numtxqueues.*//'; }
-boot_records() { jq -c 'select(.trigger == "boot")' "$state/journal.jsonl" 2>/dev/null; }
+# Boot applies in the poolnet journal: one per apply id (an apply writes its intent, then its
+# outcome, under one id), the last record of each.
+boot_applies() { jq -sc 'map(select(.trigger == "boot")) | group_by(.id) | sort_by(.[0].time) | .[] | last' "$state/journal.jsonl" 2>/dev/null; }
 state_sums() { (cd "$state" && find . -type f ! -name '*.lock' -print0 | LC_ALL=C sort -z | xargs -0r sha256sum); }
 
 # The unit ran exactly once in this boot and succeeded; the host matches the file it applied;
@@ -42,9 +44,10 @@ assert_boot_apply() {  # boot records expected, sha256 of the file that must be 
   equal "poolnet-apply.service started once in this boot" "$starts" 1
   equal "poolnet-apply.service succeeded" \
     "$(systemctl show -P ActiveState poolnet-apply.service) $(systemctl show -P Result poolnet-apply.service)" "active success"
-  records=$(boot_records)
+  records=$(boot_applies)
   equal "the poolnet journal holds $want_count boot applies" "$(grep -c . <<<"$records")" "$want_count"
   last=$(tail -n 1 <<<"$records")
+  equal "the boot apply's outcome" "$(jq -r .result <<<"$last")" applied
   equal "the boot apply applied the expected file content" "$(jq -r .file_sha256 <<<"$last")" "$want_sha"
   if [[ -n "$(jq -r '.reason // empty' <<<"$last")" ]]; then ok "the boot apply says why: $(jq -r .reason <<<"$last")"
   else not_ok "the boot apply record has no reason: $last"; fi
@@ -130,7 +133,7 @@ stage3() {
 stage4() {
   local before sums
   # The file applied is the last accepted copy poolnet keeps, not the rejected /etc/poolnet/pool.yaml.
-  assert_boot_apply 3 "$(sha "$share/boot-pool.yaml")" "$state/accepted/host.yaml"
+  assert_boot_apply 3 "$(sha "$share/boot-pool.yaml")" "$state/accepted-host.yaml"
   expect "the reverted bridge did not come back at boot" sh -c '! ip link show xenbr-rejected 2>/dev/null'
   expect "the reverted address did not come back at boot" sh -c '! ip -br addr show sto0 | grep -q 192.0.2.51/'
   equal "the pool file still holds the rejected change" "$(sha /etc/poolnet/pool.yaml)" "$(sha "$share/boot-pool-rejected.yaml")"
