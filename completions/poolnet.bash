@@ -219,7 +219,7 @@ _poolnet_plan() {
 
 _poolnet_apply() {
     repeating_flags=()
-    non_repeating_flags=(--json --verbose -v --quiet -q --allow-disruptive --force --version -h --help)
+    non_repeating_flags=(--json --verbose -v --quiet -q --allow-disruptive --force --at-boot --version -h --help)
     repeating_options=()
     non_repeating_options=(--host --netns --color --state-dir --confirm-within --wait-lock)
     __poolnet_offer_flags_options 1

@@ -40,12 +40,17 @@ public enum ApplyHistory {
     public static func entries(_ records: [JournalRecord]) -> [ApplyEntry] {
         var entries: [ApplyEntry] = []
         var position: [String: Int] = [:]
-        func latest(netns: String?) -> Int? { entries.lastIndex { $0.netns == netns } }
+        // First-format reverts undid the last apply with changes; confirmations kept the last one waiting.
+        func latest(for record: JournalRecord) -> Int? {
+            entries.lastIndex { $0.netns == record.netns && (record.command == .confirm ? $0.result == .awaitingConfirm : $0.changedHost) }
+        }
         for record in records {
-            let target = record.id.hasPrefix("v1-") && record.command != .apply ? latest(netns: record.netns) : position[record.id]
+            let target = record.id.hasPrefix("v1-") && record.command != .apply ? latest(for: record) : position[record.id]
             switch record.command {
             case .apply:
-                if record.result == .started || record.id.hasPrefix("v1-") || target == nil {
+                if record.result == .started, let target {
+                    entries[target].start.steps += record.steps  // a second round of the same apply
+                } else if record.result == .started || record.id.hasPrefix("v1-") || target == nil {
                     var entry = ApplyEntry(start: record)
                     if record.result != .started { entry.outcome = record }
                     position[record.id] = entries.count

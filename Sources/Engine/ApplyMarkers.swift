@@ -1,4 +1,5 @@
 import Foundation
+import Planner
 
 /// The small files beside the journal that say what is under way for one namespace (`scope`:
 /// `host` or `netns-NAME`): an apply in flight, and an apply waiting for `poolnet confirm`.
@@ -37,13 +38,16 @@ public struct ApplyMarkers: Sendable {
         public var netns: String?
         public var deadline: String
         public var applying: Bool
+        /// The apply's steps, for when the journal cannot be read at the deadline.
+        public var steps: [Change]
 
-        public init(id: String, host: String, netns: String?, deadline: Date, applying: Bool) {
+        public init(id: String, host: String, netns: String?, deadline: Date, applying: Bool, steps: [Change]) {
             self.id = id
             self.host = host
             self.netns = netns
             self.deadline = Timestamp.rfc3339(deadline)
             self.applying = applying
+            self.steps = steps
         }
 
         public var deadlineDate: Date { Timestamp.parse(deadline) ?? .distantPast }

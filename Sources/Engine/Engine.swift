@@ -54,6 +54,8 @@ public struct Engine: Sendable {
     /// Called with the plan before the first change reaches the host: the caller makes its
     /// write-ahead journal record (and arms a revert) durable here. If it throws, nothing is sent.
     public var beforeFirstWrite: (@Sendable (Plan) throws -> Void)?
+    /// The same for the steps of a second round (multipath maps of LUNs that appeared at login).
+    public var beforeMoreWrites: (@Sendable ([Change]) throws -> Void)?
     /// Test hook: batches of at most N requests, M ms apart (see `Executor.batchPause`).
     public var batchPause: (requests: Int, milliseconds: UInt32)?
 
@@ -162,6 +164,9 @@ public struct Engine: Sendable {
             // LUNs appear only after login: their multipath maps are a second round.
             if remaining.problems.isEmpty, !remaining.changes.isEmpty, remaining.changes.allSatisfy(\.isFollowUp) {
                 logger.notice("adding \(remaining.changes.count) multipath maps for LUNs that appeared after login")
+                do { try beforeMoreWrites?(remaining.changes) } catch {
+                    throw try Self.rollBack(applied, cause: "\(error)", executor: executor, desired: desired, logger: logger)
+                }
                 let next = try executor.run(remaining.changes, translator: &translator, stopOnError: true)
                 applied += next.tookEffect.sorted().map { remaining.changes[$0] }
                 plan.changes += remaining.changes

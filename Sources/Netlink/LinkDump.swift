@@ -72,6 +72,7 @@ extension RouteSocket {
             used += Int(poolnet_nlmsg_align(nlh.pointee.nlmsg_len))
         }
         guard used > 0 else { return result }
+        Self.requestsSent.add(names.count, ordering: .relaxed)
         guard mnl_socket_sendto(socket, request, used) >= 0 else { throw NetlinkError(operation: "get links", errno: errno) }
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.receiveBytes, alignment: 8)
         defer { buffer.deallocate() }

@@ -11,6 +11,7 @@ public enum DefaultRoutes {
         defer { nl_socket_free(socket) }
         guard nl_connect(socket, NETLINK_ROUTE) == 0 else { throw NetlinkError(operation: "connect libnl socket", errno: EIO) }
         var cache: OpaquePointer?
+        RouteSocket.requestsSent.add(1, ordering: .relaxed)  // libnl's route dump
         let rc = rtnl_route_alloc_cache(socket, AF_UNSPEC, 0, &cache)
         guard rc == 0, let cache else {
             throw NetlinkError(operation: "dump routes (libnl route cache)", errno: EIO, kernelMessage: "libnl: " + String(cString: nl_geterror(rc)))

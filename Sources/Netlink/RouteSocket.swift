@@ -1,4 +1,5 @@
 import CMnl
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,6 +14,9 @@ public final class RouteSocket {
     /// Requests per sendmsg are bounded by bytes, well under the socket's send buffer.
     static let batchBytes = 96 * 1024
     static let receiveBytes = 256 * 1024
+    /// Netlink requests this process sent (dumps and writes, on any socket): reads must cost a
+    /// constant number of them whatever the number of links, and a test holds them to it.
+    public static let requestsSent = Atomic<Int>(0)
 
     public init() throws {
         guard let s = mnl_socket_open(NETLINK_ROUTE) else {
@@ -58,6 +62,7 @@ public final class RouteSocket {
         sequence &+= 1
         nlh.pointee.nlmsg_seq = sequence
         build(nlh)
+        Self.requestsSent.add(1, ordering: .relaxed)
         guard mnl_socket_sendto(socket, nlh, Int(nlh.pointee.nlmsg_len)) >= 0 else {
             throw NetlinkError(operation: "dump \(what)", errno: errno)
         }
@@ -98,6 +103,7 @@ public final class RouteSocket {
     public func execute(_ requests: [NetlinkRequest], stopOnError: Bool = true) -> [NetlinkError?] {
         var results = [NetlinkError?](repeating: nil, count: requests.count)
         var outstanding: [UInt32: Int] = [:]
+        Self.requestsSent.add(requests.count, ordering: .relaxed)
         let capacity = Self.batchBytes + 16 * 1024
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
         defer { buffer.deallocate() }

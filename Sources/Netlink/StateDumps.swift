@@ -79,9 +79,11 @@ public enum StateReader {
             for i in state.links.indices { state.links[i].bridgeVLANs = vlans[state.links[i].index] }
         }
         if vxlanRemotes {
+            let vxlans = Set(state.links.filter { $0.kind == .vxlan }.map(\.index))
+            let remotes = try socket.dumpVXLANRemotes(indexes: vxlans)
             for i in state.links.indices where state.links[i].kind == .vxlan {
-                let remotes = try socket.dumpVXLANRemotes(index: state.links[i].index)
-                state.links[i].vxlan?.remotes = remotes
+                let index = state.links[i].index
+                state.links[i].vxlan?.remotes = remotes[index] ?? []
             }
         }
         if defaultRoutes { state.routes = try DefaultRoutes.read(names: names) }

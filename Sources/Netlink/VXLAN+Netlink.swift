@@ -34,23 +34,26 @@ extension NetlinkRequest {
 }
 
 extension RouteSocket {
-    /// Remote VTEPs of one VXLAN device: an AF_BRIDGE RTM_GETNEIGH dump filtered to the device in
-    /// the kernel (`bridge fdb show dev D`), keeping the all-zero entries.
-    func dumpVXLANRemotes(index: Int32) throws -> [String] {
-        var remotes: [String] = []
-        try dump("fdb of VXLAN \(index)", build: { nlh in
+    /// Remote VTEPs of every VXLAN device in `indexes`, from one AF_BRIDGE RTM_GETNEIGH dump
+    /// (`bridge fdb show`), keeping the all-zero entries. One request whatever the number of
+    /// VXLANs: a dump filtered by device (NDA_IFINDEX) walks every device in the kernel, so one
+    /// per VXLAN made the read quadratic.
+    func dumpVXLANRemotes(indexes: Set<Int32>) throws -> [Int32: [String]] {
+        var remotes: [Int32: [String]] = [:]
+        guard !indexes.isEmpty else { return remotes }
+        try dump("fdb of VXLAN devices", build: { nlh in
             nlh.pointee.nlmsg_type = UInt16(RTM_GETNEIGH)
             let ndm = mnl_nlmsg_put_extra_header(nlh, MemoryLayout<ndmsg>.size)!.assumingMemoryBound(to: ndmsg.self)
             ndm.pointee.ndm_family = UInt8(AF_BRIDGE)
-            mnl_attr_put_u32(nlh, UInt16(NDA_IFINDEX), UInt32(bitPattern: index))
         }, each: { type, payload in
-            guard type == UInt16(RTM_NEWNEIGH), payload.count >= MemoryLayout<ndmsg>.size,
-                  payload.loadUnaligned(as: ndmsg.self).ndm_ifindex == index else { return }
+            guard type == UInt16(RTM_NEWNEIGH), payload.count >= MemoryLayout<ndmsg>.size else { return }
+            let index = payload.loadUnaligned(as: ndmsg.self).ndm_ifindex
+            guard indexes.contains(index) else { return }
             let attributes = Attributes(buffer: UnsafeRawBufferPointer(rebasing: payload[MemoryLayout<ndmsg>.size...]))
             guard let mac = attributes.first(Int(NDA_LLADDR)), mac.payload.allSatisfy({ $0 == 0 }),
                   let dst = attributes.first(Int(NDA_DST)), dst.payload.count == 4 || dst.payload.count == 16 else { return }
-            remotes.append(IPPrefix(bytes: Array(dst.payload), prefixLength: dst.payload.count * 8).address)
+            remotes[index, default: []].append(IPPrefix(bytes: Array(dst.payload), prefixLength: dst.payload.count * 8).address)
         })
-        return remotes.sorted()
+        return remotes.mapValues { $0.sorted() }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HostState
+import Synchronization
 
 /// Reads and writes per-interface network sysctls under /proc/sys (injectable root for tests).
 /// /proc/sys/net shows the network namespace of the thread that opens it, so callers run this on
@@ -9,7 +10,11 @@ public struct SysctlStore: Sendable {
 
     public init(root: String = "/proc/sys") { self.root = root }
 
+    /// Sysctl files this process opened to read: each key once per read, counted by a test.
+    public static let filesRead = Atomic<Int>(0)
+
     public func read(_ key: SysctlKey) -> Int? {
+        Self.filesRead.add(1, ordering: .relaxed)
         guard let data = FileManager.default.contents(atPath: "\(root)/\(key.path)"),
               let text = String(data: data, encoding: .utf8) else { return nil }
         return Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -17,7 +22,8 @@ public struct SysctlStore: Sendable {
 
     /// Values of the keys that exist; absent keys (no such link, IPv6 off) are left out.
     public func read(_ keys: [SysctlKey]) -> [SysctlValue] {
-        keys.compactMap { key in read(key).map { SysctlValue(key, $0) } }
+        var seen = Set<SysctlKey>()
+        return keys.compactMap { key in seen.insert(key).inserted ? read(key).map { SysctlValue(key, $0) } : nil }
     }
 
     public struct WriteError: Error, CustomStringConvertible {

@@ -56,9 +56,19 @@ final class ApplyRecorder: @unchecked Sendable {
         try markers.markInFlight(ApplyMarkers.InFlight(id: id))
         if let deadline {
             try markers.saveCandidate(content)
-            try markers.savePending(ApplyMarkers.Pending(id: id, host: plan.host, netns: options.netns, deadline: deadline, applying: true))
+            try markers.savePending(ApplyMarkers.Pending(id: id, host: plan.host, netns: options.netns, deadline: deadline, applying: true,
+                                                         steps: plan.changes))
             try RevertHelper.spawn(stateDirectory: markers.directory.path, scope: options.scope, netns: options.netns)
         }
+    }
+
+    /// A second round of steps (multipath maps): their intent too is durable before they run.
+    func more(_ steps: [Change]) throws {
+        guard let id, var plan else { return }
+        try journal.append(JournalRecord(id: id, command: .apply, result: .started, host: plan.host, netns: options.netns, pool: plan.pool,
+                                         file: file, fileSHA256: sha256, steps: steps, trigger: trigger, reason: reason))
+        plan.changes += steps
+        self.plan = plan
     }
 
     /// Records the outcome of an apply that went through. Returns the confirm deadline, if any.
@@ -79,7 +89,8 @@ final class ApplyRecorder: @unchecked Sendable {
                                              netns: options.netns, pool: plan.pool, file: file, fileSHA256: sha256, confirmBy: deadline,
                                              trigger: trigger, reason: reason))
             if let deadline {
-                try markers.savePending(ApplyMarkers.Pending(id: id, host: plan.host, netns: options.netns, deadline: deadline, applying: false))
+                try markers.savePending(ApplyMarkers.Pending(id: id, host: plan.host, netns: options.netns, deadline: deadline, applying: false,
+                                                             steps: plan.changes))
             } else {
                 try markers.saveAccepted(content)
             }

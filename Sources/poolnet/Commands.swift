@@ -100,6 +100,7 @@ struct Apply: ParsableCommand {
             engine.force = force
             engine.batchPause = FaultHooks.batchPause
             engine.beforeFirstWrite = { plan in try recorder.begin(plan) }
+            engine.beforeMoreWrites = { steps in try recorder.more(steps) }
             do {
                 let plan = try engine.apply(desired, base: try base.value())
                 let deadline = try recorder.finish(plan, engine: engine)

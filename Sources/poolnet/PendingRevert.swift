@@ -44,7 +44,7 @@ struct RevertPending: ParsableCommand {
         let state = try StateDirectory(stateDir)
         let markers = ApplyMarkers(directory: state, scope: scope)
         guard let first = markers.pending() else { return }
-        var reason = "not confirmed in time"
+        var reason: String?  // the result says "not confirmed in time"
         while true {
             guard let pending = markers.pending(), pending.id == first.id else { return }  // confirmed, failed or replaced
             if pending.applying {
@@ -66,7 +66,7 @@ struct RevertPending: ParsableCommand {
         if !pending.applying && Date() < pending.deadlineDate { return }
         let journal = Journal(directory: state)
         let entry = ApplyHistory.entries((try? journal.read().records) ?? []).last { $0.id == pending.id }
-        let steps = entry?.start.steps ?? []
+        let steps = entry?.start.steps ?? pending.steps
         var engine = Engine(netns: netns)
         engine.storageRoots.ownership = state.file("owned.json")  // storage undo steps keep the record current
         let outcome = (try? engine.undo(steps)) ?? UndoOutcome(failed: steps.map { ($0, "the undo could not start") })

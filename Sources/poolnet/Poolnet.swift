@@ -11,7 +11,7 @@ struct Poolnet: ParsableCommand {
         commandName: "poolnet",
         abstract: "Declarative networking for virtualization pools: storage NICs, private bridges, over netlink.",
         discussion: """
-        Exit codes: 0 nothing to do / no drift, 2 changes planned or drift found, 1 error.
+        Exit codes: 0 nothing to do / no drift, 2 changes planned or drift found, 1 error (nothing was changed), 3 an apply or rollback failed and could not put everything back.
         """,
         version: BuildInfo.versionLine,
         subcommands: [Validate.self, PlanCommand.self, Apply.self, Check.self, Show.self,

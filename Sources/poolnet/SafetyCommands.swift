@@ -147,6 +147,8 @@ struct History: ParsableCommand {
                     rows.append(HistoryOutput.Row(event, id: entry.id, lines: event.command == .revert ? event.lines : []))
                 }
             }
+            // Chronological, as the events happened (a revert comes after the applies before it).
+            rows = rows.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
             if options.json { try emitJSON(HistoryOutput(records: rows, warnings: reading.warnings)); return 0 }
             for r in rows {
                 let target = r.netns.map { "netns \($0)" } ?? r.host

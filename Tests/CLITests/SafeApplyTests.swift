@@ -43,7 +43,7 @@ final class SafeApplyTests: XCTestCase {
     }
 
     func testLockRefusesASecondApplyAndNamesTheHolder() throws {
-        let lock = try ApplyLock(stateDirectory: state, scope: "netns-\(ns.name)")
+        let lock = try ApplyLock(netns: ns.name)
         let refused = try apply()
         XCTAssertEqual(refused.status, 1)
         XCTAssertTrue(refused.stderr.contains("another poolnet apply (pid \(getpid())) holds"), refused.stderr)
@@ -77,7 +77,7 @@ final class SafeApplyTests: XCTestCase {
     func testUnconfirmedApplyIsReverted() throws {
         let r = try apply("--confirm-within", "4s")
         XCTAssertEqual(r.status, 2, r.stderr)
-        XCTAssertTrue(r.stdout.contains("reverting in 4s unless `poolnet confirm --netns \(ns.name)` runs first"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("(in 4s) unless `poolnet confirm --netns \(ns.name)` runs first"), r.stdout)
         XCTAssertTrue(try bridgeExists())
         // The helper journals the revert once every step has run: wait for that, then look.
         var history = try poolnet("history")
@@ -131,7 +131,7 @@ final class SafeApplyTests: XCTestCase {
         XCTAssertTrue(history[1].contains("apply  no-op"), String(history[1]))
         XCTAssertTrue(history[2].contains("revert  reverted"), String(history[2]))
         let journal = try String(contentsOfFile: state + "/journal.jsonl", encoding: .utf8)
-        XCTAssertEqual(journal.split(separator: "\n").count, 3)
+        XCTAssertEqual(journal.split(separator: "\n").count, 4, "intent and outcome of the apply, the no-op, the revert")
     }
 
     func testManagementGuard() throws {

@@ -24,13 +24,14 @@ final class JournalEncodingTests: XCTestCase {
         for step in steps { kinds.insert(String(describing: step.action).prefix { $0 != "(" }.description) }
         XCTAssertGreaterThanOrEqual(kinds.count, 12, "the fixtures cover few kinds of step: \(kinds.sorted())")
 
-        let record = JournalRecord(command: "apply", host: "hv01", netns: nil, file: nil, result: "applied",
-                                   changes: steps.map(\.line), revert: steps)
+        let record = JournalRecord(command: .apply, result: .started, host: "hv01", netns: nil, steps: steps)
         let line = try StreamingJSONEncoder().encode(record)
         let decoded = try Self.decoder.decode(JournalRecord.self, from: Data(line))
-        XCTAssertEqual(decoded.revert, steps)
-        XCTAssertEqual(decoded.changes, steps.map(\.line))
-        XCTAssertEqual(Int(decoded.time.timeIntervalSince1970), Int(record.time.timeIntervalSince1970))
+        XCTAssertEqual(decoded.steps, steps)
+        XCTAssertEqual(decoded.revert, steps.reversed().map(\.inverse))
+        XCTAssertEqual(decoded.lines, steps.map(\.line))
+        XCTAssertEqual(decoded.time.timeIntervalSince1970, record.time.timeIntervalSince1970, accuracy: 0.001, "times keep milliseconds")
+        XCTAssertFalse(String(decoding: line, as: UTF8.self).contains("\"_0\""), "the wire format names every field")
         XCTAssertNil(decoded.netns)
         XCTAssertFalse(line.contains(0x0A), "a journal record is one line")
     }
@@ -38,19 +39,18 @@ final class JournalEncodingTests: XCTestCase {
     /// Strings are escaped as JSON needs, and nothing else is (the decoder and `jq` read them alike).
     func testStringsAndNumbersAreValidJSON() throws {
         let awkward = "quote \" backslash \\ newline \n tab \t bell \u{07} slash / arrow → é"
-        let record = JournalRecord(command: "apply", host: awkward, netns: "ns", file: "/a/b.yaml", result: "failed",
-                                   changes: [awkward], error: awkward,
-                                   revert: [Change(.setMTU(link: "eth1", mtu: 9000, previous: 1500), reason: awkward),
-                                            Change(.setSysctl(key: SysctlKey(.ipv4, "eth1", "rp_filter"), value: 2, previous: -1))],
-                                   confirmBy: Date(timeIntervalSince1970: 1_800_000_000))
+        let record = JournalRecord(command: .apply, result: .failedRolledBack, host: awkward, netns: "ns", file: "/a/b.yaml",
+                                   steps: [Change(.setMTU(link: "eth1", mtu: 9000, previous: 1500), reason: awkward),
+                                           Change(.setSysctl(key: SysctlKey(.ipv4, "eth1", "rp_filter"), value: 2, previous: -1))],
+                                   error: awkward, confirmBy: Date(timeIntervalSince1970: 1_800_000_000))
         let line = try StreamingJSONEncoder().encode(record)
         let decoded = try Self.decoder.decode(JournalRecord.self, from: Data(line))
         XCTAssertEqual(decoded.host, awkward)
         XCTAssertEqual(decoded.error, awkward)
-        XCTAssertEqual(decoded.revert, record.revert)
+        XCTAssertEqual(decoded.steps, record.steps)
         XCTAssertEqual(decoded.confirmBy, Date(timeIntervalSince1970: 1_800_000_000))
         let text = String(decoding: line, as: UTF8.self)
-        XCTAssertTrue(text.contains("\"confirm_by\":\"2027-01-15T08:00:00Z\""), text)
+        XCTAssertTrue(text.contains("\"confirm_by\":\"2027-01-15T08:00:00.000Z\""), text)
         XCTAssertTrue(text.contains("bell \\u0007 slash / arrow → é"), text)
         // Foundation's own parser agrees.
         XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(line)))
@@ -62,18 +62,18 @@ final class JournalRotationTests: XCTestCase {
     func testRotatesPastTheLimitAndReadsBothGenerations() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let journal = Journal(directory: dir, rotateAtBytes: 1_000)
+        let journal = Journal(directory: try StateDirectory(dir), rotateAtBytes: 1_000)
         func record(_ n: Int) -> JournalRecord {
-            JournalRecord(command: "apply", host: "hv01", netns: nil, file: nil, result: "applied",
-                          changes: ["step \(n)", String(repeating: "x", count: 200)])
+            JournalRecord(command: .apply, result: .applied, host: "hv01", netns: nil, file: nil, error: String(repeating: "x", count: 200), reason: "step \(n)",
+                          time: Date(timeIntervalSince1970: 1_800_000_000 + Double(n)))
         }
         for n in 0..<12 { try journal.append(record(n)) }
 
         let current = try XCTUnwrap(FileManager.default.contents(atPath: journal.path))
-        let previous = try XCTUnwrap(FileManager.default.contents(atPath: journal.previousPath))
+        let previous = try XCTUnwrap(FileManager.default.contents(atPath: journal.directory.file(Journal.previousName)))
         XCTAssertLessThanOrEqual(current.count, 1_000)
         XCTAssertLessThanOrEqual(previous.count, 1_000)
-        let read = try journal.records().map { $0.changes[0] }
+        let read = try journal.read().records.map { $0.reason! }
         // Two generations of at most 1,000 bytes hold the newest records, oldest first, none lost
         // in between, and the newest is last (rollback reads the last apply).
         XCTAssertEqual(read.last, "step 11")
@@ -87,13 +87,12 @@ final class JournalRotationTests: XCTestCase {
     func testAnOversizedLineIsKept() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let journal = Journal(directory: dir, rotateAtBytes: 100)
-        let big = JournalRecord(command: "apply", host: "hv01", netns: nil, file: nil, result: "applied",
-                                changes: [String(repeating: "y", count: 500)])
+        let journal = Journal(directory: try StateDirectory(dir), rotateAtBytes: 100)
+        let big = JournalRecord(command: .apply, result: .applied, host: "hv01", netns: nil, file: nil, reason: String(repeating: "y", count: 500))
         try journal.append(big)
         try journal.append(big)
-        XCTAssertEqual(try journal.records().count, 2)
-        for file in [journal.path, journal.previousPath] {
+        XCTAssertEqual(try journal.read().records.count, 2)
+        for file in [journal.path, journal.directory.file(Journal.previousName)] {
             let lines = try XCTUnwrap(FileManager.default.contents(atPath: file)).split(separator: 0x0A)
             XCTAssertEqual(lines.count, 1, "\(file): one oversized line per generation")
         }

@@ -1,0 +1,63 @@
+import Engine
+import Netlink
+import Storage
+import TestSupport
+import XCTest
+
+/// The read behind plan, check and apply costs a constant number of netlink requests whatever the
+/// number of objects: one dump per class (links, addresses, bridge VLANs, the FDB of every VXLAN,
+/// routes), never one per device. Sysctl files are read once per key.
+final class ReadCostTests: NamespaceTestCase {
+    /// N storage NICs with sysctls and addresses, N VXLANs with two remote VTEPs each, N bridges
+    /// over them with an address each, for host hv01 of a three-host pool.
+    func pool(_ n: Int) throws -> String {
+        var text = """
+        pool: cost
+        hosts:
+          hv01: { index: 1 }
+          hv02: { index: 2 }
+          hv03: { index: 3 }
+        storage_nics:
+
+        """
+        for i in 0..<n {
+            try ns.addNIC("s\(i)")
+            text += "  - name: s\(i)\n    mtu: 9000\n    subnet: 10.\(100 + i / 200).\(i % 200).0/24\n    addresses: [\"10.\(100 + i / 200).\(i % 200).${index}\"]\n"
+        }
+        text += "vxlans:\n"
+        for i in 0..<n {
+            text += "  - name: vx\(i)\n    vni: \(1000 + i)\n    port: \(4789 + i)\n    local: \"10.\(100 + i / 200).\(i % 200).${index}\"\n    device: s\(i)\n"
+        }
+        text += "bridges:\n"
+        for i in 0..<n {
+            text += "  - name: br\(i)\n    ports: [vx\(i)]\n    addresses: [\"172.\(16 + i / 250).\(i % 250).${index}/24\"]\n"
+        }
+        return text
+    }
+
+    func requestsOfANoOpPlan(_ n: Int) throws -> (requests: Int, sysctls: Int) {
+        let desired = try desired(try pool(n))
+        try engine.apply(desired)
+        let requests = RouteSocket.requestsSent.load(ordering: .relaxed)
+        let sysctls = SysctlStore.filesRead.load(ordering: .relaxed)
+        let (plan, current) = try engine.plan(desired)
+        XCTAssertEqual(plan.changes.map(\.line), [], "converged at N = \(n)")
+        XCTAssertEqual(current.links.filter { $0.kind == .vxlan }.map { $0.vxlan?.remotes?.count }, Array(repeating: 2, count: n),
+                       "every VXLAN's two remotes are read")
+        return (RouteSocket.requestsSent.load(ordering: .relaxed) - requests, SysctlStore.filesRead.load(ordering: .relaxed) - sysctls)
+    }
+
+    func testANoOpPlanCostsTheSameRequestsAtTenAndTwoHundred() throws {
+        let small = try requestsOfANoOpPlan(10)
+        ns = try TestNamespace("cost-b")
+        engine = Engine(netns: ns.name, logger: engine.logger)
+        let large = try requestsOfANoOpPlan(200)
+        XCTAssertEqual(small.requests, large.requests, "netlink requests of a no-op plan: \(small.requests) at N=10, \(large.requests) at N=200")
+        XCTAssertLessThanOrEqual(large.requests, 6, "one dump per class")
+        // Each sysctl key is read once: a fixed part (all, default) plus the same number per NIC.
+        let perNIC = (large.sysctls - small.sysctls) / 190
+        XCTAssertEqual((large.sysctls - small.sysctls) % 190, 0, "sysctl files: \(small.sysctls) at N=10, \(large.sysctls) at N=200")
+        XCTAssertEqual(small.sysctls - 10 * perNIC, large.sysctls - 200 * perNIC, "the fixed part does not grow")
+        XCTAssertLessThanOrEqual(perNIC, 8, "sysctl files per NIC")
+    }
+}
