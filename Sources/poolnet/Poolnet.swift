@@ -13,7 +13,7 @@ struct Poolnet: ParsableCommand {
         discussion: """
         Exit codes: 0 nothing to do / no drift, 2 changes planned or drift found, 1 error (nothing was changed), 3 an apply or rollback failed and could not put everything back.
         """,
-        version: "0.1.0",
+        version: BuildInfo.versionLine,
         subcommands: [Validate.self, PlanCommand.self, Apply.self, Check.self, Show.self,
                       Confirm.self, Rollback.self, History.self, RevertPending.self]
     )
