@@ -32,7 +32,9 @@ extension DesiredState {
             var p: [(String, String)] = mtu(nic.mtu)
             p.append(("addresses", list(nic.addresses.map(\.prefix.description))))
             for (key, value) in nic.sysctls.sorted(by: { $0.key < $1.key }) { p.append((key.description, String(value))) }
-            out.append(DesiredObject(kind: "storage_nic", name: nic.name, mark: nic.mark, properties: p, link: nic.name))
+            // A storage role on a VLAN or bond the file creates: the vlan or bond object is the link.
+            let created = createdDevices.contains(nic.name)
+            out.append(DesiredObject(kind: "storage_nic", name: nic.name, mark: nic.mark, properties: p, link: created ? nil : nic.name))
         }
         for bond in bonds {
             let o = bond.options
@@ -90,7 +92,10 @@ extension DesiredState {
             if let symbolic = vport.symbolicName { p.append(("symbolic_name", symbolic)) }
             out.append(DesiredObject(kind: "vport", name: vport.name, mark: vport.mark, properties: p, link: nil))
         }
-        return out
+        // File order: what a reviewer reads next to the file.
+        return out.enumerated().sorted { a, b in
+            (a.element.mark.line, a.element.mark.column, a.offset) < (b.element.mark.line, b.element.mark.column, b.offset)
+        }.map(\.element)
     }
 
     /// Names this host's objects stand on that the file does not create: its NICs.
