@@ -117,13 +117,13 @@ public struct Redundancy {
             return own + stack(name).filter { $0.object != "storage_nic \(name)" }
         }
         if let iscsi = state.iscsi, !iscsi.paths.isEmpty {
-            let subject = "every iSCSI path to \(iscsi.targets.joined(separator: ", "))"
+            let subject = "\(iscsi.paths.count == 1 ? "the only" : "every") iSCSI path to \(iscsi.targets.joined(separator: ", "))"
             return (subject, iscsi.paths.map { path in
                 StoragePath(label: "\(path.iface) over \(path.nic)", nic: path.nic, portals: path.portals.map(\.address),
                             located: [.init(object: "iscsi path \(path.iface)", mark: path.mark)] + nicObjects(path.nic))
             })
         }
-        return ("every storage NIC", state.nics.map { StoragePath(label: $0.name, nic: $0.name, portals: [], located: nicObjects($0.name)) })
+        return (state.nics.count == 1 ? "the only storage NIC" : "every storage NIC", state.nics.map { StoragePath(label: $0.name, nic: $0.name, portals: [], located: nicObjects($0.name)) })
     }
 
     func storageFindings() -> [RedundancyFinding] {
