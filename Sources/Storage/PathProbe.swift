@@ -63,7 +63,7 @@ public struct PathProbe: Sendable {
     /// size twice, a small echo twice, then a binary search (at most `budget` echoes in all), all
     /// before `deadline` (a CLOCK_MONOTONIC time, as `PathProbe.now()`).
     public func measure(from device: String?, source: String?, to address: String, size: UInt32,
-                        deadline: Double, budget: Int = 24) -> Measurement {
+                        deadline: Double, budget: Int = 36) -> Measurement {
         var result = Measurement(reachable: false, passes: false, largest: nil, exact: true, rtt: nil, probes: 0, note: nil)
         func send(_ bytes: UInt32, wait: Double, attempts: Int) -> EchoOutcome {
             var last = EchoOutcome.noReply("not probed before the deadline")

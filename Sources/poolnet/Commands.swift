@@ -171,8 +171,15 @@ struct Check: ParsableCommand {
     @Flag(name: .long, help: "Also log one line per drift to syslog (the journal on systemd hosts).")
     var syslog = false
 
+    @Flag(name: .long, help: "Instead of drift: probe every other host on every network the file says they share (exit 2 when one fails).")
+    var peers = false
+
+    @Option(name: .long, help: "With --peers: seconds the whole run may take.")
+    var peerDeadline: Double = 15
+
     func run() throws {
         try poolnet.run {
+            if peers { return try PeerReport.run(file, options, deadline: peerDeadline, textfile: textfile) }
             let (plan, desired, current) = try planAndReport(file, options, command: "check") { $0.renderDrift() }
             if let textfile { try Textfile.write(Textfile.render(plan: plan, desired: desired, current: current, now: Date()), to: textfile) }
             if syslog { DriftSyslog.log(plan) }
