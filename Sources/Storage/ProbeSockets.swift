@@ -69,8 +69,10 @@ enum ProbeSockets {
         if sent < 0 {
             let e = errno
             if e == EMSGSIZE { return .tooBig }
-            if e == EHOSTUNREACH || e == ENETUNREACH || e == ENETDOWN || e == EHOSTDOWN { return .noReply(errorText(e)) }
-            return .failed("send: \(errorText(e))")
+            // The probe itself is wrong (no such device, no permission, a bad source): say so.
+            if [EINVAL, EPERM, EACCES, ENODEV, EADDRNOTAVAIL, EAFNOSUPPORT].contains(e) { return .failed("send: \(errorText(e))") }
+            // The path is (for now) unusable: unreachable, down, or the neighbour queue full (ENOBUFS).
+            return .noReply(errorText(e))
         }
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
