@@ -87,7 +87,7 @@ final class ISCSITests: ISCSITestCase {
         // The target side at MTU 1500 against 9000 here: only the jumbo probe sees it.
         try must("ip", "-n", ISCSILab.namespace, "link", "set", "t0", "mtu", "1500")
         findings = try health()
-        XCTAssertTrue(findings.contains { $0.hasPrefix("iscsi path san-a (stor0): path MTU to 192.0.2.10 < 9000 (ping -M do -s 8972 failed") }, "\(findings)")
+        XCTAssertTrue(findings.contains { $0.hasPrefix("iscsi path san-a (stor0): path MTU to 192.0.2.10 < 9000 (a don't-fragment echo of 9000 bytes got no answer") }, "\(findings)")
         try must("ip", "-n", ISCSILab.namespace, "link", "set", "t0", "mtu", "9000")
 
         step("remove path")
