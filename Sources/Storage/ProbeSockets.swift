@@ -145,27 +145,25 @@ struct SocketAddress {
     let length: socklen_t
 
     init?(_ text: String, port: UInt16) {
+        var bytes = sockaddr_storage()
+        /// Copies a filled-in sockaddr_in or sockaddr_in6 into the storage.
+        func store<T>(_ address: T) { withUnsafeBytes(of: address) { src in withUnsafeMutableBytes(of: &bytes) { $0.copyMemory(from: src) } } }
         if text.contains(":") {
             var sa = sockaddr_in6()
             sa.sin6_family = sa_family_t(AF_INET6)
             sa.sin6_port = port.bigEndian
             guard inet_pton(AF_INET6, text, &sa.sin6_addr) == 1 else { return nil }
-            var bytes = sockaddr_storage()
-            withUnsafeBytes(of: sa) { src in withUnsafeMutableBytes(of: &bytes) { $0.copyMemory(from: src) } }
-            storage = bytes
-            family = AF_INET6
-            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+            store(sa)
+            (family, length) = (AF_INET6, socklen_t(MemoryLayout<sockaddr_in6>.size))
         } else {
             var sa = sockaddr_in()
             sa.sin_family = sa_family_t(AF_INET)
             sa.sin_port = port.bigEndian
             guard inet_pton(AF_INET, text, &sa.sin_addr) == 1 else { return nil }
-            var bytes = sockaddr_storage()
-            withUnsafeBytes(of: sa) { src in withUnsafeMutableBytes(of: &bytes) { $0.copyMemory(from: src) } }
-            storage = bytes
-            family = AF_INET
-            length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            store(sa)
+            (family, length) = (AF_INET, socklen_t(MemoryLayout<sockaddr_in>.size))
         }
+        storage = bytes
     }
 
     private func withSockaddr<T>(_ body: (UnsafePointer<sockaddr>) -> T) -> T {

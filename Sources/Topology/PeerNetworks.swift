@@ -34,31 +34,25 @@ extension Topology {
         guard let mine = states[host] else { return [] }
         var targets: [PeerTarget] = []
         let peers = hosts.filter { $0 != host }.compactMap { states[$0] }
-        func sharing(_ address: IPPrefix, _ theirs: [DesiredAddress]) -> [IPPrefix] {
-            theirs.map(\.prefix).filter { $0.family == address.family && address.network.contains($0) && $0.bytes != address.bytes }
+        /// Each of this device's addresses against the peers' addresses in the same subnet.
+        func subnetTargets(_ kind: PeerTarget.Kind, _ object: String, device: String, addresses: [DesiredAddress], mtu: UInt32?,
+                           theirs: (DesiredState) -> [DesiredAddress]) {
+            for address in addresses.map(\.prefix) {
+                for peer in peers {
+                    for other in theirs(peer).map(\.prefix) where other.family == address.family && address.network.contains(other) && other.bytes != address.bytes {
+                        targets.append(PeerTarget(peer: peer.host, kind: kind, network: "\(object) \(device)", device: device, source: address.address,
+                                                  address: other.address, mtuDevice: device, declaredMTU: mtu, overhead: 0))
+                    }
+                }
+            }
         }
         for nic in mine.nics {
-            for address in nic.addresses.map(\.prefix) {
-                for peer in peers {
-                    for theirs in sharing(address, peer.nics.flatMap(\.addresses)) {
-                        targets.append(PeerTarget(peer: peer.host, kind: .storage, network: "storage_nic \(nic.name)", device: nic.name,
-                                                  source: address.address, address: theirs.address, mtuDevice: nic.name,
-                                                  declaredMTU: nic.mtu ?? mine.vlans.first { $0.name == nic.name }?.mtu ?? mine.bonds.first { $0.name == nic.name }?.mtu,
-                                                  overhead: 0))
-                    }
-                }
-            }
+            // A storage role on a VLAN or bond takes that device's MTU when it declares none itself.
+            let mtu = nic.mtu ?? mine.vlans.first { $0.name == nic.name }?.mtu ?? mine.bonds.first { $0.name == nic.name }?.mtu
+            subnetTargets(.storage, "storage_nic", device: nic.name, addresses: nic.addresses, mtu: mtu) { $0.nics.flatMap(\.addresses) }
         }
         for bridge in mine.bridges {
-            for address in bridge.addresses.map(\.prefix) {
-                for peer in peers {
-                    for theirs in sharing(address, peer.bridges.flatMap(\.addresses)) {
-                        targets.append(PeerTarget(peer: peer.host, kind: .bridge, network: "bridge \(bridge.name)", device: bridge.name,
-                                                  source: address.address, address: theirs.address, mtuDevice: bridge.name,
-                                                  declaredMTU: bridge.mtu, overhead: 0))
-                    }
-                }
-            }
+            subnetTargets(.bridge, "bridge", device: bridge.name, addresses: bridge.addresses, mtu: bridge.mtu) { $0.bridges.flatMap(\.addresses) }
         }
         for vxlan in mine.vxlans {
             guard let local = vxlan.info.local else { continue }
