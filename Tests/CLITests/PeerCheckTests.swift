@@ -173,6 +173,13 @@ final class PeerCheckTests: XCTestCase {
         XCTAssertEqual(m["poolnet_peer_reachable{vxlan vx0,h3,192.0.2.13}"], 0)
         XCTAssertEqual(m["poolnet_peer_mtu_ok{bridge br-priv,h3,203.0.113.3}"], 0)
 
+        // The same through unprivileged ping sockets (a raw socket above: a new namespace allows no
+        // ping group), once h1's namespace allows them.
+        try runProcess(["ip", "netns", "exec", hosts[0].name, "sysctl", "-qw", "net.ipv4.ping_group_range=0 2147483647"])
+        let (_, unprivileged) = try peers(from: 1)
+        XCTAssertEqual(unprivileged.results.map { "\($0.peer) \($0.network) \($0.address) \($0.reachable) \($0.largest ?? 0)" },
+                       report.results.map { "\($0.peer) \($0.network) \($0.address) \($0.reachable) \($0.largest ?? 0)" })
+
         // From h2, h1 answers only small frames too: veth forwards up to 4 bytes (a VLAN tag) over
         // the port's MTU into the switch, so this direction lets 1500 to 1504 through. h3 stays silent.
         let (fromH2, h2) = try peers(from: 2)
