@@ -59,8 +59,8 @@ public enum PoolDiff {
         let key = { (o: DesiredObject) in o.label }
         let beforeByKey = Dictionary(before.map { (key($0), $0) }, uniquingKeysWith: { a, _ in a })
         let afterKeys = Set(after.map(key))
-        // A host leaving the pool: everything poolnet created there is pruned.
-        let deleted = old.map { deletions(old: $0, new: new ?? DesiredState(pool: $0.pool, host: $0.host)) } ?? [:]
+        // A host that leaves the file runs no more apply with it: nothing there is deleted by itself.
+        let deleted = old.flatMap { old in new.map { deletions(old: old, new: $0) } } ?? [:]
         var out: [ObjectChange] = []
         for object in before where !afterKeys.contains(key(object)) {
             let reason = object.link.flatMap { deleted[$0] }

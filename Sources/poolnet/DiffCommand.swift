@@ -79,7 +79,7 @@ struct Diff: ParsableCommand {
             switch host.status {
             case .unchanged: out += "host \(host.host): no changes\n"; continue
             case .added: out += "host \(host.host): added to the pool, \(count)\n"
-            case .removed: out += "host \(host.host): removed from the pool, \(count)\n"
+            case .removed: out += "host \(host.host): removed from the pool (no apply runs there with the new file), \(count)\n"
             case .changed: out += "host \(host.host): \(count)\n"
             }
             for change in host.changes {

@@ -40,6 +40,12 @@ final class DiffTests: XCTestCase {
         XCTAssertTrue(bond.contains("  ~ vlan bond0.40 (new.yaml:12:5) ! disruptive: replaced with bond0 under it\n"), "VLANs on a recreated bond are recreated: \(bond)")
         let dropped = try run("drop-vlan")
         XCTAssertTrue(dropped.contains("  - vlan bond0.40 (old.yaml:12:5) ! disruptive: created by poolnet, no longer in the file\n"), "a removal points into the old file: \(dropped)")
+        // Backwards, the added host is a removed one: its objects listed, none deleted by poolnet.
+        let dir = Self.fixtures.appendingPathComponent("add-host")
+        let removed = try diff([dir.appendingPathComponent("new.yaml").path, dir.appendingPathComponent("old.yaml").path, "--host", "hv03"])
+        XCTAssertEqual(removed.status, 2)
+        XCTAssertTrue(removed.stdout.hasPrefix("host hv03: removed from the pool (no apply runs there with the new file), 5 changes\n  - bond bond0 ("), removed.stdout)
+        XCTAssertFalse(removed.stdout.contains("disruptive"), removed.stdout)
         let narrowed = try run("per-host-expression", "--host", "hv02")
         XCTAssertEqual(narrowed, "host hv02: 1 change\n  ~ storage_nic bond0.30 (new.yaml:15:5)\n      addresses: 10.30.0.12/24 → 10.30.0.22/24\nchanges on 1 of 1 host.\n")
     }
