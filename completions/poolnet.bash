@@ -173,20 +173,20 @@ _poolnet() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    validate|plan|apply|check|show|confirm|rollback|history|help)
+    validate|plan|apply|check|show|confirm|rollback|history|diff|help)
         # Offer subcommand argument completions
         "_poolnet_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'validate plan apply check show confirm rollback history help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'validate plan apply check show confirm rollback history diff help' -- "${cur}"))
         ;;
     esac
 }
 
 _poolnet_validate() {
     repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
+    non_repeating_flags=(--json --redundancy --version -h --help)
     repeating_options=()
     non_repeating_options=()
     __poolnet_offer_flags_options 1
@@ -278,9 +278,9 @@ _poolnet_apply() {
 
 _poolnet_check() {
     repeating_flags=()
-    non_repeating_flags=(--json --verbose -v --quiet -q --syslog --version -h --help)
+    non_repeating_flags=(--json --verbose -v --quiet -q --syslog --peers --version -h --help)
     repeating_options=()
-    non_repeating_options=(--host --netns --color --state-dir --textfile)
+    non_repeating_options=(--host --netns --color --state-dir --textfile --peer-deadline)
     __poolnet_offer_flags_options 1
 
     # Offer option value completions
@@ -301,6 +301,9 @@ _poolnet_check() {
         return
         ;;
     '--textfile')
+        return
+        ;;
+    '--peer-deadline')
         return
         ;;
     esac
@@ -429,6 +432,21 @@ _poolnet_history() {
         return
         ;;
     '--state-dir')
+        return
+        ;;
+    esac
+}
+
+_poolnet_diff() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--host)
+    __poolnet_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--host')
         return
         ;;
     esac

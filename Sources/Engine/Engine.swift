@@ -111,12 +111,11 @@ public struct Engine: Sendable {
     /// `health`: also probe the storage paths (`check`, and `plan` as a pre-flight).
     public func plan(_ desired: DesiredState, base: CurrentState? = nil, health: Bool = false) throws -> (plan: Plan, current: CurrentState) {
         let storage = try storageBackend(for: desired)
-        let runner = commandRunner
         let force = self.force
         return try NetworkNamespace.run(netns) { () throws -> (plan: Plan, current: CurrentState) in
             let current = try Self.read(using: try RouteSocket(), for: desired, base: base, storage: storage)
             var plan = Planner.plan(desired: desired, current: current, force: force)
-            if health { plan.health = StorageHealth(probe: PathProbe(runner: runner)).findings(desired, current) }
+            if health { plan.health = StorageHealth(probe: PathProbe()).findings(desired, current) }
             return (plan, current)
         }
     }

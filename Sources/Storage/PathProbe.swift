@@ -1,57 +1,127 @@
 import Foundation
 
-/// Probes a storage path from one NIC: a TCP connect to the portal bound to the NIC, and a
-/// don't-fragment ping of MTU-28 bytes (an MTU mismatch on a switch is the classic silent failure).
+/// Probes a path from one device: a TCP connect to a storage portal bound to the NIC, and
+/// don't-fragment ICMP echoes at the MTU the file promises (an MTU mismatch on a switch is the
+/// classic silent failure). The socket calls live in ProbeSockets.swift.
 public struct PathProbe: Sendable {
-    public var runner: any CommandRunner
     public var timeout: Double
 
-    public init(runner: any CommandRunner = ProcessRunner(), timeout: Double = 3) {
-        self.runner = runner
+    public init(timeout: Double = 3) {
         self.timeout = timeout
     }
 
     /// nil when the portal accepts a connection from `nic`; otherwise what went wrong.
     public func tcp(from nic: String, to address: String, port: UInt16) -> String? {
-        let family = address.contains(":") ? AF_INET6 : AF_INET
-        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return "socket: \(String(cString: strerror(errno)))" }
-        defer { close(fd) }
-        // Bound to the NIC, as open-iscsi binds its sessions (SO_BINDTODEVICE).
-        let bound = nic.withCString { setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, $0, socklen_t(strlen($0) + 1)) }
-        guard bound == 0 else { return "cannot bind to \(nic): \(String(cString: strerror(errno)))" }
-        var result: Int32
-        if family == AF_INET {
-            var sa = sockaddr_in()
-            sa.sin_family = sa_family_t(AF_INET)
-            sa.sin_port = port.bigEndian
-            guard inet_pton(AF_INET, address, &sa.sin_addr) == 1 else { return "bad address \(address)" }
-            result = withUnsafePointer(to: &sa) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        } else {
-            var sa = sockaddr_in6()
-            sa.sin6_family = sa_family_t(AF_INET6)
-            sa.sin6_port = port.bigEndian
-            guard inet_pton(AF_INET6, address, &sa.sin6_addr) == 1 else { return "bad address \(address)" }
-            result = withUnsafePointer(to: &sa) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) } }
-        }
-        if result == 0 { return nil }
-        guard errno == EINPROGRESS else { return "TCP connect failed: \(String(cString: strerror(errno)))" }
-        var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-        let ready = poll(&pfd, 1, Int32(timeout * 1000))
-        if ready == 0 { return "TCP connect timed out (\(Int(timeout))s)" }
-        var error: Int32 = 0
-        var length = socklen_t(MemoryLayout<Int32>.size)
-        getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
-        return error == 0 ? nil : "TCP connect failed: \(String(cString: strerror(error)))"
+        ProbeSockets.tcpConnect(from: nic, to: address, port: port, timeout: timeout)
     }
 
     /// nil when a don't-fragment echo of `mtu` bytes (IP header included) gets an answer.
     public func jumbo(from nic: String, to address: String, mtu: UInt32) -> String? {
-        let payload = Int(mtu) - (address.contains(":") ? 48 : 28)
-        let argv = ["ping", address.contains(":") ? "-6" : "-4", "-M", "do", "-s", String(payload), "-c", "1", "-W", String(Int(timeout)), "-I", nic, address]
-        let result = runner.run(argv, timeout: timeout + 2)
-        if result.status == 0 { return nil }
-        let said = (result.stderr + result.stdout).split(separator: "\n").first { $0.contains("ping:") || $0.contains("rror") || $0.contains("too long") }
-        return "path MTU to \(address) < \(mtu) (ping -M do -s \(payload) failed\(said.map { ": \($0.replacingOccurrences(of: "ping: ", with: ""))" } ?? ""))"
+        var last = EchoOutcome.noReply(nil)
+        for _ in 0..<2 {
+            last = echo(from: nic, to: address, size: mtu, timeout: timeout)
+            if case .reply = last { return nil }
+            if case .failed = last { break }
+        }
+        switch last {
+        case .tooBig: return "path MTU to \(address) < \(mtu) (this host refuses a don't-fragment echo of \(mtu) bytes: its route or NIC MTU is smaller)"
+        case .failed(let why): return "path MTU to \(address) not probed: \(why)"
+        case .noReply(let why): return "path MTU to \(address) < \(mtu) (a don't-fragment echo of \(mtu) bytes got no answer\(why.map { ": \($0)" } ?? ""))"
+        case .reply: return nil
+        }
     }
+
+    /// One don't-fragment ICMP echo of `size` bytes, IP header included.
+    public func echo(from device: String?, source: String? = nil, to address: String, size: UInt32, timeout: Double) -> EchoOutcome {
+        ProbeSockets.echo(from: device, source: source, to: address, size: size, timeout: timeout)
+    }
+
+    /// What `measure` found on one path.
+    public struct Measurement: Sendable, Equatable {
+        /// A small echo (or the full-size one) got an answer.
+        public var reachable: Bool
+        /// The full size got an answer.
+        public var passes: Bool
+        /// The largest size (IP header included) that got an answer; nil when unreachable.
+        public var largest: UInt32?
+        /// False when the deadline or the probe budget stopped the search before it converged
+        /// (`largest` is then a lower bound).
+        public var exact: Bool
+        /// Round trip of the first answered echo, in seconds.
+        public var rtt: Double?
+        public var probes: Int
+        /// Why it is unreachable or could not be probed, in the kernel's words when it gave some.
+        public var note: String?
+
+        /// A path that could not be probed at all, and why.
+        public static func unprobed(_ note: String) -> Measurement {
+            Measurement(reachable: false, passes: false, largest: nil, exact: true, rtt: nil, probes: 0, note: note)
+        }
+    }
+
+    /// Reachability, round trip and the largest don't-fragment frame that passes, bounded: the full
+    /// size twice, a small echo twice, then a binary search (at most `budget` echoes in all), all
+    /// before `deadline` (a CLOCK_MONOTONIC time, as `PathProbe.now()`).
+    public func measure(from device: String?, source: String?, to address: String, size: UInt32,
+                        deadline: Double, budget: Int = 36) -> Measurement {
+        var result = Measurement(reachable: false, passes: false, largest: nil, exact: true, rtt: nil, probes: 0, note: nil)
+        func send(_ bytes: UInt32, wait: Double, attempts: Int) -> EchoOutcome {
+            var last = EchoOutcome.noReply("not probed before the deadline")
+            for _ in 0..<attempts {
+                let left = deadline - Self.now()
+                guard left > 0.01, result.probes < budget else { result.exact = false; return last }
+                result.probes += 1
+                last = echo(from: device, source: source, to: address, size: bytes, timeout: min(wait, left))
+                switch last {
+                case .reply, .tooBig, .failed: return last
+                case .noReply: continue
+                }
+            }
+            return last
+        }
+        let full = send(size, wait: 1, attempts: 2)
+        switch full {
+        case .reply(let rtt):
+            return Measurement(reachable: true, passes: true, largest: size, exact: true, rtt: rtt, probes: result.probes, note: nil)
+        case .failed(let why):
+            result.note = why
+            return result
+        case .noReply, .tooBig:
+            break
+        }
+        let v6 = address.contains(":")
+        let small: UInt32 = min(size, v6 ? 104 : 84)  // ping's default 56-byte payload
+        switch send(small, wait: 1, attempts: 2) {
+        case .reply(let rtt):
+            result.reachable = true
+            result.rtt = rtt
+        case .noReply(let why):
+            result.note = why ?? "no answer to \(result.probes) echoes"
+            return result
+        case .failed(let why):
+            result.note = why
+            return result
+        case .tooBig:
+            result.note = "this host refuses even a \(small)-byte don't-fragment echo"
+            return result
+        }
+        if case .tooBig = full { result.note = "this host's own route or NIC MTU is below \(size)" }
+        // Largest that passes, in [small, size): a silent drop costs a wait, so it adapts to the rtt.
+        var (low, high) = (small, size)
+        let wait = min(1, max(0.25, (result.rtt ?? 0) * 20))
+        while high - low > 1 {
+            let middle = low + (high - low) / 2
+            switch send(middle, wait: wait, attempts: 2) {
+            case .reply: low = middle
+            case .noReply, .tooBig: high = middle
+            case .failed(let why): result.note = why; result.exact = false; high = low + 1
+            }
+            if !result.exact { break }
+        }
+        result.largest = low
+        return result
+    }
+
+    /// Monotonic clock seconds, the time base of `measure`'s deadline.
+    public static func now() -> Double { ProbeSockets.monotonic() }
 }

@@ -10,6 +10,7 @@ struct Validate: ParsableCommand {
 
     @Argument(help: "The pool topology file (YAML).", completion: Completion.poolFile) var file: String
     @Flag(name: .long, help: "Machine-readable JSON on stdout.") var json = false
+    @Flag(name: .long, help: "Also report each host's single points of failure (exit 2 when any).") var redundancy = false
 
     func run() throws {
         try poolnet.run {
@@ -19,8 +20,20 @@ struct Validate: ParsableCommand {
             // Warnings (e.g. an unusual NAA in a WWN) never fail validation.
             let warnings = TopologyErrors(states.values.flatMap(\.warnings)).errors
             if !warnings.isEmpty && !json { FileHandle.standardError.write(Data((warnings.map(\.description).joined(separator: "\n") + "\n").utf8)) }
+            if redundancy && errors.isEmpty { return try reportRedundancy(topology, states) }
             return try report(errors, pool: topology.pool, hosts: topology.hosts.count, warnings: warnings)
         }
+    }
+
+    private func reportRedundancy(_ topology: Topology, _ states: [String: DesiredState]) throws -> Int32 {
+        let findings = RedundancyReport.findings(topology, states)
+        let hosts = topology.hosts.map(\.name)
+        if json {
+            try emitJSON(RedundancyOutput(file: file, pool: topology.pool, hosts: hosts, findings: findings.map(RedundancyOutput.Finding.init)))
+        } else {
+            emit("\(file): ok (pool \(topology.pool), \(hosts.count) host\(hosts.count == 1 ? "" : "s"))\n" + RedundancyReport.render(findings, hosts: hosts))
+        }
+        return findings.isEmpty ? 0 : 2
     }
 
     private func report(_ errors: [TopologyError], pool: String?, hosts: Int, warnings: [TopologyError] = []) throws -> Int32 {
@@ -44,7 +57,8 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         try poolnet.run {
-            let (plan, _, _) = try planAndReport(file, options, command: "plan") { $0.renderPlan() }
+            let (plan, desired, _) = try planAndReport(file, options, command: "plan") { $0.renderPlan() }
+            if !options.json, let line = RedundancyReport.summary(desired) { emit(line) }
             if !plan.problems.isEmpty { return 1 }
             return plan.changes.isEmpty ? 0 : 2
         }
@@ -147,9 +161,16 @@ struct Check: ParsableCommand {
     @Flag(name: .long, help: "Also log one line per drift to syslog (the journal on systemd hosts).")
     var syslog = false
 
+    @Flag(name: .long, help: "Instead of drift: probe every other host on every network the file says they share (exit 2 when one fails).")
+    var peers = false
+
+    @Option(name: .long, help: "With --peers: seconds the whole run may take.")
+    var peerDeadline: Double = 15
+
     func run() throws {
         let started = Date()
         try poolnet.run {
+            if peers { return try PeerReport.run(file, options, deadline: peerDeadline, textfile: textfile) }
             let (plan, desired, current): (Plan, DesiredState, CurrentState)
             do {
                 (plan, desired, current) = try planAndReport(file, options, command: "check") { $0.renderDrift() }

@@ -74,6 +74,21 @@ enum Textfile {
         """
     }
 
+    /// `check --peers --textfile`: per peer, network and address, reachable and whether the declared size passes.
+    static func renderPeers(pool: String, host: String, results: [PeerResult], now: Date) -> String {
+        let base = "pool=\"\(escape(pool))\",host=\"\(escape(host))\""
+        func labels(_ r: PeerResult) -> String {
+            "\(base),network=\"\(escape(r.target.network))\",peer=\"\(escape(r.target.peer))\",address=\"\(escape(r.target.address))\""
+        }
+        var out = "# HELP poolnet_peer_reachable 1 when the peer answers on this network (check --peers).\n# TYPE poolnet_peer_reachable gauge\n"
+        for r in results { out += "poolnet_peer_reachable{\(labels(r))} \(r.measurement.reachable ? 1 : 0)\n" }
+        out += "# HELP poolnet_peer_mtu_ok 1 when a don't-fragment frame of the declared MTU reaches the peer and comes back.\n# TYPE poolnet_peer_mtu_ok gauge\n"
+        for r in results { out += "poolnet_peer_mtu_ok{\(labels(r))} \(r.ok ? 1 : 0)\n" }
+        out += "# HELP poolnet_peer_check_timestamp_seconds When check --peers ran (Unix time).\n# TYPE poolnet_peer_check_timestamp_seconds gauge\n"
+        out += "poolnet_peer_check_timestamp_seconds{\(base)} \(Int(now.timeIntervalSince1970))\n"
+        return out
+    }
+
     static func escape(_ value: String) -> String {
         value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
     }

@@ -40,12 +40,12 @@ final class ISCSIIPv6Tests: ISCSITestCase {
         // Read back from sysfs and iscsiadm, the IPv6 session and record match the file.
         XCTAssertEqual(try engine.apply(try desired(Self.pool)).changes.map(\.line), [])
         XCTAssertEqual(try engine.plan(try desired(Self.pool), health: true).plan.health.map(\.description), [],
-                       "TCP to [2001:db8:a::10]:3260 from stor0 and a 9000-byte IPv6 ping pass")
+                       "TCP to [2001:db8:a::10]:3260 from stor0 and a 9000-byte IPv6 echo pass")
 
-        // The jumbo probe over IPv6 names the IPv6 payload (MTU − 48).
+        // The jumbo probe over IPv6: an ICMPv6 echo of the whole MTU, IPv6 header included.
         try must("ip", "-n", ISCSILab.namespace, "link", "set", "t0", "mtu", "1500")
         let findings = try engine.plan(try desired(Self.pool), health: true).plan.health.map(\.description)
-        XCTAssertTrue(findings.contains { $0.hasPrefix("iscsi path san-a (stor0): path MTU to 2001:db8:a::10 < 9000 (ping -M do -s 8952 failed") },
+        XCTAssertTrue(findings.contains { $0.hasPrefix("iscsi path san-a (stor0): path MTU to 2001:db8:a::10 < 9000 (a don't-fragment echo of 9000 bytes got no answer") },
                       "\(findings)")
         try must("ip", "-n", ISCSILab.namespace, "link", "set", "t0", "mtu", "9000")
 

@@ -87,7 +87,7 @@ final class ISCSITests: ISCSITestCase {
         // The target side at MTU 1500 against 9000 here: only the jumbo probe sees it.
         try must("ip", "-n", ISCSILab.namespace, "link", "set", "t0", "mtu", "1500")
         findings = try health()
-        XCTAssertTrue(findings.contains { $0.hasPrefix("iscsi path san-a (stor0): path MTU to 192.0.2.10 < 9000 (ping -M do -s 8972 failed") }, "\(findings)")
+        XCTAssertTrue(findings.contains { $0.hasPrefix("iscsi path san-a (stor0): path MTU to 192.0.2.10 < 9000 (a don't-fragment echo of 9000 bytes got no answer") }, "\(findings)")
         // apply has nothing to change, and says so, but reports the path problem as plan does.
         let apply = try runProcess([Self.poolnetBinary, "apply", "--host", "vmhost", "--state-dir", lab.state.path, lab.write(Self.pool())])
         XCTAssertEqual(apply.status, 0, apply.stdout + apply.stderr)
