@@ -64,15 +64,19 @@ struct AddressRecordKeeper: Sendable {
     }
 
     /// After a rollback or a revert: entries whose address a fresh read no longer shows leave the
-    /// record (the kernel delete is proven); the others stay.
-    func forgetAbsent(state: CurrentState) throws {
+    /// record (the kernel delete is proven); the others follow their link's ifindex (a rollback
+    /// creates a deleted link again, with a new index, and puts the pool's addresses back on it).
+    func reconcile(state: CurrentState) throws {
         let record = try OwnershipRecord.load(path)
         guard let entries = record.pools[pool]?.addresses else { return }
         let index = Dictionary(state.links.map { ($0.name, $0.index) }, uniquingKeysWith: { a, _ in a })
         let present = Set(state.addresses.map { "\($0.link) \($0.prefix)" })
-        let kept = entries.filter { index[$0.link] == $0.ifindex && present.contains("\($0.link) \($0.prefix)") }
-        guard kept.count != entries.count else { return }
-        try OwnershipRecord.update(path, pool: pool) { $0.addresses = kept }
+        let kept = entries.compactMap { entry -> RecordedAddress? in
+            guard let i = index[entry.link], present.contains("\(entry.link) \(entry.prefix)") else { return nil }
+            return RecordedAddress(ifindex: i, link: entry.link, prefix: entry.prefix)
+        }
+        guard kept != entries else { return }
+        try OwnershipRecord.update(path, pool: pool) { $0.addresses = kept.sorted() }
     }
 
     static func recorded(_ addresses: [AddressState], in state: CurrentState) -> [RecordedAddress] {

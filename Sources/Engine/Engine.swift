@@ -223,9 +223,10 @@ public struct Engine: Sendable {
                         + lost.map { "  \($0.prefix) on \($0.link) (proto \($0.proto))\n" }.joined()
                 }
                 if !remaining.isEmpty { cause += "verification found changes still to make after apply:\n" + remaining.renderPlan() }
-                // Rolling back a lost address's "removal" adds it again with its own protocol.
+                // Rolling back a lost address's "removal" adds it again with its own protocol, after
+                // every other undo (its primary, or the MTU it needs, comes back first).
                 let readd = lost.map { Change(.removeAddress(link: $0.link, prefix: $0.prefix, proto: $0.proto), reason: "lost as a side effect") }
-                throw try Self.rollBack(applied + readd, cause: cause, context)
+                throw try Self.rollBack(readd + applied, cause: cause, context)
             }
             try Self.adoptDeclared(desired, storage: storage)
             try keeper.settle(desired: desired, state: after)
@@ -279,7 +280,7 @@ public struct Engine: Sendable {
             var translator = RequestTranslator(state: state)
             try keeper?.recordAdds(steps, indexes: translator.indexes(after: steps))
             let outcome = try executor.run(steps, translator: &translator, stopOnError: false)
-            if let keeper { try keeper.forgetAbsent(state: try StateReader.read(using: socket)) }
+            if let keeper { try keeper.reconcile(state: try StateReader.read(using: socket)) }
             return outcome.failures.sorted { $0.key < $1.key }.map { (steps[$0.key], $0.value) }
         }
     }
@@ -304,7 +305,7 @@ public struct Engine: Sendable {
         if var now = try? read(using: executor.socket, for: context.desired, storage: executor.storage) {
             now.sysctls = SysctlStore().read(context.before.sysctls.map(\.key))
             failure.differences = now.differences(from: context.before)
-            try? context.keeper.forgetAbsent(state: now)
+            try? context.keeper.reconcile(state: now)
         }
         return failure
     }

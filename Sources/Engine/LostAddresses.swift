@@ -11,6 +11,7 @@ enum LostAddresses {
         for change in changes { if case .createLink(let n) = change.action, n.kind == .bond { bonds.insert(n.name) } }
         var removed = Set<String>()
         var goneLinks = Set<String>()
+        var noIPv6 = Set<String>()
         for change in changes {
             switch change.action {
             case let .removeAddress(link, prefix, _): removed.insert("\(link) \(prefix)")
@@ -19,6 +20,8 @@ enum LostAddresses {
             case .setUp(let link, false): goneLinks.insert(link)
             case .setMaster(let link, let master?, _) where bonds.contains(master):
                 goneLinks.insert(link)
+            // IPv6 turned off on a link takes its IPv6 addresses, as the file asks.
+            case let .setSysctl(key, 1, _) where key.family == .ipv6 && key.name == "disable_ipv6": noIPv6.insert(key.link)
             default: break
             }
         }
@@ -27,7 +30,8 @@ enum LostAddresses {
             let key = "\(address.link) \(address.prefix)"
             // Link-local IPv6 addresses are the kernel's own (they follow the link, not a plan step).
             let linkLocal = address.prefix.family == .ipv6 && address.prefix.bytes[0] == 0xfe && address.prefix.bytes[1] & 0xc0 == 0x80
-            return !linkLocal && !removed.contains(key) && !goneLinks.contains(address.link) && !present.contains(key)
+            let ipv6Off = address.prefix.family == .ipv6 && noIPv6.contains(address.link)
+            return !linkLocal && !ipv6Off && !removed.contains(key) && !goneLinks.contains(address.link) && !present.contains(key)
         }
     }
 }

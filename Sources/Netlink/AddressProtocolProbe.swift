@@ -6,9 +6,19 @@ import Glibc
 extension RouteSocket {
     /// Whether the kernel keeps IFA_PROTO on addresses (Linux ≥ 6.1), asked without changing
     /// anything: an RTM_NEWADDR for ifindex 0 (no such link) with an empty IFA_PROTO. A kernel
-    /// that knows the attribute refuses it in policy validation (EINVAL) before looking for the
+    /// that knows the attribute refuses it in policy validation (EINVAL or ERANGE) before looking for the
     /// link; one that does not ignores it and answers ENODEV. Nil for any other answer.
     public func kernelKeepsAddressProtocol() -> Bool? {
+        switch addressProtocolProbe() {
+        // Policy validation answers EINVAL, or ERANGE on newer kernels (6.18: a too-short attribute).
+        case EINVAL?, ERANGE?: return true
+        case ENODEV?: return false
+        default: return nil
+        }
+    }
+
+    /// The errno the kernel answered the probe with (nil: no answer).
+    public func addressProtocolProbe() -> Int32? {
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: 256, alignment: 8)
         defer { buffer.deallocate() }
         let nlh = mnl_nlmsg_put_header(buffer)!
@@ -34,11 +44,7 @@ extension RouteSocket {
             var message: UnsafePointer<nlmsghdr>? = UnsafePointer(reply.assumingMemoryBound(to: nlmsghdr.self))
             while let m = message, mnl_nlmsg_ok(m, remaining) {
                 if Int32(m.pointee.nlmsg_type) == NLMSG_ERROR, m.pointee.nlmsg_seq == seq {
-                    switch -Self.decodeError(m).0 {
-                    case EINVAL: return true
-                    case ENODEV: return false
-                    default: return nil
-                    }
+                    return -Self.decodeError(m).0
                 }
                 message = UnsafePointer(mnl_nlmsg_next(m, &remaining))
             }
