@@ -149,7 +149,11 @@ public struct Engine: Sendable {
         let logger = self.logger
         return try NetworkNamespace.run(netns) { () throws -> (plan: Plan, current: CurrentState) in
             let current = try Self.read(using: try RouteSocket(), for: desired, base: base, storage: storage, keeper: keeper)
-            logger.info("address ownership: \(current.addressOwnership?.mode.description ?? "not read")")
+            if let mode = current.addressOwnership?.mode {
+                let why = keeper.forceRecord ? "forced by POOLNET_FORCE_ADDRESS_RECORD=1"
+                    : mode == .kernelMark ? "the kernel keeps address protocols" : "the kernel drops IFA_PROTO (before Linux 6.1)"
+                logger.info("address ownership: \(mode) (\(why))")
+            }
             var plan = Planner.plan(desired: desired, current: current, force: force)
             if health { plan.health = StorageHealth(probe: PathProbe(runner: runner)).findings(desired, current) }
             return (plan, current)

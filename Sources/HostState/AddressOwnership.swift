@@ -25,8 +25,8 @@ public enum AddressOwnershipMode: String, Codable, Sendable, CustomStringConvert
 
     public var description: String {
         switch self {
-        case .kernelMark: return "IFA_PROTO 0x70 and the pool's record (the kernel keeps address protocols)"
-        case .record: return "the pool's record alone, by ifindex and link name (the kernel drops IFA_PROTO)"
+        case .kernelMark: return "IFA_PROTO 0x70 and the pool's record"
+        case .record: return "the pool's record alone, by ifindex and link name"
         }
     }
 }
