@@ -10,6 +10,7 @@ import Topology
 /// drops it.
 struct AddressRecordKeeper: Sendable {
     var path: String
+    /// The record's key: the pool, qualified by the network namespace (`OwnershipRecord.addressKey`).
     var pool: String
     /// Decide by the record alone, as on kernels that drop IFA_PROTO.
     var forceRecord: Bool

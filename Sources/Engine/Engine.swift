@@ -92,7 +92,8 @@ public struct Engine: Sendable {
 
     /// Where `desired.pool`'s addresses are recorded, and how ownership is decided.
     func addressRecord(_ desired: DesiredState) -> AddressRecordKeeper {
-        AddressRecordKeeper(path: storageRoots.ownership, pool: desired.pool, forceRecord: forceAddressRecord)
+        AddressRecordKeeper(path: storageRoots.ownership, pool: OwnershipRecord.addressKey(pool: desired.pool, netns: netns),
+                            forceRecord: forceAddressRecord)
     }
 
     /// The iSCSI backend when the file declares iSCSI, or when poolnet still owns ifaces it must
@@ -276,7 +277,8 @@ public struct Engine: Sendable {
                 storage.iscsi = ISCSIBackend(runner: commandRunner, roots: roots, managedSettings: ISCSISettingKeys.all)
             }
         }
-        let keeper = pool.map { AddressRecordKeeper(path: storageRoots.ownership, pool: $0, forceRecord: forceAddressRecord) }
+        let keeper = pool.map { AddressRecordKeeper(path: storageRoots.ownership, pool: OwnershipRecord.addressKey(pool: $0, netns: netns),
+                                                    forceRecord: forceAddressRecord) }
         return try NetworkNamespace.run(netns) { () throws -> [(Change, String)] in
             let socket = try RouteSocket()
             let state = try StateReader.read(using: socket)

@@ -39,6 +39,8 @@ public struct PoolRecord: Codable, Sendable, Equatable {
 
 /// `<state-dir>/owned.json`, per pool:
 /// `{"version": 2, "pools": {"alpha": {"addresses": [{"ifindex": 7, "link": "br0", "prefix": "192.0.2.1/24"}], "iscsiIfaces": [], "fcVPorts": []}}}`.
+/// Addresses of a pool applied in a named network namespace (`--netns`) live under
+/// `<pool>@netns:<name>` (`addressKey`); iSCSI ifaces and vports exist only in the host's.
 /// The flat format of earlier releases (`{"iscsi_ifaces": […], "fc_vports": […]}`) still reads:
 /// its entries belong to no pool yet ("unassigned"), count as every pool's until one writes the
 /// record, and then become that pool's.
@@ -84,9 +86,21 @@ public struct OwnershipRecord: Codable, Sendable, Equatable {
         return unassigned.map { own.merged(with: $0) } ?? own
     }
 
-    /// Addresses every other pool recorded.
-    public func addresses(notOf pool: String) -> [RecordedAddress] {
-        pools.filter { $0.key != pool }.flatMap(\.value.addresses).sorted()
+    /// The record's key for a pool's addresses: the pool's name in the host's own network
+    /// namespace, `<pool>@netns:<name>` in a named one (ifindexes and link names are per
+    /// namespace, and one pool file may be applied in several).
+    public static func addressKey(pool: String, netns: String?) -> String {
+        netns.map { "\(pool)@netns:\($0)" } ?? pool
+    }
+
+    static func namespace(ofKey key: String) -> Substring? {
+        key.range(of: "@netns:").map { key[$0.upperBound...] }
+    }
+
+    /// Addresses every other pool recorded in the same network namespace as `key`.
+    public func addresses(notOf key: String) -> [RecordedAddress] {
+        let scope = Self.namespace(ofKey: key)
+        return pools.filter { $0.key != key && Self.namespace(ofKey: $0.key) == scope }.flatMap(\.value.addresses).sorted()
     }
 
     /// The record, or an empty one when the file does not exist. Lenient, for readers that only
@@ -103,15 +117,18 @@ public struct OwnershipRecord: Codable, Sendable, Equatable {
     }
 
     /// Changes `pool`'s entries (nil: the unassigned ones) and replaces the file durably (write a
-    /// sibling, fsync, rename, fsync the directory). Writing as a pool takes the unassigned entries.
+    /// sibling, fsync, rename, fsync the directory). Writing as a pool (in the host's namespace)
+    /// takes the unassigned entries.
     public static func update(_ path: String, pool: String?, _ body: (inout PoolRecord) -> Void) throws {
         let before = try load(path)
         var record = before
-        var entries = record.owned(by: pool)
+        // A namespaced key (addresses of a --netns apply) never takes the host's unassigned entries.
+        let takesUnassigned = pool.map { namespace(ofKey: $0) == nil } ?? true
+        var entries = takesUnassigned ? record.owned(by: pool) : record.pools[pool!] ?? PoolRecord()
         body(&entries)
         if let pool {
             record.pools[pool] = entries
-            record.unassigned = nil
+            if takesUnassigned { record.unassigned = nil }
         } else {
             record.unassigned = entries == PoolRecord() ? nil : entries
         }

@@ -33,6 +33,9 @@ final class TwoPoolsTests: NamespaceTestCase {
     """
     static let betaEmpty = "pool: beta\nhosts: [hv01]\n"
 
+    /// The record's key of a pool's addresses in this test's namespace.
+    func key(_ pool: String) -> String { OwnershipRecord.addressKey(pool: pool, netns: ns.name) }
+
     func addresses() throws -> [String: Set<String>] {
         try ns.addresses().mapValues { Set($0.filter { !$0.hasPrefix("fe80") }) }
     }
@@ -56,9 +59,9 @@ final class TwoPoolsTests: NamespaceTestCase {
 
         // The record holds each pool's addresses under its own name.
         let record = try OwnershipRecord.load(engine.storageRoots.ownership)
-        XCTAssertEqual(Set(record.pools["alpha"]?.addresses.map { "\($0.link) \($0.prefix)" } ?? []),
+        XCTAssertEqual(Set(record.pools[key("alpha")]?.addresses.map { "\($0.link) \($0.prefix)" } ?? []),
                        ["san0 192.0.2.11/24", "alphabr 203.0.113.1/28"])
-        XCTAssertEqual(Set(record.pools["beta"]?.addresses.map { "\($0.link) \($0.prefix)" } ?? []),
+        XCTAssertEqual(Set(record.pools[key("beta")]?.addresses.map { "\($0.link) \($0.prefix)" } ?? []),
                        ["san0 192.0.2.12/24", "betabr 198.51.100.1/24"])
         let attributes = try FileManager.default.attributesOfItem(atPath: engine.storageRoots.ownership)
         XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
@@ -71,7 +74,7 @@ final class TwoPoolsTests: NamespaceTestCase {
         XCTAssertEqual(try ns.links()["alphabr"]?["ifalias"] as? String, "poolnet:alpha")
         XCTAssertEqual(try ns.links()["guest0"]?["master"] as? String, "alphabr")
         XCTAssertEqual(try engine.plan(try desired(Self.alpha)).plan.changes, [], "beta's prune is no drift for alpha")
-        XCTAssertEqual(try OwnershipRecord.load(engine.storageRoots.ownership).pools["beta"]?.addresses, [])
+        XCTAssertEqual(try OwnershipRecord.load(engine.storageRoots.ownership).pools[key("beta")]?.addresses, [])
 
         // And alpha's own prune still removes alpha's address.
         try engine.apply(try desired(Self.alpha.replacingOccurrences(of: "addresses: [\"192.0.2.11/24\"]", with: "mtu: 1500")))
@@ -98,8 +101,7 @@ final class TwoPoolsTests: NamespaceTestCase {
     }
 
     /// A record from an earlier release (flat, no addresses): the pool's 0x70 addresses on links it
-    /// created or declares count as its own on its first apply and are recorded; the flat entries
-    /// become the pool's that writes first.
+    /// created or declares count as its own on its first apply and are recorded.
     func testMigrationFromTheFlatRecord() throws {
         try addDemoNICs()
         try engine.apply(try desired(Self.alpha))
@@ -107,10 +109,11 @@ final class TwoPoolsTests: NamespaceTestCase {
         try Data(#"{"iscsi_ifaces": ["san-a"], "fc_vports": []}"#.utf8).write(to: URL(fileURLWithPath: engine.storageRoots.ownership))
         XCTAssertEqual(try engine.apply(try desired(Self.alpha)).changes, [])
         let record = try OwnershipRecord.load(engine.storageRoots.ownership)
-        XCTAssertEqual(Set(record.pools["alpha"]?.addresses.map { "\($0.link) \($0.prefix)" } ?? []),
+        XCTAssertEqual(Set(record.pools[key("alpha")]?.addresses.map { "\($0.link) \($0.prefix)" } ?? []),
                        ["san0 192.0.2.11/24", "alphabr 203.0.113.1/28"])
-        XCTAssertEqual(record.pools["alpha"]?.iscsiIfaces, ["san-a"])
-        XCTAssertNil(record.unassigned)
+        // iSCSI ifaces live in the host's namespace: a --netns apply leaves them to the host's pool.
+        XCTAssertEqual(record.unassigned?.iscsiIfaces, ["san-a"])
+        XCTAssertEqual(record.owned(by: "alpha").iscsiIfaces, ["san-a"])
         // Recorded now: a drop is pruned.
         try engine.apply(try desired(Self.alpha.replacingOccurrences(of: "addresses: [\"203.0.113.1/28\"]", with: "mtu: 1500")))
         XCTAssertEqual(try addresses()["alphabr"] ?? [], [])

@@ -42,6 +42,23 @@ final class OwnershipRecordTests: XCTestCase {
         XCTAssertEqual(mode?.intValue, 0o600)
     }
 
+    /// Addresses of a --netns apply live under a namespaced key, apart from the host's pool, and
+    /// never take the host's unassigned ifaces and vports.
+    func testANamespacedKeyIsSeparate() throws {
+        try Data(#"{"iscsi_ifaces": ["san-a"]}"#.utf8).write(to: URL(fileURLWithPath: path))
+        let key = OwnershipRecord.addressKey(pool: "alpha", netns: "lab1")
+        XCTAssertEqual(key, "alpha@netns:lab1")
+        let address = RecordedAddress(ifindex: 3, link: "san0", prefix: IPPrefix("192.0.2.1/24")!)
+        try OwnershipRecord.update(path, pool: key) { $0.addresses = [address] }
+        try OwnershipRecord.update(path, pool: OwnershipRecord.addressKey(pool: "beta", netns: "lab2")) { $0.addresses = [address] }
+        let record = try OwnershipRecord.load(path)
+        XCTAssertEqual(record.pools[key]?.addresses, [address])
+        XCTAssertEqual(record.pools[key]?.iscsiIfaces, [])
+        XCTAssertEqual(record.unassigned?.iscsiIfaces, ["san-a"])
+        XCTAssertEqual(record.addresses(notOf: key), [], "beta's address is in another namespace")
+        XCTAssertEqual(record.addresses(notOf: "alpha"), [], "nor in the host's")
+    }
+
     func testPoolsKeepTheirOwnEntries() throws {
         try OwnershipRecord.update(path, pool: "alpha") { $0.iscsiIfaces.insert("a") }
         try OwnershipRecord.update(path, pool: "beta") { $0.iscsiIfaces.insert("b") }
