@@ -14,16 +14,35 @@ public struct ApplyFailure: Error, CustomStringConvertible {
     public var rolledBack: [Change]
     /// Steps whose undo failed too, with the reason: these need a human.
     public var notRolledBack: [(Change, String)]
+    /// What a fresh read after the rollback found different from the state read before apply
+    /// (empty: the host is as it was); nil when that read could not be made.
+    public var differences: [String]?
+
+    public init(cause: String, rolledBack: [Change] = [], notRolledBack: [(Change, String)] = [], differences: [String]? = nil) {
+        self.cause = cause
+        self.rolledBack = rolledBack
+        self.notRolledBack = notRolledBack
+        self.differences = differences
+    }
+
+    /// A fresh read proved the host is as it was before apply.
+    public var restored: Bool { differences == [] }
 
     public var description: String {
         var text = "apply failed: \(cause)\n"
         if rolledBack.isEmpty && notRolledBack.isEmpty {
-            text += "nothing had been changed.\n"
+            text += restored ? "nothing had been changed (a fresh read matches the state before apply).\n" : ""
         } else {
             text += "rolled back \(rolledBack.count) step\(rolledBack.count == 1 ? "" : "s")"
-            text += notRolledBack.isEmpty ? "; the host is as it was before.\n" : ":\n"
-            for change in notRolledBack.isEmpty ? [] : rolledBack { text += "  undone: \(change.line)\n" }
+            text += restored && notRolledBack.isEmpty ? "; the host is as it was before (a fresh read matches the state before apply).\n" : ":\n"
+            for change in restored && notRolledBack.isEmpty ? [] : rolledBack { text += "  undone: \(change.line)\n" }
             for (change, reason) in notRolledBack { text += "  NOT undone: \(change.line): \(reason)\n" }
+        }
+        switch differences {
+        case nil: text += "the host could not be read again after the rollback: its state is unknown.\n"
+        case let list? where !list.isEmpty:
+            text += "the host is NOT as it was before; a fresh read differs:\n" + list.map { "  differs: \($0)\n" }.joined()
+        default: break
         }
         return text
     }
@@ -58,6 +77,9 @@ public struct Engine: Sendable {
     public var beforeMoreWrites: (@Sendable ([Change]) throws -> Void)?
     /// Test hook: batches of at most N requests, M ms apart (see `Executor.batchPause`).
     public var batchPause: (requests: Int, milliseconds: UInt32)?
+    /// Decide address ownership by the pool's record alone, as on kernels without IFA_PROTO
+    /// (`POOLNET_FORCE_ADDRESS_RECORD=1`; tests run both ways on one kernel).
+    public var forceAddressRecord = ProcessInfo.processInfo.environment["POOLNET_FORCE_ADDRESS_RECORD"] == "1"
 
     public init(netns: String? = nil, logger: Logger = Logger(label: "poolnet")) {
         self.netns = netns
@@ -68,7 +90,14 @@ public struct Engine: Sendable {
     /// as far as `desired` manages them.
     public func read(for desired: DesiredState? = nil) throws -> CurrentState {
         let storage = try storageBackend(for: desired)
-        return try NetworkNamespace.run(netns) { try Self.read(using: try RouteSocket(), for: desired, storage: storage) }
+        let keeper = desired.map(addressRecord)
+        return try NetworkNamespace.run(netns) { try Self.read(using: try RouteSocket(), for: desired, storage: storage, keeper: keeper) }
+    }
+
+    /// Where `desired.pool`'s addresses are recorded, and how ownership is decided.
+    func addressRecord(_ desired: DesiredState) -> AddressRecordKeeper {
+        AddressRecordKeeper(path: storageRoots.ownership, pool: OwnershipRecord.addressKey(pool: desired.pool, netns: netns),
+                            forceRecord: forceAddressRecord)
     }
 
     /// The iSCSI backend when the file declares iSCSI, or when poolnet still owns ifaces it must
@@ -76,27 +105,35 @@ public struct Engine: Sendable {
     func storageBackend(for desired: DesiredState?) throws -> StorageBackends {
         // `show` without a file reads links and addresses only.
         guard let desired else { return StorageBackends() }
-        let owned = OwnershipRecord.read(storageRoots.ownership)
+        let owned = try OwnershipRecord.load(storageRoots.ownership).owned(by: desired.pool)
+        var roots = storageRoots
+        roots.pool = desired.pool
         var backends = StorageBackends()
         if desired.iscsi != nil && netns != nil {
             throw StorageError("iSCSI runs only in the host's own network namespace (iscsid's netlink is not namespace-aware); drop --netns")
         }
         // Owned ifaces to clean up live in the host's namespace, not in a --netns sandbox.
         if desired.iscsi != nil || (!owned.iscsiIfaces.isEmpty && netns == nil) {
-            backends.iscsi = ISCSIBackend(runner: commandRunner, roots: storageRoots, managedSettings: ISCSISettingKeys.all)
+            backends.iscsi = ISCSIBackend(runner: commandRunner, roots: roots, managedSettings: ISCSISettingKeys.all)
         }
         if !desired.vports.isEmpty || !owned.fcVPorts.isEmpty {
-            backends.fc = FCBackend(root: storageRoots.sys, ownership: storageRoots.ownership)
+            backends.fc = FCBackend(root: storageRoots.sys, ownership: storageRoots.ownership, pool: desired.pool)
         }
         return backends
     }
 
-    static func read(using socket: RouteSocket, for desired: DesiredState?, base: CurrentState? = nil, storage: StorageBackends = StorageBackends()) throws -> CurrentState {
+    static func read(using socket: RouteSocket, for desired: DesiredState?, base: CurrentState? = nil, storage: StorageBackends = StorageBackends(),
+                     keeper: AddressRecordKeeper? = nil) throws -> CurrentState {
         var state = try base ?? StateReader.readBase(using: socket)
         try StateReader.complete(&state, using: socket, bridgeVLANs: desired?.managesBridgeVLANs ?? false,
                                  defaultRoutes: !(desired?.nics.isEmpty ?? true),
                                  vxlanRemotes: !(desired?.vxlans.isEmpty ?? true))
-        if let keys = desired?.sysctlKeysToRead, !keys.isEmpty { state.sysctls = SysctlStore().read(keys) }
+        if let desired {
+            // promote_secondaries only for links with two IPv4 addresses in one subnet.
+            let keys = Array(Set(desired.sysctlKeysToRead + state.promoteSecondariesKeysToRead)).sorted()
+            if !keys.isEmpty { state.sysctls = SysctlStore().read(keys) }
+        }
+        try keeper?.readOwnership(into: &state, using: socket)
         try storage.read(into: &state)
         return state
     }
@@ -112,8 +149,15 @@ public struct Engine: Sendable {
     public func plan(_ desired: DesiredState, base: CurrentState? = nil, health: Bool = false) throws -> (plan: Plan, current: CurrentState) {
         let storage = try storageBackend(for: desired)
         let force = self.force
+        let keeper = addressRecord(desired)
+        let logger = self.logger
         return try NetworkNamespace.run(netns) { () throws -> (plan: Plan, current: CurrentState) in
-            let current = try Self.read(using: try RouteSocket(), for: desired, base: base, storage: storage)
+            let current = try Self.read(using: try RouteSocket(), for: desired, base: base, storage: storage, keeper: keeper)
+            if let mode = current.addressOwnership?.mode {
+                let why = keeper.forceRecord ? "forced by POOLNET_FORCE_ADDRESS_RECORD=1"
+                    : mode == .kernelMark ? "the kernel keeps address protocols" : "the kernel drops IFA_PROTO (before Linux 6.1)"
+                logger.info("address ownership: \(mode) (\(why))")
+            }
             var plan = Planner.plan(desired: desired, current: current, force: force)
             if health { plan.health = StorageHealth(probe: PathProbe()).findings(desired, current) }
             return (plan, current)
@@ -121,24 +165,27 @@ public struct Engine: Sendable {
     }
 
     /// Applies what the plan says, verifies by a fresh read (of the links it touched, for a small
-    /// plan) that nothing is left to do, and rolls
+    /// plan) that nothing is left to do and that no address it did not remove is gone, and rolls
     /// every applied step back if a step or the verification fails. Returns the applied plan.
     @discardableResult
     public func apply(_ desired: DesiredState, base: CurrentState? = nil) throws -> Plan {
         let logger = self.logger
         let failStep = self.failStep
         let guardRail = allowDisruptive ? nil : self.guardRail
+        let guestGuard = allowDisruptive ? nil : GuestGuard()
         let storage = try storageBackend(for: desired)
         let force = self.force
+        let keeper = addressRecord(desired)
         return try NetworkNamespace.run(netns) { () throws -> Plan in
             let socket = try RouteSocket()
-            var before = try Self.read(using: socket, for: desired, base: base, storage: storage)
+            var before = try Self.read(using: socket, for: desired, base: base, storage: storage, keeper: keeper)
             var executor = Executor(socket: socket, sysctls: SysctlStore(), scratchGroup: Self.scratchGroup(unusedIn: before), storage: storage)
             executor.logger = logger
             var plan = Planner.plan(desired: desired, current: before, force: force)
             guard plan.problems.isEmpty else { throw PlanBlocked(plan: plan) }
             guard !plan.changes.isEmpty else {
                 try Self.adoptDeclared(desired, storage: storage)
+                try keeper.settle(desired: desired, state: before)
                 return plan
             }
             if let guardRail {
@@ -148,47 +195,71 @@ public struct Engine: Sendable {
                 }
                 try guardRail.check(plan, against: before)
             }
+            try guestGuard?.check(plan, desired: desired, against: before)
             logger.notice("applying \(plan.changes.count) changes on host \(plan.host)")
+            var translator = RequestTranslator(state: before)
+            // Addresses enter the pool's record before the kernel has them (a stale entry, should
+            // the journal refuse next, is harmless and cleared by the next apply).
+            try keeper.recordBefore(plan.changes, desired: desired, state: before, indexes: translator.indexes(after: plan.changes))
             try beforeFirstWrite?(plan)
             executor.batchPause = batchPause
-
-            var translator = RequestTranslator(state: before)
+            let context = RollbackContext(executor: executor, desired: desired, before: before, keeper: keeper, logger: logger)
             let outcome = try executor.run(plan.changes, translator: &translator, stopOnError: true, failAt: failStep)
             var applied = outcome.tookEffect.sorted().map { plan.changes[$0] }
             if let failure = outcome.failure {
-                throw try Self.rollBack(applied, cause: failure, executor: executor, desired: desired, logger: logger)
+                throw try Self.rollBack(applied, cause: failure, context)
             }
-            var after = try Self.readAfter(plan.changes, before: before, desired: desired, using: socket, storage: storage)
+            var after = try Self.readAfter(plan.changes, before: before, desired: desired, using: socket, storage: storage, keeper: keeper)
             var remaining = Planner.plan(desired: desired, current: after, force: force)
             // LUNs appear only after login: their multipath maps are a second round.
             if remaining.problems.isEmpty, !remaining.changes.isEmpty, remaining.changes.allSatisfy(\.isFollowUp) {
                 logger.notice("adding \(remaining.changes.count) multipath maps for LUNs that appeared after login")
                 do { try beforeMoreWrites?(remaining.changes) } catch {
-                    throw try Self.rollBack(applied, cause: "\(error)", executor: executor, desired: desired, logger: logger)
+                    throw try Self.rollBack(applied, cause: "\(error)", context)
                 }
                 let next = try executor.run(remaining.changes, translator: &translator, stopOnError: true)
                 applied += next.tookEffect.sorted().map { remaining.changes[$0] }
                 plan.changes += remaining.changes
                 if let failure = next.failure {
-                    throw try Self.rollBack(applied, cause: failure, executor: executor, desired: desired, logger: logger)
+                    throw try Self.rollBack(applied, cause: failure, context)
                 }
-                after = try Self.read(using: socket, for: desired, storage: storage)
+                after = try Self.read(using: socket, for: desired, storage: storage, keeper: keeper)
                 remaining = Planner.plan(desired: desired, current: after, force: force)
             }
-            if !remaining.isEmpty {
-                let cause = "verification found changes still to make after apply:\n" + remaining.renderPlan()
-                throw try Self.rollBack(applied, cause: cause, executor: executor, desired: desired, logger: logger)
+            // Nothing foreign lost: an address the plan did not remove must still be there.
+            let lost = LostAddresses.find(before: before, after: after, changes: plan.changes)
+            if !remaining.isEmpty || !lost.isEmpty {
+                var cause = ""
+                if !lost.isEmpty {
+                    cause += "verification found addresses gone that the plan did not remove:\n"
+                        + lost.map { "  \($0.prefix) on \($0.link) (proto \($0.proto))\n" }.joined()
+                }
+                if !remaining.isEmpty { cause += "verification found changes still to make after apply:\n" + remaining.renderPlan() }
+                // Rolling back a lost address's "removal" adds it again with its own protocol, after
+                // every other undo (its primary, or the MTU it needs, comes back first).
+                let readd = lost.map { Change(.removeAddress(link: $0.link, prefix: $0.prefix, proto: $0.proto), reason: "lost as a side effect") }
+                throw try Self.rollBack(readd + applied, cause: cause, context)
             }
             try Self.adoptDeclared(desired, storage: storage)
+            try keeper.settle(desired: desired, state: after)
             return plan
         }
+    }
+
+    /// What a rollback inside an apply needs: the state read before, to prove the host is back.
+    struct RollbackContext {
+        var executor: Executor
+        var desired: DesiredState
+        var before: CurrentState
+        var keeper: AddressRecordKeeper
+        var logger: Logger
     }
 
     /// Declared iSCSI ifaces are poolnet's from now on, also those it found already there.
     /// (A declared vport found already there is not adopted: only the ones poolnet created are.)
     static func adoptDeclared(_ desired: DesiredState, storage: StorageBackends) throws {
         guard let iscsi = storage.iscsi, let want = desired.iscsi else { return }
-        try OwnershipRecord.update(iscsi.roots.ownership) { $0.iscsiIfaces.formUnion(want.paths.map(\.iface)) }
+        try OwnershipRecord.update(iscsi.roots.ownership, pool: desired.pool) { $0.iscsiIfaces.formUnion(want.paths.map(\.iface)) }
     }
 
     /// A link group nobody uses, for deleting many links in one step.
@@ -198,17 +269,26 @@ public struct Engine: Sendable {
     }
 
     /// Undoes `applied` in reverse order, each undo computed from the state read before apply. All
-    /// undo steps run; one failing does not stop the others.
-    static func rollBack(_ applied: [Change], cause: String, executor: Executor, desired: DesiredState, logger: Logger) throws -> ApplyFailure {
-        logger.warning("rolling back \(applied.count) steps: \(cause)")
-        var failure = ApplyFailure(cause: cause, rolledBack: [], notRolledBack: [])
-        guard !applied.isEmpty else { return failure }
-        // Names resolve against the state as it is now, after the partial apply.
-        var translator = RequestTranslator(state: try read(using: executor.socket, for: desired, storage: executor.storage))
-        let undos = applied.reversed().map(\.inverse)
-        let outcome = try executor.run(undos, translator: &translator, stopOnError: false)
-        for (i, undo) in undos.enumerated() {
-            if let reason = outcome.failures[i] { failure.notRolledBack.append((undo.inverse, reason)) } else { failure.rolledBack.append(undo) }
+    /// undo steps run; one failing does not stop the others. Then a fresh read is compared with
+    /// the state read before apply, and the failure says what differs (nothing: as it was).
+    static func rollBack(_ applied: [Change], cause: String, _ context: RollbackContext) throws -> ApplyFailure {
+        let executor = context.executor
+        context.logger.warning("rolling back \(applied.count) steps: \(cause)")
+        var failure = ApplyFailure(cause: cause)
+        if !applied.isEmpty {
+            // Names resolve against the state as it is now, after the partial apply.
+            var translator = RequestTranslator(state: try read(using: executor.socket, for: context.desired, storage: executor.storage))
+            let undos = applied.reversed().map(\.inverse)
+            let outcome = try executor.run(undos, translator: &translator, stopOnError: false)
+            for (i, undo) in undos.enumerated() {
+                if let reason = outcome.failures[i] { failure.notRolledBack.append((undo.inverse, reason)) } else { failure.rolledBack.append(undo) }
+            }
+        }
+        // Claims come from reads: the same classes and sysctls as the read before apply.
+        if var now = try? read(using: executor.socket, for: context.desired, storage: executor.storage) {
+            now.sysctls = SysctlStore().read(context.before.sysctls.map(\.key))
+            failure.differences = now.differences(from: context.before)
+            try? context.keeper.reconcile(state: now)
         }
         return failure
     }

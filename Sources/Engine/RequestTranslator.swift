@@ -26,6 +26,23 @@ struct RequestTranslator {
         nextIndex = (state.links.map(\.index).max() ?? 0) + 1
     }
 
+    /// The ifindex every link will have after `changes` run (new links get theirs as `steps`
+    /// gives it), for recording addresses before the kernel adds them.
+    func indexes(after changes: [Change]) -> [String: Int32] {
+        var indexes = self.indexes
+        var next = nextIndex
+        for change in changes {
+            switch change.action {
+            case .createLink(let n):
+                indexes[n.name] = next
+                next += 1
+            case .deleteLink(let l): indexes[l.name] = nil
+            default: break
+            }
+        }
+        return indexes
+    }
+
     struct MissingLink: Error, CustomStringConvertible {
         let name: String
         var description: String { "interface \(name) does not exist" }

@@ -9,12 +9,12 @@ extension Engine {
     /// the full dumps. At 1,000 bridges this took the verification of a one-MTU change from a
     /// 3,000-link dump to a handful of requests.
     static func readAfter(_ changes: [Change], before: CurrentState, desired: DesiredState, using socket: RouteSocket,
-                          storage: StorageBackends) throws -> CurrentState {
+                          storage: StorageBackends, keeper: AddressRecordKeeper? = nil) throws -> CurrentState {
         guard let touched = affectedLinks(changes, in: before) else {
-            return try read(using: socket, for: desired, storage: storage)
+            return try read(using: socket, for: desired, storage: storage, keeper: keeper)
         }
         let base = try StateReader.refresh(before, touched: touched, using: socket)
-        return try read(using: socket, for: desired, base: base, storage: storage)
+        return try read(using: socket, for: desired, base: base, storage: storage, keeper: keeper)
     }
 
     /// Every link `changes` could have changed, with those the kernel changes along with them:

@@ -10,9 +10,13 @@ public struct CurrentState: Sendable, Codable, Equatable {
     public var iscsi: ISCSIState?
     /// Fibre Channel ports and NPIV vports, only when the file declares vports.
     public var fc: FCState?
+    /// What decides which addresses are the pool's; nil when not read (the kernel's marks, and no
+    /// record yet).
+    public var addressOwnership: AddressOwnership?
 
     public init(links: [LinkState] = [], addresses: [AddressState] = [], sysctls: [SysctlValue] = [], routes: [RouteState] = [],
-                iscsi: ISCSIState? = nil, fc: FCState? = nil) {
+                iscsi: ISCSIState? = nil, fc: FCState? = nil, addressOwnership: AddressOwnership? = nil) {
+        self.addressOwnership = addressOwnership
         self.iscsi = iscsi
         self.fc = fc
         self.links = links
@@ -21,7 +25,7 @@ public struct CurrentState: Sendable, Codable, Equatable {
         self.routes = routes
     }
 
-    enum CodingKeys: String, CodingKey { case links, addresses, sysctls, routes, iscsi, fc }
+    enum CodingKeys: String, CodingKey { case links, addresses, sysctls, routes, iscsi, fc, addressOwnership = "address_ownership" }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -31,6 +35,7 @@ public struct CurrentState: Sendable, Codable, Equatable {
         routes = try c.decodeIfPresent([RouteState].self, forKey: .routes) ?? []
         iscsi = try c.decodeIfPresent(ISCSIState.self, forKey: .iscsi)
         fc = try c.decodeIfPresent(FCState.self, forKey: .fc)
+        addressOwnership = try c.decodeIfPresent(AddressOwnership.self, forKey: .addressOwnership)
     }
 
     public func sysctlValues() -> [SysctlKey: Int] {
@@ -52,6 +57,7 @@ public struct CurrentState: Sendable, Codable, Equatable {
         CurrentState(links: links.sorted { $0.name < $1.name },
                      addresses: addresses.sorted { ($0.link, $0.prefix) < ($1.link, $1.prefix) },
                      sysctls: sysctls.sorted { $0.key < $1.key },
-                     routes: routes.sorted { ($0.link, $0.destination) < ($1.link, $1.destination) }, iscsi: iscsi, fc: fc)
+                     routes: routes.sorted { ($0.link, $0.destination) < ($1.link, $1.destination) }, iscsi: iscsi, fc: fc,
+                     addressOwnership: addressOwnership)
     }
 }

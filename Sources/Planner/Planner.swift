@@ -19,6 +19,7 @@ public enum Planner {
         builder.planRoutes()
         builder.planISCSI(force: force)
         builder.planFC(force: force)
+        builder.planPromoteSecondaries()
         return builder.finish()
     }
 }
@@ -65,7 +66,7 @@ struct PlanBuilder {
     /// deleted and created again, and the rest of the plan treats them as absent.
     let replaced: [String: LinkState]
 
-    private var steps: [(phase: Phase, depth: Int, seq: Int, change: Change)] = []
+    private(set) var steps: [(phase: Phase, depth: Int, seq: Int, change: Change)] = []
     /// Links already planned to come up, so a parent shared by several VLANs comes up once.
     private var upPlanned = Set<String>()
     private(set) var problems: [PlanProblem] = []

@@ -22,8 +22,9 @@ extension PlanBuilder {
             if link.alias == portAlias && declaredPorts[link.name] == nil {
                 add(.releasePorts, .setAlias(link: link.name, alias: nil, previous: link.alias), depth: depth)
             }
-            // Addresses poolnet added (IFA_PROTO mark) that the file no longer declares on this link.
-            for address in addresses[link.name] ?? [] where address.proto == Ownership.addressProtocol {
+            // Addresses this pool added (its record, and the IFA_PROTO mark where the kernel keeps
+            // it) that the file no longer declares on this link.
+            for address in addresses[link.name] ?? [] where ownsAddress(address, on: link) {
                 if !(wantedAddresses[link.name]?.contains(address.prefix) ?? false) {
                     add(.removeAddresses, .removeAddress(link: link.name, prefix: address.prefix, proto: address.proto),
                         depth: depth, disruptive: true)

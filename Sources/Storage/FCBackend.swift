@@ -8,12 +8,15 @@ public struct FCBackend: Sendable {
     public var root: String
     /// poolnet's record of the vports it created.
     public var ownership: String
+    /// The pool whose vports these are (nil: the unassigned entries of the record).
+    public var pool: String?
     /// How long a new vport may stay Initializing/Unknown before poolnet reports its state.
     public var settleTimeout: Double = 10
 
-    public init(root: String = "/sys", ownership: String) {
+    public init(root: String = "/sys", ownership: String, pool: String? = nil) {
         self.root = root
         self.ownership = ownership
+        self.pool = pool
     }
 
     private var fm: FileManager { FileManager.default }
@@ -21,7 +24,7 @@ public struct FCBackend: Sendable {
     func list(_ path: String) -> [String] { Sysfs.list(path) }
 
     public func read() -> FCState {
-        var state = FCState(ownedVPorts: OwnershipRecord.read(ownership).fcVPorts)
+        var state = FCState(ownedVPorts: OwnershipRecord.read(ownership).owned(by: pool).fcVPorts)
         // A vport brings its own fc_host (named by the vport's WWPN): those are not ports to build on.
         let vportHosts = Set(list("\(root)/class/fc_vports").flatMap { vport in
             list(URL(fileURLWithPath: "\(root)/class/fc_vports/\(vport)/device").resolvingSymlinksInPath().path).filter { $0.hasPrefix("host") }
@@ -68,7 +71,7 @@ public struct FCBackend: Sendable {
             throw StorageError("E_FC_CAPACITY: \(host.name) (\(parent)) has \(used) of \(max) vports in use (ENOSPC)")
         }
         try write("\(wwpn.hex):\(wwnn.hex)\n", to: "\(dir)/vport_create")
-        try OwnershipRecord.update(ownership) { $0.fcVPorts.insert(wwpn) }
+        try OwnershipRecord.update(ownership, pool: pool) { $0.fcVPorts.insert(wwpn) }
         let deadline = Date().addingTimeInterval(settleTimeout)
         var vport = find(wwpn)
         while Date() < deadline, vport == nil || ["Initializing", "Unknown"].contains(vport!.state) {
@@ -90,7 +93,7 @@ public struct FCBackend: Sendable {
                 usleep(50_000)
             }
         }
-        try OwnershipRecord.update(ownership) { $0.fcVPorts.remove(wwpn) }
+        try OwnershipRecord.update(ownership, pool: pool) { $0.fcVPorts.remove(wwpn) }
     }
 
     public func setSymbolicName(wwpn: WWN, name: String?) throws {

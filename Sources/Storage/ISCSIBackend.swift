@@ -8,6 +8,9 @@ public struct StorageRoots: Sendable {
     public var proc: String
     /// poolnet's record of the iSCSI ifaces it owns (sysfs and iscsiadm have no owner field).
     public var ownership: String
+    /// The pool whose entries of the ownership record the backends read and write (nil: the
+    /// unassigned ones, e.g. a revert that does not know its pool).
+    public var pool: String?
 
     public init(sys: String = "/sys", etc: String = "/etc", proc: String = "/proc", ownership: String = "/var/lib/poolnet/owned.json") {
         self.sys = sys
@@ -56,7 +59,7 @@ public struct ISCSIBackend: Sendable {
         default: throw CommandFailure(argv: ["iscsiadm", "-m", "node", "-o", "show"], result: nodes)
         }
         state.sessions = sysfs.sessions()
-        state.ownedIfaces = OwnershipRecord.read(roots.ownership).iscsiIfaces
+        state.ownedIfaces = OwnershipRecord.read(roots.ownership).owned(by: roots.pool).iscsiIfaces
         state.multipathConfig = FileManager.default.contents(atPath: roots.multipathDropIn).map { String(decoding: $0, as: UTF8.self) }
         let sockets = abstractSockets()
         state.iscsidRunning = sockets.contains("@ISCSIADM_ABSTRACT_NAMESPACE")
@@ -113,12 +116,12 @@ public struct ISCSIBackend: Sendable {
     public func createIface(_ iface: ISCSIIface) throws {
         try must(["iscsiadm", "-m", "iface", "-I", iface.name, "-o", "new"])
         try updateIface(iface, previous: ISCSIIface(name: iface.name))
-        try OwnershipRecord.update(roots.ownership) { $0.iscsiIfaces.insert(iface.name) }
+        try OwnershipRecord.update(roots.ownership, pool: roots.pool) { $0.iscsiIfaces.insert(iface.name) }
     }
 
     public func deleteIface(_ iface: ISCSIIface) throws {
         try must(["iscsiadm", "-m", "iface", "-I", iface.name, "-o", "delete"])
-        try OwnershipRecord.update(roots.ownership) { $0.iscsiIfaces.remove(iface.name) }
+        try OwnershipRecord.update(roots.ownership, pool: roots.pool) { $0.iscsiIfaces.remove(iface.name) }
     }
 
     /// Sets the fields that differ. One of net_ifacename and hwaddress, never both (open-iscsi
@@ -213,46 +216,5 @@ enum AtomicFile {
         let temp = "\(path).poolnet-tmp"
         guard FileManager.default.createFile(atPath: temp, contents: Data(text.utf8)) else { throw StorageError("cannot write \(temp)") }
         guard rename(temp, path) == 0 else { throw StorageError("cannot rename \(temp) to \(path): \(String(cString: strerror(errno)))") }
-    }
-}
-
-/// The objects poolnet created where the system keeps no owner: iSCSI ifaces (and FC vports).
-public struct OwnershipRecord: Codable, Sendable, Equatable {
-    public var iscsiIfaces: Set<String> = []
-    /// WWPNs of the NPIV ports poolnet created.
-    public var fcVPorts: Set<WWN> = []
-
-    enum CodingKeys: String, CodingKey { case iscsiIfaces = "iscsi_ifaces", fcVPorts = "fc_vports" }
-
-    public init(iscsiIfaces: Set<String> = [], fcVPorts: Set<WWN> = []) {
-        self.iscsiIfaces = iscsiIfaces
-        self.fcVPorts = fcVPorts
-    }
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        iscsiIfaces = try c.decodeIfPresent(Set<String>.self, forKey: .iscsiIfaces) ?? []
-        fcVPorts = try c.decodeIfPresent(Set<WWN>.self, forKey: .fcVPorts) ?? []
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(iscsiIfaces.sorted(), forKey: .iscsiIfaces)
-        try c.encode(fcVPorts.sorted(), forKey: .fcVPorts)
-    }
-
-    public static func read(_ path: String) -> OwnershipRecord {
-        guard let data = FileManager.default.contents(atPath: path) else { return OwnershipRecord() }
-        return (try? JSONDecoder().decode(OwnershipRecord.self, from: data)) ?? OwnershipRecord()
-    }
-
-    public static func update(_ path: String, _ body: (inout OwnershipRecord) -> Void) throws {
-        let before = read(path)
-        var record = before
-        body(&record)
-        guard record != before || !FileManager.default.fileExists(atPath: path) else { return }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        try AtomicFile.write(String(decoding: try encoder.encode(record), as: UTF8.self) + "\n", to: path)
     }
 }

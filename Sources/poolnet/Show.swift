@@ -28,7 +28,7 @@ struct Show: ParsableCommand {
             var state = try options.engine().read(for: desired).normalized()
             if let desired {
                 var names = Set(desired.nics.map(\.name) + desired.bridges.map(\.name) + desired.bridges.flatMap(\.ports))
-                for link in state.links where link.alias?.hasPrefix(Ownership.linkAlias(pool: desired.pool)) == true {
+                for link in state.links where link.alias == Ownership.linkAlias(pool: desired.pool) || link.alias == Ownership.portAlias(pool: desired.pool) {
                     names.insert(link.name)
                 }
                 state.links.removeAll { !names.contains($0.name) }

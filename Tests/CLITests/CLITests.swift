@@ -10,9 +10,15 @@ final class CLITests: XCTestCase {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("poolnet").path
     }
 
+    /// A state directory of the test's own: the journal and the ownership record of the machine
+    /// running the tests are never touched.
+    lazy var stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("poolnet-cli-\(UUID().uuidString)").path
+
+    override func tearDown() { try? FileManager.default.removeItem(atPath: stateDirectory) }
+
     func poolnet(_ args: String...) throws -> ProcessResult {
         XCTAssertTrue(FileManager.default.isExecutableFile(atPath: Self.binary), "build the package first: \(Self.binary)")
-        return try runProcess([Self.binary] + args)
+        return try runProcess([Self.binary] + args, environment: ["POOLNET_STATE_DIR": stateDirectory])
     }
 
     func topology(_ name: String) -> String { Self.repo.appendingPathComponent("topologies/\(name)").path }

@@ -158,7 +158,7 @@ final class BondTests: NamespaceTestCase {
         let lacp = Self.stack.replacingOccurrences(of: "mode: active-backup", with: "mode: 802.3ad\n    lacp_rate: fast")
             .replacingOccurrences(of: "    primary: eth1\n", with: "")
         try engine.apply(try desired(lacp, host: "hv01"))
-        try Engine(netns: other.name, logger: engine.logger).apply(try desired(lacp, host: "hv02"))
+        try Engine(isolatedIn: other.name, logger: engine.logger).apply(try desired(lacp, host: "hv02"))
         var answered = false
         for _ in 0..<30 where !answered {  // LACP needs a few fast LACPDUs before the ports collect
             answered = try runProcess(["ip", "netns", "exec", ns.name, "ping", "-c", "1", "-W", "1", "-M", "do", "-s", "8972", "192.0.2.12"]).status == 0

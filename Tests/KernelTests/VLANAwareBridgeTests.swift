@@ -89,7 +89,7 @@ final class VLANAwareBridgeTests: NamespaceTestCase {
         try guest.ip("link", "set", "eth0", "up")
 
         try engine.apply(try desired(Self.trunk, host: "hv01"))
-        let engineB = Engine(netns: hostB.name, logger: engine.logger)
+        let engineB = Engine(isolatedIn: hostB.name, logger: engine.logger)
         try engineB.apply(try desired(Self.trunk, host: "hv02"))
         func ping() throws -> Bool {
             for _ in 0..<5 {

@@ -112,7 +112,7 @@ final class VLANTests: NamespaceTestCase {
         let other = try TestNamespace("vlan-b")
         try ns.ip("link", "add", "eth1", "type", "veth", "peer", "name", "eth1", "netns", other.name)
         try engine.apply(try desired(Self.vlans, host: "hv01"))
-        try Engine(netns: other.name, logger: engine.logger).apply(try desired(Self.vlans, host: "hv02"))
+        try Engine(isolatedIn: other.name, logger: engine.logger).apply(try desired(Self.vlans, host: "hv02"))
         let ping = try runProcess(["ip", "netns", "exec", ns.name, "ping", "-c", "1", "-W", "5", "-M", "do", "-s", "8972", "192.0.2.12"])
         XCTAssertEqual(ping.status, 0, ping.stdout + ping.stderr)
     }

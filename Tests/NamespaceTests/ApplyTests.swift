@@ -98,6 +98,13 @@ final class ApplyTests: NamespaceTestCase {
         XCTAssertEqual(try engine.apply(try desired(Self.pool)).changes, [], "a guest vif on our bridge is not drift")
         XCTAssertEqual(try foreign(), before)
         let empty = "pool: lab\nhosts: [hv01]\n"
+        // Deleting the bridge would cut the guest off: refused, naming both, nothing changed.
+        XCTAssertThrowsError(try engine.apply(try desired(empty))) { error in
+            XCTAssertTrue("\(error)".contains("deleting bridge privbr0 detaches its guest ports vif7.0"), "\(error)")
+        }
+        XCTAssertEqual(try foreign(), before)
+        XCTAssertNotNil(try ns.links()["privbr0"])
+        engine.allowDisruptive = true
         try engine.apply(try desired(empty))
         var after = try foreign()
         // vif7.0 lost its master only because the bridge it sat on was deleted by the prune.

@@ -44,6 +44,7 @@ final class MergedRequestTests: NamespaceTestCase {
         // lo cannot be a bridge port (br_add_if refuses loopback): the enslave fails, on purpose.
         try ns.batch(["link add br0 type bridge"])
         let before = try engine.read()
+        let keeper = engine.addressRecord(DesiredState(pool: "lab", host: "hv01"))
         let changes = [Change(.setMaster(link: "lo", master: "br0", previous: nil)),
                        Change(.setAlias(link: "lo", alias: "poolnet:lab:port", previous: nil))]
         let (outcome, midway, failure) = try NetworkNamespace.run(ns.name) { () throws -> (Executor.Outcome, CurrentState, ApplyFailure?) in
@@ -54,14 +55,17 @@ final class MergedRequestTests: NamespaceTestCase {
             let midway = try StateReader.readBase(using: socket)
             guard let cause = outcome.failure else { return (outcome, midway, nil) }
             let applied = outcome.tookEffect.sorted().map { changes[$0] }
-            let failure = try Engine.rollBack(applied, cause: cause, executor: executor,
-                                              desired: DesiredState(pool: "lab", host: "hv01"), logger: Logger(label: "test"))
+            let desired = DesiredState(pool: "lab", host: "hv01")
+            let context = Engine.RollbackContext(executor: executor, desired: desired, before: before,
+                                                 keeper: keeper, logger: Logger(label: "test"))
+            let failure = try Engine.rollBack(applied, cause: cause, context)
             return (outcome, midway, failure)
         }
         XCTAssertNotNil(outcome.failure, "the kernel refuses lo as a bridge port")
         XCTAssertEqual(outcome.tookEffect, [0, 1], "a failed merged request counts as half-applied")
         XCTAssertEqual(midway.linksByName()["lo"]?.alias, "poolnet:lab:port", "the kernel set the alias before failing")
         XCTAssertEqual(try XCTUnwrap(failure).notRolledBack.count, 0)
+        XCTAssertEqual(failure?.differences, [], "a fresh read after the rollback matches the state before")
         let lo = try XCTUnwrap(try engine.read().linksByName()["lo"])
         XCTAssertNil(lo.alias, "rollback took the mark off again")
         XCTAssertNil(lo.master)

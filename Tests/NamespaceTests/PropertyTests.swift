@@ -65,7 +65,7 @@ final class PropertyTests: XCTestCase {
         var drifts = 0
         for n in 0..<cases {
             let ns = try TestNamespace("prop")
-            var engine = Engine(netns: ns.name, logger: logger)
+            var engine = Engine(isolatedIn: ns.name, logger: logger)
             engine.allowDisruptive = true
             let nics = (0..<Int.random(in: 0...3, using: &rng)).map { "san\($0)" }
             let vifs = (0..<Int.random(in: 0...4, using: &rng)).map { "vif\($0)" }

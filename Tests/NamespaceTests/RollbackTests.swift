@@ -30,6 +30,7 @@ final class RollbackTests: NamespaceTestCase {
                 guard let failure = error as? ApplyFailure else { return XCTFail("\(error)") }
                 XCTAssertEqual(failure.rolledBack.count, k, "step \(k)")
                 XCTAssertTrue(failure.notRolledBack.isEmpty, "step \(k): \(failure)")
+                XCTAssertEqual(failure.differences, [], "step \(k): a fresh read proves the host is back: \(failure)")
             }
             XCTAssertEqual(comparable(try snapshot()), comparable(before), "state after failing step \(k)")
         }

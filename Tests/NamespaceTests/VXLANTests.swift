@@ -50,7 +50,7 @@ final class VXLANTests: NamespaceTestCase {
         let (other, guests) = try makeTwoHosts()
         let plan = try engine.apply(try desired(Self.vxlanPool, host: "hv01"))
         XCTAssertTrue(plan.changes.map(\.line).contains("~ vx-priv0: remote VTEPs none → 192.0.2.12"), plan.renderPlan())
-        let engineB = Engine(netns: other.name, logger: engine.logger)
+        let engineB = Engine(isolatedIn: other.name, logger: engine.logger)
         try engineB.apply(try desired(Self.vxlanPool, host: "hv02"))
 
         let fdb = try must("bridge", "-n", ns.name, "fdb", "show", "dev", "vx-priv0")

@@ -103,12 +103,12 @@ final class FCBackendTests: XCTestCase {
         XCTAssertEqual(vport.nodeName, wwnn)
         XCTAssertEqual(vport.parent, "host6")
         XCTAssertEqual(read("class/fc_vports/\(vport.name)/symbolic_name"), "poolnet h1 fabric A\n")
-        XCTAssertEqual(OwnershipRecord.read(backend.ownership).fcVPorts, [wwpn])
+        XCTAssertEqual(OwnershipRecord.read(backend.ownership).owned(by: nil).fcVPorts, [wwpn])
         XCTAssertEqual(backend.read().hosts.map(\.name), ["host6", "host7"], "the vport's own fc_host is not a port to build on")
 
         try backend.delete(parent: parent, wwpn: wwpn, wwnn: wwnn)
         XCTAssertNil(backend.find(wwpn))
-        XCTAssertEqual(OwnershipRecord.read(backend.ownership).fcVPorts, [])
+        XCTAssertEqual(OwnershipRecord.read(backend.ownership).owned(by: nil).fcVPorts, [])
     }
 
     func testRefusals() throws {
@@ -123,7 +123,7 @@ final class FCBackendTests: XCTestCase {
         XCTAssertThrowsError(try backend.create(parent: try WWN.parse("2000001b32a9da50").get(), wwpn: wwpn, wwnn: wwnn, symbolicName: nil)) {
             XCTAssertEqual("\($0)", "E_FC_PARENT: no fc_host has port_name 2000001b32a9da50")
         }
-        XCTAssertEqual(OwnershipRecord.read(backend.ownership).fcVPorts, [], "nothing recorded")
+        XCTAssertEqual(OwnershipRecord.read(backend.ownership).owned(by: nil).fcVPorts, [], "nothing recorded")
     }
 
     func testAVportThatNeverAppearsIsAnError() throws {

@@ -114,10 +114,10 @@ final class ISCSIBackendTests: XCTestCase {
             ["iscsiadm", "-m", "iface", "-I", "san-a", "-o", "update", "-n", "iface.net_ifacename", "-v", "stor0"],
             ["iscsiadm", "-m", "iface", "-I", "san-a", "-o", "update", "-n", "iface.initiatorname", "-v", "iqn.2026-11.org.example.lab:vmhost"],
         ])
-        XCTAssertEqual(OwnershipRecord.read(backend.roots.ownership).iscsiIfaces, ["san-a"])
+        XCTAssertEqual(OwnershipRecord.read(backend.roots.ownership).owned(by: nil).iscsiIfaces, ["san-a"])
         try backend.deleteIface(iface)
         XCTAssertEqual(runner.calls.last, ["iscsiadm", "-m", "iface", "-I", "san-a", "-o", "delete"])
-        XCTAssertEqual(OwnershipRecord.read(backend.roots.ownership).iscsiIfaces, [])
+        XCTAssertEqual(OwnershipRecord.read(backend.roots.ownership).owned(by: nil).iscsiIfaces, [])
     }
 
     func testNodeLoginAndLogoutSteps() throws {

@@ -1,4 +1,5 @@
 import Engine
+import Foundation
 import Logging
 import HostState
 import Planner
@@ -15,10 +16,11 @@ open class NamespaceTestCase: XCTestCase {
         ns = try TestNamespace(String(name.split(separator: " ").last?.prefix(12) ?? "t"))
         var logger = Logger(label: "test")
         logger.logLevel = .critical  // failures are asserted, not printed
-        engine = Engine(netns: ns.name, logger: logger)
+        engine = Engine(isolatedIn: ns.name, logger: logger)
     }
 
     override open func tearDown() {
+        if let path = engine?.storageRoots.ownership { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         ns = nil
         engine = nil
     }
@@ -56,5 +58,15 @@ open class NamespaceTestCase: XCTestCase {
 
     public func addDemoNICs() throws {
         for nic in ["san0", "san1", "guest0"] { try ns.addNIC(nic) }
+    }
+}
+
+extension Engine {
+    /// An engine for a test namespace whose ownership record lives in a directory of its own (the
+    /// record is per pool, and every test's pool is called `lab`).
+    public init(isolatedIn netns: String, logger: Logger) {
+        self.init(netns: netns, logger: logger)
+        let dir = NSTemporaryDirectory() + "poolnet-state-\(netns)-\(UUID().uuidString.prefix(8))"
+        storageRoots.ownership = dir + "/owned.json"
     }
 }
