@@ -4,7 +4,7 @@ import Topology
 
 /// One object the file declares on one host, flattened to named properties for `poolnet diff`:
 /// what a reviewer compares between two versions of the pool file.
-public struct DesiredObject: Equatable, Sendable {
+public struct DesiredObject: Sendable {
     /// `storage_nic`, `bond`, `vlan`, `vxlan`, `bridge`, `iscsi`, `iscsi path`, `vport`.
     public var kind: String
     public var name: String
@@ -15,15 +15,10 @@ public struct DesiredObject: Equatable, Sendable {
     public var link: String?
 
     public var label: String { name.isEmpty ? kind : "\(kind) \(name)" }
-
-    public static func == (a: DesiredObject, b: DesiredObject) -> Bool {
-        a.kind == b.kind && a.name == b.name && a.mark == b.mark && a.link == b.link
-            && a.properties.map(\.name) == b.properties.map(\.name) && a.properties.map(\.value) == b.properties.map(\.value)
-    }
 }
 
 extension DesiredState {
-    /// Every object of this host with its properties, in file-section order.
+    /// Every object of this host with its properties, in file order.
     public var objects: [DesiredObject] {
         var out: [DesiredObject] = []
         func list(_ values: [String]) -> String { values.isEmpty ? "none" : values.joined(separator: ", ") }

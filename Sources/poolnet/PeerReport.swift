@@ -7,6 +7,7 @@ import Topology
 /// `check --peers`: this host's data plane to every other host of the pool, from the file alone.
 enum PeerReport {
     static func run(_ file: String, _ options: HostOptions, deadline: Double, textfile: String?) throws -> Int32 {
+        guard deadline > 0, deadline <= 600 else { throw Failure.other("--peer-deadline takes more than 0 and at most 600 seconds, not \(deadline)") }
         let engine = options.engine()
         let base = Prefetch(engine)
         let topology: Topology
