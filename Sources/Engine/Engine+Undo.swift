@@ -31,17 +31,24 @@ extension Engine {
     /// that could not record an apply): reads the host, undoes newest first exactly the steps
     /// whose effect it reads, then reads again to prove each one undone. `applied` are the
     /// apply's steps in plan order (not their inverses).
-    public func undo(_ applied: [Change]) throws -> UndoOutcome {
+    /// `pool`: the pool of that apply, whose ownership record takes the addresses the undo puts
+    /// back and loses those it removes (nil, for journals that did not name it: nothing is
+    /// recorded, and storage steps use the record's unassigned entries).
+    public func undo(_ applied: [Change], pool: String? = nil) throws -> UndoOutcome {
         // The storage backends the steps need, and no others (no iscsiadm runs without iSCSI steps).
         var storage = StorageBackends()
+        var roots = storageRoots
+        roots.pool = pool
         for step in applied {
             guard case .storage(let action) = step.action else { continue }
             if action.isFibreChannel {
-                storage.fc = FCBackend(root: storageRoots.sys, ownership: storageRoots.ownership)
+                storage.fc = FCBackend(root: storageRoots.sys, ownership: storageRoots.ownership, pool: pool)
             } else {
-                storage.iscsi = ISCSIBackend(runner: commandRunner, roots: storageRoots, managedSettings: ISCSISettingKeys.all)
+                storage.iscsi = ISCSIBackend(runner: commandRunner, roots: roots, managedSettings: ISCSISettingKeys.all)
             }
         }
+        let keeper = pool.map { AddressRecordKeeper(path: storageRoots.ownership, pool: OwnershipRecord.addressKey(pool: $0, netns: netns),
+                                                    forceRecord: forceAddressRecord) }
         let pause = batchPause
         return try NetworkNamespace.run(netns) { () throws -> UndoOutcome in
             let socket = try RouteSocket()
@@ -65,8 +72,10 @@ extension Engine {
             var executor = Executor(socket: socket, sysctls: SysctlStore(), scratchGroup: Self.scratchGroup(unusedIn: before), storage: storage)
             executor.batchPause = pause
             var translator = RequestTranslator(state: before)
+            try keeper?.recordAdds(undos, indexes: translator.indexes(after: undos))
             let result = try executor.run(undos, translator: &translator, stopOnError: false)
             let after = try Self.readFor(applied, using: socket, storage: storage)
+            try keeper?.reconcile(state: after)
             for (i, undo) in undos.enumerated() {
                 let original = undo.inverse
                 if let reason = result.failures[i] {

@@ -117,7 +117,7 @@ final class ApplyRecorder: @unchecked Sendable {
         var engine = engine
         engine.batchPause = nil
         let outcome: UndoOutcome
-        do { outcome = try engine.undo(plan.changes) } catch {
+        do { outcome = try engine.undo(plan.changes, pool: plan.pool) } catch {
             record(result: .failedIncomplete, error: "\(cause); the undo could not start: \(error)")
             return HostLeftChanged(text: "apply failed: \(cause)\nthe undo could not start: \(error)\nthe host may hold changes of this apply; `poolnet history` lists its steps.\n")
         }

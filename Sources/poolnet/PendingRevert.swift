@@ -69,7 +69,7 @@ struct RevertPending: ParsableCommand {
         let steps = entry?.start.steps ?? pending.steps
         var engine = Engine(netns: netns)
         engine.storageRoots.ownership = state.file("owned.json")  // storage undo steps keep the record current
-        let outcome = (try? engine.undo(steps)) ?? UndoOutcome(failed: steps.map { ($0, "the undo could not start") })
+        let outcome = (try? engine.undo(steps, pool: entry?.start.pool)) ?? UndoOutcome(failed: steps.map { ($0, "the undo could not start") })
         try? journal.append(JournalRecord(
             id: pending.id, command: .revert, result: outcome.isComplete ? .revertedUnconfirmed : .revertIncomplete,
             host: pending.host, netns: pending.netns, steps: outcome.undone.map(\.inverse),

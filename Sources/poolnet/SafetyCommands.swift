@@ -85,7 +85,7 @@ struct Rollback: ParsableCommand {
             if markers.pending()?.id == last.id { try markers.disarm() }
             var engine = options.engine()
             engine.batchPause = FaultHooks.batchPause
-            let outcome = try engine.undo(last.start.steps)
+            let outcome = try engine.undo(last.start.steps, pool: last.start.pool)
             let interrupted = last.result == .interrupted
             try journal.append(JournalRecord(
                 id: last.id, command: .revert, result: outcome.isComplete ? .reverted : .revertIncomplete, host: last.start.host,
