@@ -67,7 +67,7 @@ final class DiffTests: XCTestCase {
         let newBad = try diff([good, bad])
         XCTAssertEqual(newBad.status, 1)
         XCTAssertEqual(newBad.stdout, "")
-        XCTAssertTrue(newBad.stderr.hasPrefix("\(bad) does not validate:\n\(bad):7:10: error: host h1"), newBad.stderr)
+        XCTAssertTrue(newBad.stderr.hasPrefix("\(bad) does not validate:\n\(bad):7:10: error: storage_nic eth1: mtu 70000"), newBad.stderr)
         let oldBad = try diff([bad, good])
         XCTAssertEqual(oldBad.status, 1)
         XCTAssertTrue(oldBad.stderr.hasPrefix("\(bad) does not validate:\n\(bad):7:10: error: "), oldBad.stderr)

@@ -19,7 +19,7 @@ final class SecondaryAddressTests: NamespaceTestCase {
     }
 
     func promote(_ link: String) throws -> String {
-        try must("ip", "netns", "exec", ns.name, "cat", "/proc/sys/net/ipv4/conf/\(link)/promote_secondaries")
+        try must("ip", "netns", "exec", ns.name, "sysctl", "-n", "net.ipv4.conf.\(link).promote_secondaries")
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
