@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 import Netlink
 
 /// One apply at a time per network namespace: an flock on `/run/poolnet/apply-net-<inode>.lock`,

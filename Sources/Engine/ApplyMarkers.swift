@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 import Planner
 
 /// The small files beside the journal that say what is under way for one namespace (`scope`:

@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 import Planner
 
 /// One line of the journal. An apply writes two: its intent (`started`, with every step it is

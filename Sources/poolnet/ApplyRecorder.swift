@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Storage
 import Planner
 
 /// The journal side of one apply, in write-ahead order:

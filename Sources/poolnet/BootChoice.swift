@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Storage
 
 /// What `apply --at-boot` applies. A change reverted by confirm-or-revert (or `rollback`) must not
 /// come back at the next boot just because the rejected file is still in place: when the journal

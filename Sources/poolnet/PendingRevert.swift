@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import Storage
 import Planner
 
 /// Confirm-or-revert: an apply with a window leaves `pending-<scope>.json` and a detached helper

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import Storage
 
 extension HostOptions {
     /// The state directory, checked (root's, 0700, no symlink) and created when missing.

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Storage
 import XCTest
 
 /// The state directory is root's and closed: symlinks are never followed, a shared directory is

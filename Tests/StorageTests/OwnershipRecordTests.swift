@@ -72,7 +72,7 @@ final class OwnershipRecordTests: XCTestCase {
         let victim = dir.appendingPathComponent("victim")
         try Data("precious\n".utf8).write(to: victim)
         try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: victim.path)
-        XCTAssertThrowsError(try OwnershipRecord.load(path)) { XCTAssertTrue("\($0)".contains("symlink"), "\($0)") }
+        XCTAssertThrowsError(try OwnershipRecord.load(path)) { XCTAssertTrue("\($0)".contains("symbolic link"), "\($0)") }
         XCTAssertThrowsError(try OwnershipRecord.update(path, pool: "alpha") { $0.iscsiIfaces.insert("x") })
         XCTAssertEqual(try String(contentsOf: victim, encoding: .utf8), "precious\n")
     }

@@ -5,7 +5,7 @@ public struct StateError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
 
-    static func system(_ what: String, _ path: String, _ code: Int32 = errno) -> StateError {
+    public static func system(_ what: String, _ path: String, _ code: Int32 = errno) -> StateError {
         let reason = code == ELOOP ? "it is a symbolic link, which poolnet never follows" : String(cString: strerror(code))
         return StateError("cannot \(what) \(path): \(reason)")
     }
@@ -49,18 +49,20 @@ public struct StateDirectory: Sendable {
     public func file(_ name: String) -> String { "\(path)/\(name)" }
 
     /// The whole file, or nil when it does not exist. A symlink is an error, never followed.
-    public func read(_ name: String) throws -> Data? {
-        let fd = open(file(name), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+    public func read(_ name: String) throws -> Data? { try Self.read(path: file(name)) }
+
+    public static func read(path: String) throws -> Data? {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ENOENT { return nil }
-            throw StateError.system("read", file(name))
+            throw StateError.system("read", path)
         }
         defer { close(fd) }
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let n = Foundation.read(fd, &buffer, buffer.count)
-            if n < 0 { if errno == EINTR { continue }; throw StateError.system("read", file(name)) }
+            if n < 0 { if errno == EINTR { continue }; throw StateError.system("read", path) }
             if n == 0 { break }
             data.append(contentsOf: buffer[0..<n])
         }
@@ -69,26 +71,30 @@ public struct StateDirectory: Sendable {
 
     /// Replaces the file whole: a new file next to it, written, fsync'd, renamed over the old one,
     /// then the directory fsync'd, so a crash leaves the old or the new content, never a mix.
-    public func replace(_ name: String, with bytes: [UInt8]) throws {
-        let temporary = file(".\(name).\(getpid()).tmp")
+    public func replace(_ name: String, with bytes: [UInt8]) throws { try Self.replace(path: file(name), with: bytes) }
+
+    public static func replace(path: String, with bytes: [UInt8]) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        let temporary = "\(directory.isEmpty ? "." : directory)/.\(name).\(getpid()).tmp"
         unlink(temporary)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw StateError.system("write", temporary) }
         do {
-            try Self.writeAll(fd, bytes, path: file(name))
-            guard fsync(fd) == 0 else { throw StateError.system("write (fsync)", file(name)) }
+            try Self.writeAll(fd, bytes, path: path)
+            guard fsync(fd) == 0 else { throw StateError.system("write (fsync)", path) }
         } catch {
             close(fd)
             unlink(temporary)
             throw error
         }
         close(fd)
-        guard Foundation.rename(temporary, file(name)) == 0 else {
+        guard Foundation.rename(temporary, path) == 0 else {
             let code = errno
             unlink(temporary)
-            throw StateError.system("replace", file(name), code)
+            throw StateError.system("replace", path, code)
         }
-        try syncDirectory()
+        try syncDirectory(directory.isEmpty ? "." : directory)
     }
 
     /// Appends bytes with one checked, looped write and fsyncs them (and the directory when the
@@ -129,14 +135,16 @@ public struct StateDirectory: Sendable {
         try syncDirectory()
     }
 
-    func syncDirectory() throws {
+    func syncDirectory() throws { try Self.syncDirectory(path) }
+
+    static func syncDirectory(_ path: String) throws {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { throw StateError.system("open", path) }
         defer { close(fd) }
         guard fsync(fd) == 0 else { throw StateError.system("sync", path) }
     }
 
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
