@@ -132,7 +132,7 @@ extension Topology {
             if errors.count >= InputLimits.maxErrors {
                 let rest = hosts[position...].map(\.name)
                 errors.append(TopologyError("validation stopped after \(errors.count) errors; not checked: host\(rest.count == 1 ? "" : "s") "
-                                            + TopologyErrors.hostRanges(rest, position: Dictionary(uniqueKeysWithValues: rest.enumerated().map { ($1, $0) })),
+                                            + TopologyErrors.hostRanges(rest),
                                             at: SourceMark(file: file, line: 1, column: 1)))
                 break
             }
@@ -175,6 +175,6 @@ extension Topology {
                                             at: vport.mark, host: host, object: "vport \(vport.name)"))
             }
         }
-        return (TopologyErrors(TopologyErrors.mergingHosts(errors, order: hosts.map(\.name))).errors, states)
+        return (TopologyErrors(errors).errors, states)
     }
 }
