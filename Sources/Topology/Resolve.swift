@@ -121,6 +121,10 @@ extension Topology {
 
     /// `validate()`, also returning every host's resolved state so callers need not resolve again.
     public func validateResolving() -> (errors: [TopologyError], states: [String: DesiredState]) {
+        if hosts.count * valueCount > InputLimits.maxHostValues {
+            return ([TopologyError("\(hosts.count) hosts × about \(valueCount) values is more than the \(InputLimits.maxHostValues) value checks validation allows; "
+                                   + "split the pool file", at: SourceMark(file: file, line: 1, column: 1))], [:])
+        }
         var states: [String: DesiredState] = [:]
         var errors: [TopologyError] = []
         var used: [[UInt8]: (host: String, object: String)] = [:]

@@ -130,8 +130,10 @@ final class ErrorSink {
         errors.append(TopologyError(message, at: mark, host: host, object: object))
     }
 
-    /// Runs `body`, turning a thrown TopologyError into a collected one.
+    /// Runs `body`, turning a thrown TopologyError into a collected one. Past the error budget
+    /// nothing more runs: the rest would cost time for errors nobody reads.
     func collect<T>(_ body: () throws -> T) -> T? {
+        if errors.count >= InputLimits.maxErrors { return nil }
         do { return try body() } catch let e as TopologyError {
             add(e)
         } catch let e as TopologyErrors {
