@@ -3,6 +3,9 @@
 /// Validation allows only such values; this refuses anything else a caller might hand the
 /// writer, so no value can close `overrides` and open a `blacklist`.
 public enum MultipathDropIn {
+    /// The sections poolnet writes (never `blacklist`, `devices` or `multipaths`).
+    static let sections: Set<String> = ["defaults", "overrides"]
+
     /// Why `content` is not a drop-in poolnet would write, or nil.
     public static func problem(_ content: String) -> String? {
         var open = false
@@ -12,7 +15,7 @@ public enum MultipathDropIn {
                 return "\(where_) holds a control character"
             }
             if line.isEmpty || line.hasPrefix("#") { continue }
-            if !open, line.hasSuffix(" {"), isWord(line.dropLast(2)) { open = true; continue }
+            if !open, line.hasSuffix(" {"), sections.contains(String(line.dropLast(2))) { open = true; continue }
             if open, line == "}" { open = false; continue }
             guard open, line.hasPrefix("\t") else { return "\(where_) is not a section, a key or a closing brace: \(line)" }
             let parts = line.dropFirst().split(separator: " ", maxSplits: 1)

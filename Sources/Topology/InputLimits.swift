@@ -3,8 +3,12 @@
 public enum InputLimits {
     /// The largest file poolnet reads.
     public static let maxFileBytes = 16 << 20
-    /// YAML nodes written in the file (scalars, lists, mappings), counted before composing.
-    public static let maxNodes = 1_000_000
+    /// YAML nodes written in the file (scalars, lists, mappings), counted before composing
+    /// (about 35,000 bridges; composing and checking them takes about 2 s).
+    public static let maxNodes = 250_000
+    /// Hosts × values: validation resolves every value for every host. 16 hosts may have
+    /// 125,000 values, 64 hosts 31,000 (about 4,500 bridges).
+    public static let maxHostValues = 2_000_000
     /// `*alias` references in the file: each one is a node the composer shares, and long chains
     /// of them would make the composed tree deep.
     public static let maxAliases = 10_000

@@ -121,6 +121,10 @@ extension Topology {
 
     /// `validate()`, also returning every host's resolved state so callers need not resolve again.
     public func validateResolving() -> (errors: [TopologyError], states: [String: DesiredState]) {
+        if hosts.count * valueCount > InputLimits.maxHostValues {
+            return ([TopologyError("\(hosts.count) hosts × about \(valueCount) values is more than the \(InputLimits.maxHostValues) value checks validation allows; "
+                                   + "split the pool file", at: SourceMark(file: file, line: 1, column: 1))], [:])
+        }
         var states: [String: DesiredState] = [:]
         var errors: [TopologyError] = []
         var used: [[UInt8]: (host: String, object: String)] = [:]
@@ -132,7 +136,7 @@ extension Topology {
             if errors.count >= InputLimits.maxErrors {
                 let rest = hosts[position...].map(\.name)
                 errors.append(TopologyError("validation stopped after \(errors.count) errors; not checked: host\(rest.count == 1 ? "" : "s") "
-                                            + TopologyErrors.hostRanges(rest, position: Dictionary(uniqueKeysWithValues: rest.enumerated().map { ($1, $0) })),
+                                            + TopologyErrors.hostRanges(rest),
                                             at: SourceMark(file: file, line: 1, column: 1)))
                 break
             }
@@ -175,6 +179,6 @@ extension Topology {
                                             at: vport.mark, host: host, object: "vport \(vport.name)"))
             }
         }
-        return (TopologyErrors(TopologyErrors.mergingHosts(errors, order: hosts.map(\.name))).errors, states)
+        return (TopologyErrors(errors).errors, states)
     }
 }

@@ -23,6 +23,8 @@ public struct Topology {
     public var vxlans: [VXLANSpec]
     public var iscsi: ISCSISpec?
     public var vports: [VPortSpec] = []
+    /// YAML values in the file (the prescan's count), for the hosts × values bound.
+    var valueCount = 0
 
     public func host(named name: String) -> PoolHost? { hosts.first { $0.name == name } }
 }

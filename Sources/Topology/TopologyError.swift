@@ -49,19 +49,21 @@ public struct TopologyErrors: Error, Sendable, CustomStringConvertible {
             .sorted { ($0.mark.line, $0.mark.column) < ($1.mark.line, $1.mark.column) }
     }
 
-    /// The first `InputLimits.shownErrors` errors, then how many more there are.
+    /// The first `InputLimits.shownErrors` lines, then how many more there are. A mistake that
+    /// is the same on several hosts is one line; `errors` keeps one error per host (JSON output).
     public var description: String {
-        var lines = errors.prefix(InputLimits.shownErrors).map(\.description)
-        if errors.count > InputLimits.shownErrors {
-            let more = errors.count - InputLimits.shownErrors
+        let merged = Self.mergingHosts(errors)
+        var lines = merged.prefix(InputLimits.shownErrors).map(\.description)
+        if merged.count > InputLimits.shownErrors {
+            let more = merged.count - InputLimits.shownErrors
             lines.append("… and \(more) more error\(more == 1 ? "" : "s") (the first \(InputLimits.shownErrors) are shown)")
         }
         return lines.joined(separator: "\n")
     }
 
     /// One error for a mistake that is the same on several hosts (same place, object and
-    /// message), naming the hosts in pool order: `(on hosts hv01–hv16)`.
-    static func mergingHosts(_ errors: [TopologyError], order: [String]) -> [TopologyError] {
+    /// message), naming the hosts: `(on hosts hv01–hv16)`.
+    static func mergingHosts(_ errors: [TopologyError]) -> [TopologyError] {
         struct Key: Hashable { let mark: SourceMark; let object: String?; let message: String; let isWarning: Bool }
         var hostsOf: [Key: [String]] = [:]
         var firstOf: [Key: Int] = [:]
@@ -70,26 +72,38 @@ public struct TopologyErrors: Error, Sendable, CustomStringConvertible {
             guard let host = error.host else { merged.append(error); continue }
             let key = Key(mark: error.mark, object: error.object, message: error.message, isWarning: error.isWarning)
             if firstOf[key] != nil {
-                if hostsOf[key]!.last != host { hostsOf[key]!.append(host) }
+                if !hostsOf[key]!.contains(host) { hostsOf[key]!.append(host) }
             } else {
                 firstOf[key] = merged.count
                 hostsOf[key] = [host]
                 merged.append(error)
             }
         }
-        let position = Dictionary(order.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         for (key, hosts) in hostsOf where hosts.count > 1 {
             var error = merged[firstOf[key]!]
             error.host = nil
-            error.message += " (on hosts \(hostRanges(hosts, position: position)))"
+            error.message += " (on hosts \(hostRanges(hosts)))"
             merged[firstOf[key]!] = error
         }
         return merged
     }
 
-    /// `hv01–hv16` for a run of three or more hosts adjacent in the pool, otherwise a list.
-    static func hostRanges(_ hosts: [String], position: [String: Int]) -> String {
-        let sorted = hosts.sorted { (position[$0] ?? Int.max, $0) < (position[$1] ?? Int.max, $1) }
+    /// Host names in natural order, with a run of three or more consecutive numbers under one
+    /// prefix written as a range (`hv01–hv16`): the range then names exactly those hosts.
+    static func hostRanges(_ hosts: [String]) -> String {
+        func split(_ name: String) -> (prefix: Substring, digits: Substring) {
+            let digits = name.reversed().prefix { $0.isASCII && $0.isNumber }
+            return (name.dropLast(digits.count), name.suffix(digits.count))
+        }
+        func follows(_ a: String, _ b: String) -> Bool {
+            let (pa, da) = split(a), (pb, db) = split(b)
+            guard pa == pb, !da.isEmpty, da.count == db.count || !db.hasPrefix("0"), let x = Int(da), let y = Int(db) else { return false }
+            return y == x + 1
+        }
+        let sorted = hosts.sorted { a, b in
+            let (pa, da) = split(a), (pb, db) = split(b)
+            return (pa, Int(da) ?? -1, a) < (pb, Int(db) ?? -1, b)
+        }
         var parts: [String] = []
         var run: [String] = []
         func flush() {
@@ -97,7 +111,7 @@ public struct TopologyErrors: Error, Sendable, CustomStringConvertible {
             run = []
         }
         for host in sorted {
-            if let last = run.last, let a = position[last], let b = position[host], b == a + 1 { run.append(host) } else {
+            if let last = run.last, follows(last, host) { run.append(host) } else {
                 flush()
                 run = [host]
             }
@@ -116,8 +130,10 @@ final class ErrorSink {
         errors.append(TopologyError(message, at: mark, host: host, object: object))
     }
 
-    /// Runs `body`, turning a thrown TopologyError into a collected one.
+    /// Runs `body`, turning a thrown TopologyError into a collected one. Past the error budget
+    /// nothing more runs: the rest would cost time for errors nobody reads.
     func collect<T>(_ body: () throws -> T) -> T? {
+        if errors.count >= InputLimits.maxErrors { return nil }
         do { return try body() } catch let e as TopologyError {
             add(e)
         } catch let e as TopologyErrors {

@@ -89,7 +89,8 @@ extension Topology {
                             bonds: bonds.compactMap { BondSpec.parse($0, hosts: names, errors: errors) },
                             vxlans: vxlans.compactMap { VXLANSpec.parse($0, hosts: names, errors: errors) }, iscsi: iscsi, vports: vports)
         }
-        guard let topology else { throw TopologyErrors(errors.errors) }
+        guard var topology else { throw TopologyErrors(errors.errors) }
+        topology.valueCount = scan.nodes
         // Every problem in one run: the objects that parsed are validated too, so that fixing the
         // structural mistakes does not reveal a second round.
         if !errors.errors.isEmpty { throw TopologyErrors(errors.errors + topology.validate()) }

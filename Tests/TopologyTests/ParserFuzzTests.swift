@@ -16,7 +16,11 @@ final class ParserFuzzTests: XCTestCase {
     static let scalars = ["eth0", "bond0.20", "9000", "0", "-1", "70000", "true", "no", "~", "null", "192.0.2.1/24",
                           "10.0.0.${index + 1}", "${", "${nope}", "${index:02x}", "fd00::${index}", "100-110,200", "4095-1",
                           "802.3ad", "fast", "layer3+4", "\"quoted\"", "'x'", "[a, b]", "{a: 1}", "*anchor", "&a x", "!!str 5",
-                          "é", "\u{0}", "\t", ":", "- -", "hv01", "shared-subnet", "off", String(repeating: "x", count: 300)]
+                          "é", "\u{0}", "\t", ":", "- -", "hv01", "shared-subnet", "off", String(repeating: "x", count: 300),
+                          // Arithmetic at the 64-bit edges, names the kernel would rewrite, alias keys (issue 15).
+                          "\"${index * 9223372036854775807 * 2}\"", "\"${(0 - 9223372036854775807 - 1) % -1}\"", "\"${index / 0}\"",
+                          "\"${" + String(repeating: "-", count: 200) + "index}\"", "\"eth%d\"", "-o", "*k : 1", "[*k]: 1", "? x",
+                          "\"12\\n}\\nblacklist {\"", "9223372036854775808"]
 
     func seed() -> UInt64 {
         ProcessInfo.processInfo.environment["POOLNET_FUZZ_SEED"].flatMap(UInt64.init) ?? 20261122
