@@ -11,10 +11,10 @@ import XCTest
 /// POOLNET_PROPERTY_CASES; 200 cases by default, 25 inside the slower VM tier).
 final class PropertyTests: XCTestCase {
     var rng = SeededRNG(seed: 0)
-    /// Several addresses in one subnet (a primary and secondaries). Off by default: removing the
-    /// primary makes the kernel drop the secondaries too, and a plan that then removes a secondary
-    /// fails (EADDRNOTAVAIL), found by this generator; POOLNET_PROPERTY_SECONDARIES=1 turns it on.
-    let secondaries = ProcessInfo.processInfo.environment["POOLNET_PROPERTY_SECONDARIES"] == "1"
+    /// Several addresses in one subnet (a primary and secondaries). This generator found that
+    /// removing the primary made the kernel drop the secondaries (a later removal failed with
+    /// EADDRNOTAVAIL); the planner now turns promote_secondaries on first. POOLNET_PROPERTY_SECONDARIES=0 leaves them out.
+    let secondaries = ProcessInfo.processInfo.environment["POOLNET_PROPERTY_SECONDARIES"] != "0"
 
     override func setUpWithError() throws {
         if let reason = TestNamespace.unavailableReason { throw XCTSkip(reason) }
