@@ -65,7 +65,9 @@ final class ApplyFaultTests: XCTestCase {
         let small = try bridges(3), large = try bridges(120)
         XCTAssertEqual(try apply(small).status, 2)
         let before = try snapshot()
-        for delay in [0.4, 1.0] {
+        // Killed once early and once late: when that many bridges exist (polled, not slept, so a
+        // loaded machine's slow start cannot make the kill land before the first batch).
+        for threshold in [10, 60] {
             let binary = CLITests.binary
             let process = Process()
             process.executableURL = URL(fileURLWithPath: binary)
@@ -74,11 +76,12 @@ final class ApplyFaultTests: XCTestCase {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            Thread.sleep(forTimeInterval: delay)
+            let deadline = Date().addingTimeInterval(60)
+            while try bridgeCount() < 3 + threshold, process.isRunning, Date() < deadline { usleep(5_000) }
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             let made = try bridgeCount()
-            XCTAssertTrue(made > 3 && made < 120, "the kill landed mid-apply (\(made) bridges at \(delay) s)")
+            XCTAssertTrue(made > 3 && made < 120, "the kill landed mid-apply (\(made) bridges, aimed at \(3 + threshold))")
 
             let history = try poolnet(["history", "--netns", ns.name])
             XCTAssertTrue(history.stdout.contains("apply  interrupted"), history.stdout)
@@ -88,7 +91,7 @@ final class ApplyFaultTests: XCTestCase {
             let rollback = try poolnet(["rollback", "--netns", ns.name])
             XCTAssertEqual(rollback.status, 0, rollback.stderr)
             XCTAssertTrue(rollback.stdout.contains("rolled back the interrupted apply"), rollback.stdout)
-            XCTAssertEqual(try snapshot(), before, "rollback after a kill at \(delay) s")
+            XCTAssertEqual(try snapshot(), before, "rollback after a kill at \(made) bridges")
             let again = try poolnet(["rollback", "--netns", ns.name])
             XCTAssertEqual(again.status, 1)
             XCTAssertTrue(again.stderr.contains("was already reverted"), again.stderr)
