@@ -48,6 +48,8 @@ public struct Engine: Sendable {
     public var allowDisruptive = false
     /// Takes iSCSI paths away from LUNs that are in use (`--force`).
     public var force = false
+    /// Marks declared objects that exist without poolnet's marks as poolnet's (`--adopt`).
+    public var adopt = false
     /// Where iSCSI, multipath and the ownership record live; tests point these at fixture trees.
     public var storageRoots = StorageRoots()
     public var commandRunner: any CommandRunner = ProcessRunner()
@@ -111,9 +113,10 @@ public struct Engine: Sendable {
         let storage = try storageBackend(for: desired)
         let runner = commandRunner
         let force = self.force
+        let adopt = self.adopt
         return try NetworkNamespace.run(netns) { () throws -> (plan: Plan, current: CurrentState) in
             let current = try Self.read(using: try RouteSocket(), for: desired, base: base, storage: storage)
-            var plan = Planner.plan(desired: desired, current: current, force: force)
+            var plan = Planner.plan(desired: desired, current: current, force: force, adopt: adopt)
             if health { plan.health = StorageHealth(probe: PathProbe(runner: runner)).findings(desired, current) }
             return (plan, current)
         }
@@ -129,12 +132,13 @@ public struct Engine: Sendable {
         let guardRail = allowDisruptive ? nil : self.guardRail
         let storage = try storageBackend(for: desired)
         let force = self.force
+        let adopt = self.adopt
         return try NetworkNamespace.run(netns) { () throws -> Plan in
             let socket = try RouteSocket()
             var before = try Self.read(using: socket, for: desired, base: base, storage: storage)
             var executor = Executor(socket: socket, sysctls: SysctlStore(), scratchGroup: Self.scratchGroup(unusedIn: before), storage: storage)
             executor.logger = logger
-            var plan = Planner.plan(desired: desired, current: before, force: force)
+            var plan = Planner.plan(desired: desired, current: before, force: force, adopt: adopt)
             guard plan.problems.isEmpty else { throw PlanBlocked(plan: plan) }
             guard !plan.changes.isEmpty else {
                 try Self.adoptDeclared(desired, storage: storage)
@@ -158,7 +162,7 @@ public struct Engine: Sendable {
                 throw try Self.rollBack(applied, cause: failure, executor: executor, desired: desired, logger: logger)
             }
             var after = try Self.readAfter(plan.changes, before: before, desired: desired, using: socket, storage: storage)
-            var remaining = Planner.plan(desired: desired, current: after, force: force)
+            var remaining = Planner.plan(desired: desired, current: after, force: force, adopt: adopt)
             // LUNs appear only after login: their multipath maps are a second round.
             if remaining.problems.isEmpty, !remaining.changes.isEmpty, remaining.changes.allSatisfy(\.isFollowUp) {
                 logger.notice("adding \(remaining.changes.count) multipath maps for LUNs that appeared after login")
@@ -169,7 +173,7 @@ public struct Engine: Sendable {
                     throw try Self.rollBack(applied, cause: failure, executor: executor, desired: desired, logger: logger)
                 }
                 after = try Self.read(using: socket, for: desired, storage: storage)
-                remaining = Planner.plan(desired: desired, current: after, force: force)
+                remaining = Planner.plan(desired: desired, current: after, force: force, adopt: adopt)
             }
             if !remaining.isEmpty {
                 let cause = "verification found changes still to make after apply:\n" + remaining.renderPlan()

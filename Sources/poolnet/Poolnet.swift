@@ -15,7 +15,8 @@ struct Poolnet: ParsableCommand {
         """,
         version: "0.1.0",
         subcommands: [Validate.self, PlanCommand.self, Apply.self, Check.self, Show.self,
-                      Confirm.self, Rollback.self, History.self, RevertPending.self]
+                      Confirm.self, Rollback.self, History.self, RevertPending.self,
+                      Import.self]
     )
 }
 
