@@ -42,7 +42,9 @@ public enum YAMLWriter {
         let pad = String(repeating: " ", count: indent)
         var out = entry.comments.map { comment($0, indent: indent) }.joined()
         let key = scalar(entry.key)
-        if let flow = flow(entry.value) { return out + "\(pad)\(key): \(flow)\n" }
+        // Top-level mappings (hosts, storage) read better one entry per line.
+        let topLevelMap = indent == 0 && { if case .map = entry.value { return true } else { return false } }()
+        if !topLevelMap, let flow = flow(entry.value) { return out + "\(pad)\(key): \(flow)\n" }
         out += "\(pad)\(key):\n"
         return out + block(entry.value, indent: indent + 2)
     }
