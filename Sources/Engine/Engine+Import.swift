@@ -16,4 +16,19 @@ extension Engine {
             return state
         }
     }
+
+    /// iSCSI (iscsiadm's records, sessions from sysfs) and Fibre Channel (sysfs) through the
+    /// storage backends; only in the host's own namespace, where they live. Returns what could
+    /// not be read as notes rather than failing the import.
+    public func readStorageForImport(into state: inout CurrentState) -> [String] {
+        guard netns == nil else { return [] }
+        var notes: [String] = []
+        do {
+            state.iscsi = try ISCSIBackend(runner: commandRunner, roots: storageRoots, managedSettings: ISCSISettingKeys.all).read()
+        } catch {
+            notes.append("iSCSI not read: \(error)")
+        }
+        state.fc = FCBackend(root: storageRoots.sys, ownership: storageRoots.ownership).read()
+        return notes
+    }
 }

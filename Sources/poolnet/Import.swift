@@ -42,9 +42,11 @@ struct Import: ParsableCommand {
             }
             let name = host ?? HostOptions.shortHostname()
             let engine = Engine(netns: netns)
-            let current = try engine.readForImport()
+            var current = try engine.readForImport()
+            let unread = engine.readStorageForImport(into: &current)
             let poolName = pool ?? Self.markedPool(current) ?? "imported"
-            let imported = LiveImport.host(from: current, pool: poolName, host: name, index: index ?? Self.trailingNumber(name) ?? 1)
+            var imported = LiveImport.host(from: current, pool: poolName, host: name, index: index ?? Self.trailingNumber(name) ?? 1)
+            imported.notes += unread + LiveImport.storageNotes(iscsi: current.iscsi, fc: current.fc)
             emit(try PoolFileMerge.write(pool: poolName, hosts: [imported]))
             return 0
         }
