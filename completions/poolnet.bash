@@ -173,13 +173,13 @@ _poolnet() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    validate|plan|apply|check|show|confirm|rollback|history|help)
+    validate|plan|apply|check|show|confirm|rollback|history|import|help)
         # Offer subcommand argument completions
         "_poolnet_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'validate plan apply check show confirm rollback history help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'validate plan apply check show confirm rollback history import help' -- "${cur}"))
         ;;
     esac
 }
@@ -194,7 +194,7 @@ _poolnet_validate() {
 
 _poolnet_plan() {
     repeating_flags=()
-    non_repeating_flags=(--json --verbose -v --quiet -q --version -h --help)
+    non_repeating_flags=(--json --verbose -v --quiet -q --adopt --version -h --help)
     repeating_options=()
     non_repeating_options=(--host --netns --color --state-dir)
     __poolnet_offer_flags_options 1
@@ -219,7 +219,7 @@ _poolnet_plan() {
 
 _poolnet_apply() {
     repeating_flags=()
-    non_repeating_flags=(--json --verbose -v --quiet -q --allow-disruptive --force --at-boot --version -h --help)
+    non_repeating_flags=(--json --verbose -v --quiet -q --allow-disruptive --force --adopt --at-boot --version -h --help)
     repeating_options=()
     non_repeating_options=(--host --netns --color --state-dir --confirm-within --wait-lock)
     __poolnet_offer_flags_options 1
@@ -375,6 +375,30 @@ _poolnet_history() {
         return
         ;;
     '--state-dir')
+        return
+        ;;
+    esac
+}
+
+_poolnet_import() {
+    repeating_flags=()
+    non_repeating_flags=(--merge --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--host --netns --pool --index)
+    __poolnet_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--host')
+        return
+        ;;
+    '--netns')
+        return
+        ;;
+    '--pool')
+        return
+        ;;
+    '--index')
         return
         ;;
     esac
