@@ -11,8 +11,6 @@ iscsid || { echo "vm: iscsid did not start"; exit 1; }
 multipathd || { echo "vm: multipathd did not start"; exit 1; }
 export POOLNET_VM=1
 selectors=$("$bin" --list-tests | grep -E '^(KernelTests|NamespaceTests)\.' | cut -d/ -f1 | sort -u | paste -sd, -)
-# POOLNET_VM_TESTS=Module.Suite,… runs only those suites (a developer's short loop).
-selectors=${POOLNET_VM_TESTS:-$selectors}
 log=/tmp/vm-tests.log
 "$bin" "$selectors" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
