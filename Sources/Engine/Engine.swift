@@ -67,6 +67,8 @@ public struct Engine: Sendable {
     public var allowDisruptive = false
     /// Takes iSCSI paths away from LUNs that are in use (`--force`).
     public var force = false
+    /// Marks declared objects that exist without poolnet's marks as poolnet's (`--adopt`).
+    public var adopt = false
     /// Where iSCSI, multipath and the ownership record live; tests point these at fixture trees.
     public var storageRoots = StorageRoots()
     public var commandRunner: any CommandRunner = ProcessRunner()
@@ -151,6 +153,7 @@ public struct Engine: Sendable {
         let force = self.force
         let keeper = addressRecord(desired)
         let logger = self.logger
+        let adopt = self.adopt
         return try NetworkNamespace.run(netns) { () throws -> (plan: Plan, current: CurrentState) in
             let current = try Self.read(using: try RouteSocket(), for: desired, base: base, storage: storage, keeper: keeper)
             if let mode = current.addressOwnership?.mode {
@@ -158,7 +161,7 @@ public struct Engine: Sendable {
                     : mode == .kernelMark ? "the kernel keeps address protocols" : "the kernel drops IFA_PROTO (before Linux 6.1)"
                 logger.info("address ownership: \(mode) (\(why))")
             }
-            var plan = Planner.plan(desired: desired, current: current, force: force)
+            var plan = Planner.plan(desired: desired, current: current, force: force, adopt: adopt)
             if health { plan.health = StorageHealth(probe: PathProbe()).findings(desired, current) }
             return (plan, current)
         }
@@ -176,12 +179,13 @@ public struct Engine: Sendable {
         let storage = try storageBackend(for: desired)
         let force = self.force
         let keeper = addressRecord(desired)
+        let adopt = self.adopt
         return try NetworkNamespace.run(netns) { () throws -> Plan in
             let socket = try RouteSocket()
             var before = try Self.read(using: socket, for: desired, base: base, storage: storage, keeper: keeper)
             var executor = Executor(socket: socket, sysctls: SysctlStore(), scratchGroup: Self.scratchGroup(unusedIn: before), storage: storage)
             executor.logger = logger
-            var plan = Planner.plan(desired: desired, current: before, force: force)
+            var plan = Planner.plan(desired: desired, current: before, force: force, adopt: adopt)
             guard plan.problems.isEmpty else { throw PlanBlocked(plan: plan) }
             guard !plan.changes.isEmpty else {
                 try Self.adoptDeclared(desired, storage: storage)
@@ -210,7 +214,7 @@ public struct Engine: Sendable {
                 throw try Self.rollBack(applied, cause: failure, context)
             }
             var after = try Self.readAfter(plan.changes, before: before, desired: desired, using: socket, storage: storage, keeper: keeper)
-            var remaining = Planner.plan(desired: desired, current: after, force: force)
+            var remaining = Planner.plan(desired: desired, current: after, force: force, adopt: adopt)
             // LUNs appear only after login: their multipath maps are a second round.
             if remaining.problems.isEmpty, !remaining.changes.isEmpty, remaining.changes.allSatisfy(\.isFollowUp) {
                 logger.notice("adding \(remaining.changes.count) multipath maps for LUNs that appeared after login")
@@ -224,7 +228,7 @@ public struct Engine: Sendable {
                     throw try Self.rollBack(applied, cause: failure, context)
                 }
                 after = try Self.read(using: socket, for: desired, storage: storage, keeper: keeper)
-                remaining = Planner.plan(desired: desired, current: after, force: force)
+                remaining = Planner.plan(desired: desired, current: after, force: force, adopt: adopt)
             }
             // Nothing foreign lost: an address the plan did not remove must still be there.
             let lost = LostAddresses.find(before: before, after: after, changes: plan.changes)

@@ -5,7 +5,8 @@ import Topology
 public enum Planner {
     /// Equivalent of `terraform plan` for one host. `check` reports the same changes as drift.
     /// `force`: take paths away from LUNs that are in use (disruptive iSCSI steps).
-    public static func plan(desired: DesiredState, current: CurrentState, force: Bool = false) -> Plan {
+    /// `adopt`: mark declared objects that exist without poolnet's marks (Adopt+Plan.swift).
+    public static func plan(desired: DesiredState, current: CurrentState, force: Bool = false, adopt: Bool = false) -> Plan {
         var builder = PlanBuilder(desired: desired, current: current)
         builder.checkStackedLinks()
         builder.planPrune()
@@ -20,6 +21,7 @@ public enum Planner {
         builder.planISCSI(force: force)
         builder.planFC(force: force)
         builder.planPromoteSecondaries()
+        if adopt { builder.planAdoption() }
         return builder.finish()
     }
 }

@@ -54,11 +54,13 @@ struct PlanCommand: ParsableCommand {
 
     @Argument(help: "The pool topology file (YAML).", completion: Completion.poolFile) var file: String
     @OptionGroup var options: HostOptions
+    @Flag(name: .long, help: "Also plan taking ownership of declared objects that exist without poolnet's marks.") var adopt = false
 
     func run() throws {
         try poolnet.run {
-            let (plan, desired, _) = try planAndReport(file, options, command: "plan") { $0.renderPlan() }
+            let (plan, desired, current) = try planAndReport(file, options, command: "plan", adopt: adopt) { $0.renderPlan() }
             if !options.json, let line = RedundancyReport.summary(desired) { emit(line) }
+            if !adopt && !options.json { emit(unownedNote(Planner.unowned(desired: desired, current: current))) }
             if !plan.problems.isEmpty { return 1 }
             return plan.changes.isEmpty ? 0 : 2
         }
@@ -76,6 +78,9 @@ struct Apply: ParsableCommand {
 
     @Flag(name: .long, help: "Log out iSCSI sessions (and rebind ifaces) even when their LUNs are in use.")
     var force = false
+
+    @Flag(name: .long, help: "Take ownership of declared objects that exist without poolnet's marks, so that dropping them from the file prunes them.")
+    var adopt = false
 
     @Option(name: .long, help: "Revert automatically unless `poolnet confirm` runs within this time (e.g. 60s, 5m).")
     var confirmWithin: String?
@@ -112,6 +117,7 @@ struct Apply: ParsableCommand {
             var engine = options.engine()
             engine.allowDisruptive = allowDisruptive
             engine.force = force
+            engine.adopt = adopt
             engine.batchPause = FaultHooks.batchPause
             engine.beforeFirstWrite = { plan in try recorder.begin(plan) }
             engine.beforeMoreWrites = { steps in try recorder.more(steps) }
@@ -193,8 +199,9 @@ struct Check: ParsableCommand {
 
 /// plan and check: the same diff, printed as a plan or as drift.
 @discardableResult
-func planAndReport(_ file: String, _ options: HostOptions, command: String, render: (Plan) -> String) throws -> (Plan, DesiredState, CurrentState) {
-    let engine = options.engine()
+func planAndReport(_ file: String, _ options: HostOptions, command: String, adopt: Bool = false, render: (Plan) -> String) throws -> (Plan, DesiredState, CurrentState) {
+    var engine = options.engine()
+    engine.adopt = adopt
     let base = Prefetch(engine)
     noteInterruptedApply(options)
     let desired = try loadDesired(file, host: options.hostName)
@@ -208,4 +215,11 @@ func planAndReport(_ file: String, _ options: HostOptions, command: String, rend
 func storagePathHealth(_ engine: Engine, _ desired: DesiredState) throws -> [PlanProblem] {
     guard desired.iscsi != nil || !desired.vports.isEmpty else { return [] }
     return try engine.plan(desired, health: true).plan.health
+}
+
+/// What `plan` says about declared objects poolnet matches but does not own.
+func unownedNote(_ objects: [UnownedObject]) -> String {
+    guard !objects.isEmpty else { return "" }
+    return "not owned by poolnet (no poolnet mark): \(objects.map(\.object).joined(separator: ", ")).\n"
+        + "  They are matched as they are, but dropping them from the file will leave them in place; `poolnet apply --adopt` makes them poolnet's.\n"
 }

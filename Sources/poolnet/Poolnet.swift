@@ -16,7 +16,7 @@ struct Poolnet: ParsableCommand {
         version: BuildInfo.versionLine,
         subcommands: [Validate.self, PlanCommand.self, Apply.self, Check.self, Show.self,
                       Confirm.self, Rollback.self, History.self, RevertPending.self,
-                      Diff.self]
+                      Diff.self, Import.self]
     )
 
     /// swift-argument-parser's own main, except that a usage error exits 1 like every error that
