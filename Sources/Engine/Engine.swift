@@ -51,6 +51,8 @@ public struct Engine: Sendable {
     /// Where iSCSI, multipath and the ownership record live; tests point these at fixture trees.
     public var storageRoots = StorageRoots()
     public var commandRunner: any CommandRunner = ProcessRunner()
+    /// Where the host's other network managers keep their state (tests: captured trees).
+    public var foreignRoots = ForeignManagerRoots()
     /// Called with the plan just before apply starts changing the host: the caller can prepare
     /// its journal line meanwhile (the kernel work keeps this thread busy).
     public var onPlanned: (@Sendable (Plan) -> Void)?
@@ -84,6 +86,9 @@ public struct Engine: Sendable {
         if !desired.vports.isEmpty || !owned.fcVPorts.isEmpty {
             backends.fc = FCBackend(root: storageRoots.sys, ownership: storageRoots.ownership)
         }
+        backends.foreign = ForeignManagerReader(roots: foreignRoots, pool: desired.pool)
+        backends.foreignDevices = desired.coexistDevices
+        backends.handOver = HandOver(roots: foreignRoots, runner: commandRunner)
         return backends
     }
 
@@ -146,11 +151,14 @@ public struct Engine: Sendable {
                 try guardRail.check(plan, against: before)
             }
             logger.notice("applying \(plan.changes.count) changes on host \(plan.host)")
+            let handedOver: [Change]
+            (plan, handedOver) = try Self.handOverFirst(plan, before: &before, desired: desired, executor: executor, socket: socket, force: force, logger: logger)
             onPlanned?(plan)
 
             var translator = RequestTranslator(state: before)
-            let outcome = try executor.run(plan.changes, translator: &translator, stopOnError: true, failAt: failStep)
-            var applied = outcome.tookEffect.sorted().map { plan.changes[$0] }
+            let rest = Array(plan.changes.dropFirst(handedOver.count))
+            let outcome = try executor.run(rest, translator: &translator, stopOnError: true, failAt: failStep)
+            var applied = handedOver + outcome.tookEffect.sorted().map { rest[$0] }
             if let failure = outcome.failure {
                 throw try Self.rollBack(applied, cause: failure, executor: executor, desired: desired, logger: logger)
             }
@@ -194,6 +202,7 @@ public struct Engine: Sendable {
     /// Every step runs; returns what could not be undone (empty when all went through).
     public func revert(_ steps: [Change]) throws -> [(Change, String)] {
         var storage = StorageBackends()
+        storage.handOver = HandOver(roots: foreignRoots, runner: commandRunner)
         for step in steps {
             guard case .storage(let action) = step.action else { continue }
             if action.isFibreChannel {

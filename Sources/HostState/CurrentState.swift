@@ -10,6 +10,8 @@ public struct CurrentState: Sendable, Codable, Equatable {
     public var iscsi: ISCSIState?
     /// Fibre Channel ports and NPIV vports, only when the file declares vports.
     public var fc: FCState?
+    /// The host's other network managers, as far as the file's devices go (nil: not read).
+    public var foreign: ForeignState?
 
     public init(links: [LinkState] = [], addresses: [AddressState] = [], sysctls: [SysctlValue] = [], routes: [RouteState] = [],
                 iscsi: ISCSIState? = nil, fc: FCState? = nil) {
@@ -21,7 +23,7 @@ public struct CurrentState: Sendable, Codable, Equatable {
         self.routes = routes
     }
 
-    enum CodingKeys: String, CodingKey { case links, addresses, sysctls, routes, iscsi, fc }
+    enum CodingKeys: String, CodingKey { case links, addresses, sysctls, routes, iscsi, fc, foreign }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -31,6 +33,7 @@ public struct CurrentState: Sendable, Codable, Equatable {
         routes = try c.decodeIfPresent([RouteState].self, forKey: .routes) ?? []
         iscsi = try c.decodeIfPresent(ISCSIState.self, forKey: .iscsi)
         fc = try c.decodeIfPresent(FCState.self, forKey: .fc)
+        foreign = try c.decodeIfPresent(ForeignState.self, forKey: .foreign)
     }
 
     public func sysctlValues() -> [SysctlKey: Int] {

@@ -19,7 +19,10 @@ public enum Planner {
         builder.planRoutes()
         builder.planISCSI(force: force)
         builder.planFC(force: force)
-        return builder.finish()
+        let foreign = builder.planCoexist()
+        var plan = builder.finish()
+        plan.foreign = foreign
+        return plan
     }
 }
 
@@ -29,7 +32,7 @@ public enum Planner {
 /// kernel's IGMP source selection (inet_select_addr) scan every link of the namespace, which made
 /// creating N bridges quadratic.
 enum Phase: Int, Comparable {
-    case storageTeardown, releasePorts, removeAddresses, deleteLinks, lowerMTU, raiseMTU, createLinks,
+    case handOver, storageTeardown, releasePorts, removeAddresses, deleteLinks, lowerMTU, raiseMTU, createLinks,
          linkOptions, memberDown, enslave, memberOptions, portVLANs, forwarding, sysctls, addAddresses, linkUp,
          storageConfig, storageLogin, storageMaps
 

@@ -58,6 +58,13 @@ public enum Simulator {
         case .removeRoute(let r): s.routes.removeAll { $0 == r }
         case let .addAddress(link, prefix, proto): s.addresses.append(AddressState(link: link, prefix: prefix, proto: proto))
         case let .removeAddress(link, prefix, _): s.addresses.removeAll { $0.link == link && $0.prefix == prefix }
+        case .handOver(let h):
+            // The manager lets go of the devices the new drop-in names.
+            guard var foreign = s.foreign else { break }
+            foreign.dropIns.removeAll { $0.manager == h.manager }
+            foreign.dropIns.append(HandOverDropIn(manager: h.manager, path: h.path, content: h.content))
+            foreign.claims.removeAll { $0.manager == h.manager && h.devices.contains($0.device) }
+            s.foreign = foreign
         case .storage(let step):
             if step.isFibreChannel {
                 var fc = s.fc ?? FCState()

@@ -23,6 +23,7 @@ public struct Topology {
     public var vxlans: [VXLANSpec]
     public var iscsi: ISCSISpec?
     public var vports: [VPortSpec] = []
+    public var coexist = CoexistPolicy()
 
     public func host(named name: String) -> PoolHost? { hosts.first { $0.name == name } }
 }

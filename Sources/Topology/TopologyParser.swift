@@ -59,13 +59,16 @@ extension Topology {
             let vxlans = try r.optional("vxlans").map { try $0.sequence("vxlans") } ?? []
             let iscsi = r.optional("iscsi").flatMap { ISCSISpec.parse($0, hosts: names, errors: errors) }
             let vports = r.optional("fc").map { VPortSpec.parseSection($0, hosts: names, errors: errors) } ?? []
+            let coexist = r.optional("coexist").flatMap { CoexistPolicy.parse($0, errors: errors) } ?? CoexistPolicy()
             r.unknownKeys().forEach(errors.add)
-            return Topology(file: file, pool: pool, layout: layout, hosts: hosts,
+            var topology = Topology(file: file, pool: pool, layout: layout, hosts: hosts,
                             storageNICs: nics.compactMap { StorageNICSpec.parse($0, hosts: names, errors: errors) },
                             bridges: bridges.compactMap { BridgeSpec.parse($0, hosts: names, errors: errors) },
                             vlans: vlans.compactMap { VLANSpec.parse($0, hosts: names, errors: errors) },
                             bonds: bonds.compactMap { BondSpec.parse($0, hosts: names, errors: errors) },
                             vxlans: vxlans.compactMap { VXLANSpec.parse($0, hosts: names, errors: errors) }, iscsi: iscsi, vports: vports)
+            topology.coexist = coexist
+            return topology
         }
         guard let topology, errors.errors.isEmpty else { throw TopologyErrors(errors.errors) }
         return topology
