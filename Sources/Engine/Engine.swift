@@ -86,7 +86,7 @@ public struct Engine: Sendable {
         if !desired.vports.isEmpty || !owned.fcVPorts.isEmpty {
             backends.fc = FCBackend(root: storageRoots.sys, ownership: storageRoots.ownership)
         }
-        backends.foreign = ForeignManagerReader(roots: foreignRoots, pool: desired.pool)
+        backends.foreign = ForeignManagerReader(roots: foreignRoots, pool: desired.pool, configFiles: netns == nil)
         backends.foreignDevices = desired.coexistDevices
         backends.handOver = HandOver(roots: foreignRoots, runner: commandRunner)
         return backends

@@ -41,10 +41,12 @@ struct PlanCommand: ParsableCommand {
 
     @Argument(help: "The pool topology file (YAML).") var file: String
     @OptionGroup var options: HostOptions
+    @Flag(name: .long, help: "Apply to devices another network manager (NetworkManager, networkd, ifupdown, XAPI, Open vSwitch) also claims: report them, do not refuse.")
+    var allowManaged = false
 
     func run() throws {
         try poolnet.run {
-            let (plan, _, _) = try planAndReport(file, options, command: "plan") { $0.renderPlan() }
+            let (plan, _, _) = try planAndReport(file, options, command: "plan", allowManaged: allowManaged) { $0.renderPlan() }
             if !plan.problems.isEmpty { return 1 }
             return plan.changes.isEmpty ? 0 : 2
         }
@@ -62,6 +64,8 @@ struct Apply: ParsableCommand {
 
     @Flag(name: .long, help: "Log out iSCSI sessions (and rebind ifaces) even when their LUNs are in use.")
     var force = false
+    @Flag(name: .long, help: "Apply to devices another network manager (NetworkManager, networkd, ifupdown, XAPI, Open vSwitch) also claims: report them, do not refuse.")
+    var allowManaged = false
 
     @Option(name: .long, help: "Revert automatically unless `poolnet confirm` runs within this time (e.g. 60s, 5m).")
     var confirmWithin: String?
@@ -76,7 +80,8 @@ struct Apply: ParsableCommand {
             let lock = try ApplyLock(stateDirectory: options.stateDirectory, scope: options.scope, wait: waitLock)
             defer { withExtendedLifetime(lock) {} }
             let base = Prefetch(options.engine())
-            let desired = try loadDesired(file, host: options.hostName)
+            var desired = try loadDesired(file, host: options.hostName)
+            desired.coexist.allowAll = allowManaged
             if PendingRevert(directory: options.stateDirectory, scope: options.scope).load() != nil {
                 throw Failure.other("an apply is waiting for confirmation on \(options.scope): run `poolnet confirm` or `poolnet rollback` first")
             }
@@ -156,10 +161,12 @@ struct Check: ParsableCommand {
 
     @Flag(name: .long, help: "Also log one line per drift to syslog (the journal on systemd hosts).")
     var syslog = false
+    @Flag(name: .long, help: "Do not count as drift devices another network manager (NetworkManager, networkd, ifupdown, XAPI, Open vSwitch) also claims (they stay in the JSON and the textfile).")
+    var allowManaged = false
 
     func run() throws {
         try poolnet.run {
-            let (plan, desired, current) = try planAndReport(file, options, command: "check") { $0.renderDrift() }
+            let (plan, desired, current) = try planAndReport(file, options, command: "check", allowManaged: allowManaged) { $0.renderDrift() }
             if let textfile { try Textfile.write(Textfile.render(plan: plan, desired: desired, current: current, now: Date()), to: textfile) }
             if syslog { DriftSyslog.log(plan) }
             return plan.isClean ? 0 : 2
@@ -169,10 +176,12 @@ struct Check: ParsableCommand {
 
 /// plan and check: the same diff, printed as a plan or as drift.
 @discardableResult
-func planAndReport(_ file: String, _ options: HostOptions, command: String, render: (Plan) -> String) throws -> (Plan, DesiredState, CurrentState) {
+func planAndReport(_ file: String, _ options: HostOptions, command: String, allowManaged: Bool = false,
+                   render: (Plan) -> String) throws -> (Plan, DesiredState, CurrentState) {
     let engine = options.engine()
     let base = Prefetch(engine)
-    let desired = try loadDesired(file, host: options.hostName)
+    var desired = try loadDesired(file, host: options.hostName)
+    desired.coexist.allowAll = allowManaged
     let (plan, current) = try engine.plan(desired, base: try base.value(), health: true)
     if options.json { try emitJSON(PlanOutput(plan, command: command)) } else { emit(OutputStyle.paint(render(plan))) }
     return (plan, desired, current)

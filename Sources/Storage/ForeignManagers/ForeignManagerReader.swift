@@ -8,11 +8,15 @@ public struct ForeignManagerReader: Sendable {
     public var pool: String
     /// The daemons running in the namespace being read; nil: find them in /proc (tests pass them).
     public var daemons: [ForeignManager: Int32]?
+    /// Whether the boot-time configuration files (ifupdown's interfaces, XAPI's networkd.db, OVSDB)
+    /// apply: they configure the host's own namespace, not a namespace poolnet was pointed at.
+    public var configFiles: Bool
 
-    public init(roots: ForeignManagerRoots = ForeignManagerRoots(), pool: String, daemons: [ForeignManager: Int32]? = nil) {
+    public init(roots: ForeignManagerRoots = ForeignManagerRoots(), pool: String, daemons: [ForeignManager: Int32]? = nil, configFiles: Bool = true) {
         self.roots = roots
         self.pool = pool
         self.daemons = daemons
+        self.configFiles = configFiles
     }
 
     public func read(devices: [String], links: [LinkState]) -> ForeignState {
@@ -35,14 +39,16 @@ public struct ForeignManagerReader: Sendable {
         } else if FileManager.default.fileExists(atPath: roots.local("/etc/systemd/network")) {
             state.present.insert(.networkd)
         }
-        let ifupdown = IfupdownInterfaces(roots: roots)
-        if ifupdown.present { state.present.insert(.ifupdown) }
-        claims += ifupdown.claims(for: wanted)
-        if XAPINetworkdDB.present(roots: roots) || running[.xapi] != nil { state.present.insert(.xapi) }
-        claims += XAPINetworkdDB.claims(for: wanted, roots: roots)
+        if configFiles {
+            let ifupdown = IfupdownInterfaces(roots: roots)
+            if ifupdown.present { state.present.insert(.ifupdown) }
+            claims += ifupdown.claims(for: wanted)
+            if XAPINetworkdDB.present(roots: roots) || running[.xapi] != nil { state.present.insert(.xapi) }
+            claims += XAPINetworkdDB.claims(for: wanted, roots: roots)
+        }
         let ovsKernel = OpenVSwitch.kernelClaims(live, devices: wanted)
         claims += ovsKernel
-        claims += OpenVSwitch.databaseClaims(devices: wanted, roots: roots, already: Set(ovsKernel.map(\.device)))
+        if configFiles { claims += OpenVSwitch.databaseClaims(devices: wanted, roots: roots, already: Set(ovsKernel.map(\.device))) }
         if running[.openvswitch] != nil || !ovsKernel.isEmpty { state.present.insert(.openvswitch) }
         state.claims = claims.sorted { ($0.device, $0.manager) < ($1.device, $1.manager) }
         state.dropIns = HandOverFiles.managers.filter(state.present.contains).compactMap { manager in
