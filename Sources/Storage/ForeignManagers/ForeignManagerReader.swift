@@ -40,7 +40,7 @@ public struct ForeignManagerReader: Sendable {
             state.present.insert(.networkd)
         }
         if configFiles {
-            let ifupdown = IfupdownInterfaces(roots: roots)
+            var ifupdown = IfupdownInterfaces(roots: roots)
             if ifupdown.present { state.present.insert(.ifupdown) }
             claims += ifupdown.claims(for: wanted)
             if XAPINetworkdDB.present(roots: roots) || running[.xapi] != nil { state.present.insert(.xapi) }

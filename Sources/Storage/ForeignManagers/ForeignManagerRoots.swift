@@ -6,25 +6,37 @@ public struct ForeignManagerRoots: Sendable {
     public var etc: String
     public var varLib: String
     public var proc: String
+    /// ifupdown2 keeps its state here (`state_dir`), not under /run.
+    public var varTmp: String
 
-    public init(run: String = "/run", etc: String = "/etc", varLib: String = "/var/lib", proc: String = "/proc") {
+    public init(run: String = "/run", etc: String = "/etc", varLib: String = "/var/lib", proc: String = "/proc", varTmp: String = "/var/tmp") {
         self.run = run
         self.etc = etc
         self.varLib = varLib
         self.proc = proc
+        self.varTmp = varTmp
     }
 
-    /// All four under one directory (`DIR/run`, `DIR/etc`, …), as the test fixtures are laid out.
+    /// All of them under one directory (`DIR/run`, `DIR/etc`, …), as the test fixtures are laid out.
     public init(under directory: String) {
-        self.init(run: "\(directory)/run", etc: "\(directory)/etc", varLib: "\(directory)/var/lib", proc: "\(directory)/proc")
+        self.init(run: "\(directory)/run", etc: "\(directory)/etc", varLib: "\(directory)/var/lib", proc: "\(directory)/proc",
+                  varTmp: "\(directory)/var/tmp")
+    }
+
+    private var prefixes: [(host: String, root: String)] {
+        [("/run/", run), ("/etc/", etc), ("/var/lib/", varLib), ("/var/tmp/", varTmp)]
     }
 
     /// The file a host path names under these roots (`/etc/network/interfaces` → `<etc>/network/interfaces`).
     func local(_ hostPath: String) -> String {
-        for (prefix, root) in [("/run/", run), ("/etc/", etc), ("/var/lib/", varLib)] where hostPath.hasPrefix(prefix) {
-            return root + "/" + hostPath.dropFirst(prefix.count)
-        }
+        for (prefix, root) in prefixes where hostPath.hasPrefix(prefix) { return root + "/" + hostPath.dropFirst(prefix.count) }
         return hostPath
+    }
+
+    /// The host path of a file found under these roots (the inverse of `local`).
+    func host(_ local: String) -> String {
+        for (prefix, root) in prefixes where local.hasPrefix(root + "/") { return prefix + local.dropFirst(root.count + 1) }
+        return local
     }
 }
 

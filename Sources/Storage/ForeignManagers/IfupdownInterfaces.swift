@@ -98,36 +98,43 @@ struct IfupdownInterfaces {
         var paths: [String] = []
         for i in 0..<Int(result.gl_pathc) {
             guard let c = result.gl_pathv[i] else { continue }
-            paths.append(hostPath(String(cString: c)))
+            paths.append(roots.host(String(cString: c)))
         }
         return paths.sorted()
     }
 
-    /// The host path of a file found under the roots (the inverse of `roots.local`).
-    private func hostPath(_ local: String) -> String {
-        for (prefix, root) in [("/run/", roots.run), ("/etc/", roots.etc), ("/var/lib/", roots.varLib)] where local.hasPrefix(root + "/") {
-            return prefix + local.dropFirst(root.count + 1)
-        }
-        return local
-    }
+    /// ifupdown2's record of the interfaces it configured: `/var/tmp/network/ifstatenew` (its
+    /// default `state_dir`), a series of pickled iface objects. Read without unpickling: each
+    /// object's `name` key is followed by its value as a short string (opcode 0x8c, length, UTF-8).
+    static let statePath = "/var/tmp/network/ifstatenew"
+    private static let nameKey: [UInt8] = [0x8c, 0x04] + Array("name".utf8) + [0x94, 0x8c]
 
-    /// ifupdown's runtime record of what it brought up (`/run/network/ifstate*`: `NAME=NAME` lines).
-    func upNow(_ device: String) -> String? {
-        let dir = "/run/network"
-        for name in ((try? FileManager.default.contentsOfDirectory(atPath: roots.local(dir))) ?? []).sorted() where name.hasPrefix("ifstate") {
-            guard let text = ForeignFile.text(roots.local("\(dir)/\(name)")) else { continue }
-            if text.split(separator: "\n").contains(where: { $0.split(separator: "=").first.map(String.init) == device }) { return "\(dir)/\(name)" }
+    lazy var configuredNow: Set<String> = {
+        guard let handle = FileHandle(forReadingAtPath: roots.local(Self.statePath)),
+              let data = try? handle.read(upToCount: ForeignFile.maxBytes) else { return [] }
+        try? handle.close()
+        let bytes = [UInt8](data), key = Self.nameKey
+        var names = Set<String>()
+        var i = 0
+        while i + key.count < bytes.count {
+            if bytes[i] == key[0], Array(bytes[i..<(i + key.count)]) == key {
+                let length = Int(bytes[i + key.count]), start = i + key.count + 1
+                if start + length <= bytes.count { names.insert(String(decoding: bytes[start..<(start + length)], as: UTF8.self)) }
+                i = start + length
+            } else {
+                i += 1
+            }
         }
-        return nil
-    }
+        return names
+    }()
 
-    func claims(for devices: Set<String>) -> [ForeignClaim] {
+    mutating func claims(for devices: Set<String>) -> [ForeignClaim] {
         var byDevice: [String: [Mention]] = [:]
         for mention in mentions where devices.contains(mention.device) { byDevice[mention.device, default: []].append(mention) }
         return byDevice.keys.sorted().map { device in
             let found = byDevice[device]!
             var evidence = found.map { "\($0.file):\($0.line): \($0.what)" }.joined(separator: "; ")
-            if let state = upNow(device) { evidence += "; up per \(state)" }
+            if configuredNow.contains(device) { evidence += "; configured now per \(Self.statePath)" }
             let places = found.map { "\($0.file):\($0.line)" }.joined(separator: ", ")
             return ForeignClaim(device: device, manager: .ifupdown, evidence: evidence,
                                 remedy: "poolnet never edits ifupdown's files: `ifdown \(device)`, remove it at \(places), then `ifreload -a`")
