@@ -59,11 +59,10 @@ public enum Simulator {
         case let .addAddress(link, prefix, proto): s.addresses.append(AddressState(link: link, prefix: prefix, proto: proto))
         case let .removeAddress(link, prefix, _): s.addresses.removeAll { $0.link == link && $0.prefix == prefix }
         case .handOver(let h):
-            // The manager lets go of the devices the new drop-in names.
+            // Only the file: whether the manager lets go shows in its runtime state, which the model has not.
             guard var foreign = s.foreign else { break }
-            foreign.dropIns.removeAll { $0.manager == h.manager }
-            foreign.dropIns.append(HandOverDropIn(manager: h.manager, path: h.path, content: h.content))
-            foreign.claims.removeAll { $0.manager == h.manager && h.devices.contains($0.device) }
+            let dropIn = HandOverDropIn(manager: h.manager, path: h.path, content: h.content)
+            if let i = foreign.dropIns.firstIndex(where: { $0.manager == h.manager }) { foreign.dropIns[i] = dropIn } else { foreign.dropIns.append(dropIn) }
             s.foreign = foreign
         case .storage(let step):
             if step.isFibreChannel {
