@@ -6,9 +6,9 @@ import Storage
 import Topology
 
 extension Change {
-    /// A hand-over drop-in step (they sort first, in their own phase).
+    /// A step that writes a hand-over drop-in (they sort first; removals sort last).
     public var isHandOver: Bool {
-        if case .handOver = action { return true }
+        if case .handOver(let h) = action { return h.content != nil }
         return false
     }
 }

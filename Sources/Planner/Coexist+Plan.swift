@@ -55,7 +55,9 @@ extension PlanBuilder {
             let haveDevices = have.map(HandOverFiles.devices) ?? []
             let want = policy.mode(for: manager) == .unmanage ? HandOverFiles.content(manager, pool: desired.pool, devices: devices) : nil
             guard want != have else { continue }
-            add(.handOver, .handOver(HandOverAction(manager: manager, path: path, content: want, previous: have,
+            // Hand-over first (then the rest is planned again); hand-back last, once poolnet has
+            // taken its own configuration off the devices the manager takes back.
+            add(want == nil ? .handBack : .handOver, .handOver(HandOverAction(manager: manager, path: path, content: want, previous: have,
                                                     devices: want == nil ? [] : devices, previousDevices: haveDevices)), depth: 0)
             // A device the old drop-in handed over and the file still declares goes back to the manager.
             guard want == nil, !policy.allowAll, policy.mode(for: manager) != .allow else { continue }

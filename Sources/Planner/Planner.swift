@@ -34,7 +34,7 @@ public enum Planner {
 enum Phase: Int, Comparable {
     case handOver, storageTeardown, releasePorts, removeAddresses, deleteLinks, lowerMTU, raiseMTU, createLinks,
          linkOptions, memberDown, enslave, memberOptions, portVLANs, forwarding, sysctls, addAddresses, linkUp,
-         storageConfig, storageLogin, storageMaps
+         storageConfig, storageLogin, storageMaps, handBack
 
     /// Teardown and MTU decreases go from the top of the stack down.
     var topDown: Bool { self == .deleteLinks || self == .lowerMTU || self == .releasePorts }
