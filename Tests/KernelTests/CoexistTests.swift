@@ -218,5 +218,29 @@ final class CoexistTests: XCTestCase {
         XCTAssertTrue(plan.problems.isEmpty, render(plan))
         XCTAssertEqual(plan.foreign.map(\.resolution), [.allowed])
         XCTAssertTrue(render(plan).contains("  ! ov0: managed by Open vSwitch (kernel: master ovs-system (an Open vSwitch port)): allowed to coexist"), render(plan))
+
+        // The CLI: check reports the claim in its JSON and as a metric; --allow-managed lets apply through.
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("poolnet").path
+        let dir = NSTemporaryDirectory() + "pn-coexist-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try plain.write(toFile: "\(dir)/pool.yaml", atomically: true, encoding: .utf8)
+        let common = ["--host", "hv01", "--netns", "pn-ovs", "--state-dir", dir]
+        let check = try runProcess([binary, "check", "\(dir)/pool.yaml", "--json", "--textfile", "\(dir)/poolnet.prom"] + common)
+        XCTAssertEqual(check.status, 2, check.stdout + check.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(check.stdout.utf8)) as! [String: Any]
+        let foreign = json["foreign"] as? [[String: Any]] ?? []
+        XCTAssertEqual(foreign.first?["device"] as? String, "ov0", check.stdout)
+        XCTAssertEqual(foreign.first?["manager"] as? String, "openvswitch", check.stdout)
+        XCTAssertEqual(foreign.first?["resolution"] as? String, "blocks", check.stdout)
+        XCTAssertTrue(contents("\(dir)/poolnet.prom").contains("poolnet_foreign_manager{pool=\"lab\",host=\"hv01\",device=\"ov0\",manager=\"openvswitch\"} 1\n"), contents("\(dir)/poolnet.prom"))
+        let refused = try runProcess([binary, "apply", "\(dir)/pool.yaml"] + common)
+        XCTAssertEqual(refused.status, 1, refused.stdout + refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("! ov0: managed by Open vSwitch"), refused.stderr)
+        let forced = try runProcess([binary, "apply", "\(dir)/pool.yaml", "--allow-managed"] + common)
+        XCTAssertEqual(forced.status, 2, forced.stdout + forced.stderr)
+        XCTAssertTrue(forced.stdout.contains("! ov0: managed by Open vSwitch (kernel: master ovs-system (an Open vSwitch port)): allowed to coexist"), forced.stdout)
+        let clean = try runProcess([binary, "check", "\(dir)/pool.yaml", "--allow-managed"] + common)
+        XCTAssertEqual(clean.status, 0, clean.stdout + clean.stderr)
     }
 }
