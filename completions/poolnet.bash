@@ -194,7 +194,7 @@ _poolnet_validate() {
 
 _poolnet_plan() {
     repeating_flags=()
-    non_repeating_flags=(--json --verbose -v --quiet -q --version -h --help)
+    non_repeating_flags=(--json --verbose -v --quiet -q --allow-managed --version -h --help)
     repeating_options=()
     non_repeating_options=(--host --netns --color --state-dir)
     __poolnet_offer_flags_options 1
@@ -219,7 +219,7 @@ _poolnet_plan() {
 
 _poolnet_apply() {
     repeating_flags=()
-    non_repeating_flags=(--json --verbose -v --quiet -q --allow-disruptive --force --version -h --help)
+    non_repeating_flags=(--json --verbose -v --quiet -q --allow-disruptive --force --allow-managed --version -h --help)
     repeating_options=()
     non_repeating_options=(--host --netns --color --state-dir --confirm-within --wait-lock)
     __poolnet_offer_flags_options 1
@@ -250,7 +250,7 @@ _poolnet_apply() {
 
 _poolnet_check() {
     repeating_flags=()
-    non_repeating_flags=(--json --verbose -v --quiet -q --syslog --version -h --help)
+    non_repeating_flags=(--json --verbose -v --quiet -q --syslog --allow-managed --version -h --help)
     repeating_options=()
     non_repeating_options=(--host --netns --color --state-dir --textfile)
     __poolnet_offer_flags_options 1

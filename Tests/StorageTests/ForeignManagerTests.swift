@@ -82,12 +82,14 @@ final class ForeignManagerTests: XCTestCase {
         """.write(toFile: "\(root)/etc/network/interfaces", atomically: true, encoding: .utf8)
         try "iface eno3.20 inet manual\n".write(toFile: "\(root)/etc/network/parts/vlans", atomically: true, encoding: .utf8)
         try "iface eno4 inet manual\n".write(toFile: "\(root)/etc/network/parts/skipped.bak", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: "\(root)/run/network", withIntermediateDirectories: true)
+        try "eno3\n".write(toFile: "\(root)/run/network/ifstate.eno3", atomically: true, encoding: .utf8)
         let state = ForeignManagerReader(roots: ForeignManagerRoots(under: root), pool: "lab", daemons: [:])
             .read(devices: ["eno1", "eno2", "eno3", "eno4"], links: [])
         XCTAssertEqual(state.claims.map(\.evidence), [
             "/etc/network/interfaces:5: member of bond bond0 (bond-slaves)",
             "/etc/network/interfaces:5: member of bond bond0 (bond-slaves)",
-            "/etc/network/parts/vlans:1: lower device of vlan eno3.20",
+            "/etc/network/parts/vlans:1: lower device of vlan eno3.20; up per /run/network/ifstate.eno3",
         ], "a name with a dot is not run-parts' and is skipped, as ifupdown does")
     }
 

@@ -135,6 +135,9 @@ struct IfupdownInterfaces {
             let found = byDevice[device]!
             var evidence = found.map { "\($0.file):\($0.line): \($0.what)" }.joined(separator: "; ")
             if configuredNow.contains(device) { evidence += "; configured now per \(Self.statePath)" }
+            // Classic ifupdown (0.8) keeps one state file per interface it brought up.
+            let classic = "/run/network/ifstate.\(device)"
+            if FileManager.default.fileExists(atPath: roots.local(classic)) { evidence += "; up per \(classic)" }
             let places = found.map { "\($0.file):\($0.line)" }.joined(separator: ", ")
             return ForeignClaim(device: device, manager: .ifupdown, evidence: evidence,
                                 remedy: "poolnet never edits ifupdown's files: `ifdown \(device)`, remove it at \(places), then `ifreload -a`")
