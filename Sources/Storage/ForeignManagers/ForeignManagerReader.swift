@@ -20,7 +20,9 @@ public struct ForeignManagerReader: Sendable {
     }
 
     public func read(devices: [String], links: [LinkState]) -> ForeignState {
-        let running = daemons ?? RunningDaemons.find(proc: roots.proc)
+        // The pass over /proc only where a daemon has left runtime state: none on most hosts.
+        let runtime = ["/run/NetworkManager/devices", "/run/systemd/netif/links"].contains { FileManager.default.fileExists(atPath: roots.local($0)) }
+        let running = daemons ?? (runtime ? RunningDaemons.find(proc: roots.proc) : [:])
         let wanted = Set(devices)
         let live = links.filter { wanted.contains($0.name) }
         var state = ForeignState()

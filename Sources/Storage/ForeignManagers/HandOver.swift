@@ -49,12 +49,48 @@ public struct HandOver: Sendable {
                 manager == .networkManager ? NetworkManagerDevices.claim(device: link.name, ifindex: link.index, roots: roots)
                     : NetworkdLinks.claim(device: link.name, ifindex: link.index, roots: roots)
             }
-            if still.isEmpty { return }
+            if still.isEmpty { return settle(released) }
             if Date() > deadline {
                 throw StorageError("\(manager.displayName) still manages \(still.map(\.device).joined(separator: ", ")) \(Int(settle)) s after reading \(path): "
                                    + still.map(\.evidence).joined(separator: "; ") + " (a file that sorts earlier may match them first)")
             }
             usleep(200_000)
+        }
+    }
+
+    /// A manager that lets go deconfigures the device right after (NetworkManager removes its
+    /// addresses and sets the link down): waits until the devices' flags and addresses stay the
+    /// same for three reads 300 ms apart (at most `settle` seconds), so the plan that follows reads
+    /// the result, not a state half-way.
+    func settle(_ devices: [String]) {
+        let wanted = Set(devices)
+        func snapshot() -> [String] {
+            var list: UnsafeMutablePointer<ifaddrs>?
+            guard getifaddrs(&list) == 0 else { return [] }
+            defer { freeifaddrs(list) }
+            var lines: [String] = []
+            var entry = list
+            while let e = entry {
+                let name = String(cString: e.pointee.ifa_name)
+                if wanted.contains(name) {
+                    var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+                    if let addr = e.pointee.ifa_addr, addr.pointee.sa_family == sa_family_t(AF_INET) || addr.pointee.sa_family == sa_family_t(AF_INET6) {
+                        let length = socklen_t(addr.pointee.sa_family == sa_family_t(AF_INET) ? MemoryLayout<sockaddr_in>.size : MemoryLayout<sockaddr_in6>.size)
+                        getnameinfo(addr, length, &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST)
+                    }
+                    lines.append("\(name) \(e.pointee.ifa_flags) \(String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))")
+                }
+                entry = e.pointee.ifa_next
+            }
+            return lines.sorted()
+        }
+        let deadline = Date().addingTimeInterval(settle)
+        var last = snapshot(), same = 0
+        while same < 2 && Date() < deadline {
+            usleep(300_000)
+            let now = snapshot()
+            same = now == last ? same + 1 : 0
+            last = now
         }
     }
 }
