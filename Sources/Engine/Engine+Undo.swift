@@ -47,6 +47,11 @@ extension Engine {
                 storage.iscsi = ISCSIBackend(runner: commandRunner, roots: roots, managedSettings: ISCSISettingKeys.all)
             }
         }
+        if applied.contains(where: { if case .handOver = $0.action { return true } else { return false } }) {
+            // Hand-over drop-ins are read back (isInEffect) and rewritten by the same backends as in apply.
+            storage.foreign = ForeignManagerReader(roots: foreignRoots, pool: pool ?? "", configFiles: netns == nil)
+            storage.handOver = HandOver(roots: foreignRoots, runner: commandRunner)
+        }
         let keeper = pool.map { AddressRecordKeeper(path: storageRoots.ownership, pool: OwnershipRecord.addressKey(pool: $0, netns: netns),
                                                     forceRecord: forceAddressRecord) }
         let pause = batchPause

@@ -72,6 +72,8 @@ public struct Engine: Sendable {
     /// Where iSCSI, multipath and the ownership record live; tests point these at fixture trees.
     public var storageRoots = StorageRoots()
     public var commandRunner: any CommandRunner = ProcessRunner()
+    /// Where the host's other network managers keep their state (tests: captured trees).
+    public var foreignRoots = ForeignManagerRoots()
     /// Called with the plan before the first change reaches the host: the caller makes its
     /// write-ahead journal record (and arms a revert) durable here. If it throws, nothing is sent.
     public var beforeFirstWrite: (@Sendable (Plan) throws -> Void)?
@@ -121,6 +123,9 @@ public struct Engine: Sendable {
         if !desired.vports.isEmpty || !owned.fcVPorts.isEmpty {
             backends.fc = FCBackend(root: storageRoots.sys, ownership: storageRoots.ownership, pool: desired.pool)
         }
+        backends.foreign = ForeignManagerReader(roots: foreignRoots, pool: desired.pool, configFiles: netns == nil)
+        backends.foreignDevices = desired.coexistDevices
+        backends.handOver = HandOver(roots: foreignRoots, runner: commandRunner)
         return backends
     }
 
@@ -201,15 +206,29 @@ public struct Engine: Sendable {
             }
             try guestGuard?.check(plan, desired: desired, against: before)
             logger.notice("applying \(plan.changes.count) changes on host \(plan.host)")
+            let context = RollbackContext(executor: executor, desired: desired, before: before, keeper: keeper, logger: logger)
             var translator = RequestTranslator(state: before)
             // Addresses enter the pool's record before the kernel has them (a stale entry, should
             // the journal refuse next, is harmless and cleared by the next apply).
             try keeper.recordBefore(plan.changes, desired: desired, state: before, indexes: translator.indexes(after: plan.changes))
             try beforeFirstWrite?(plan)
             executor.batchPause = batchPause
-            let context = RollbackContext(executor: executor, desired: desired, before: before, keeper: keeper, logger: logger)
-            let outcome = try executor.run(plan.changes, translator: &translator, stopOnError: true, failAt: failStep)
-            var applied = outcome.tookEffect.sorted().map { plan.changes[$0] }
+            // Hand-over drop-ins first; the rest is planned again once the other manager let go.
+            let planned = plan.changes
+            let handedOver: [Change]
+            (plan, handedOver) = try Self.handOverFirst(plan, before: &before, context: context, socket: socket, force: force, adopt: adopt)
+            let replanned = plan.changes.filter { !planned.contains($0) }
+            if !replanned.isEmpty {
+                translator = RequestTranslator(state: before)
+                try keeper.recordBefore(plan.changes, desired: desired, state: before, indexes: translator.indexes(after: plan.changes))
+                do { try beforeMoreWrites?(replanned) } catch {
+                    throw try Self.rollBack(handedOver, cause: "\(error)", context)
+                }
+            }
+            translator = RequestTranslator(state: before)
+            let rest = Array(plan.changes.dropFirst(handedOver.count))
+            let outcome = try executor.run(rest, translator: &translator, stopOnError: true, failAt: failStep)
+            var applied = handedOver + outcome.tookEffect.sorted().map { rest[$0] }
             if let failure = outcome.failure {
                 throw try Self.rollBack(applied, cause: failure, context)
             }

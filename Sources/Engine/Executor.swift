@@ -139,6 +139,17 @@ struct Executor {
                         outcome.failures[i] = "\(label): \(error)"
                         outcome.failure = outcome.failure ?? "\(label): \(error)"
                     }
+                case let .handOver(action, label):
+                    flush()
+                    if stopOnError && outcome.failure != nil { break }
+                    do {
+                        logger?.notice("\(label)")
+                        try storage.handOver.write(action.manager, path: action.path, content: action.content, released: action.devices)
+                        outcome.tookEffect.insert(i)
+                    } catch {
+                        outcome.failures[i] = "\(label): \(error)"
+                        outcome.failure = outcome.failure ?? "\(label): \(error)"
+                    }
                 case let .sysctl(key, value, label):
                     flush()
                     if stopOnError && outcome.failure != nil { break }

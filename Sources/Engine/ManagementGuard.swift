@@ -50,6 +50,13 @@ public struct ManagementGuard: Sendable {
         let protected = protectedLinks(in: state)
         var reasons: [String] = []
         for change in plan.changes {
+            // A manager that lets go of a device deconfigures it (NetworkManager sets it down).
+            if case .handOver(let h) = change.action, h.content != nil {
+                for device in h.devices where !h.previousDevices.contains(device) {
+                    if let why = protected[device] { reasons.append("\(change.action.symbol) \(change.action.summary): \(device) \(why)") }
+                }
+                continue
+            }
             let hit: Bool
             switch change.action {
             case .deleteLink, .removeAddress, .setMaster, .setBridgeVLANs, .removeRoute: hit = true

@@ -9,6 +9,8 @@ enum Step {
     case sysctl(SysctlKey, Int, label: String)
     /// iSCSI and multipath: run by the storage backend.
     case storage(StorageAction, label: String)
+    /// A hand-over drop-in for another network manager.
+    case handOver(HandOverAction, label: String)
 }
 
 /// Turns planned actions into netlink requests, resolving names to ifindexes. Links the plan creates
@@ -76,6 +78,7 @@ struct RequestTranslator {
             return [.sysctl(key, value, label: "\(change.action.symbol) \(change.action.summary)")]
         }
         if case .storage(let step) = change.action { return [.storage(step, label: "\(change.action.symbol) \(change.action.summary)")] }
+        if case .handOver(let step) = change.action { return [.handOver(step, label: "\(change.action.symbol) \(change.action.summary)")] }
         return try translate(change).map(Step.netlink)
     }
 
@@ -164,7 +167,7 @@ struct RequestTranslator {
                                 xmitHashPolicy: options.xmitHashPolicy != previous.xmitHashPolicy ? options.xmitHashPolicy : nil,
                                 primaryIndex: options.primary != previous.primary ? try options.primary.map(index) ?? 0 : nil)
             return NetlinkRequest(.changeLink(index: try index(link), kind: "bond", data: .bond(data)), label: label)
-        case .setBridgeVLANs, .setSysctl, .setVXLANRemotes, .storage:
+        case .setBridgeVLANs, .setSysctl, .setVXLANRemotes, .storage, .handOver:
             preconditionFailure("handled by steps(_:) and translate(_:)")
         case .addRoute(let route):
             return NetlinkRequest(.addRoute(route, link: try index(route.link)), label: label)

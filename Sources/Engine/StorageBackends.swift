@@ -7,6 +7,10 @@ import Storage
 struct StorageBackends: Sendable {
     var iscsi: ISCSIBackend?
     var fc: FCBackend?
+    /// The host's other network managers: read for the file's devices, written by hand-over steps.
+    var foreign: ForeignManagerReader?
+    var handOver = HandOver()
+    var foreignDevices: [String] = []
 
     var isEmpty: Bool { iscsi == nil && fc == nil }
 
@@ -45,5 +49,6 @@ struct StorageBackends: Sendable {
     func read(into state: inout CurrentState) throws {
         if let iscsi { state.iscsi = try iscsi.read() }
         if let fc { state.fc = fc.read() }
+        if let foreign { state.foreign = foreign.read(devices: foreignDevices, links: state.links) }
     }
 }

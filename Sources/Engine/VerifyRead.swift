@@ -26,7 +26,7 @@ extension Engine {
         var touched = Set<String>()
         for change in changes {
             switch change.action {
-            case .storage: return nil
+            case .storage, .handOver: return nil  // a manager letting go may change any of them
             case .setSysctl, .addRoute, .removeRoute: continue  // read again in full by `read`
             case .createLink(let new):
                 touched.insert(new.name)

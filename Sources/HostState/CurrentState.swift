@@ -13,6 +13,8 @@ public struct CurrentState: Sendable, Codable, Equatable {
     /// What decides which addresses are the pool's; nil when not read (the kernel's marks, and no
     /// record yet).
     public var addressOwnership: AddressOwnership?
+    /// The host's other network managers, as far as the file's devices go (nil: not read).
+    public var foreign: ForeignState?
 
     public init(links: [LinkState] = [], addresses: [AddressState] = [], sysctls: [SysctlValue] = [], routes: [RouteState] = [],
                 iscsi: ISCSIState? = nil, fc: FCState? = nil, addressOwnership: AddressOwnership? = nil) {
@@ -25,7 +27,7 @@ public struct CurrentState: Sendable, Codable, Equatable {
         self.routes = routes
     }
 
-    enum CodingKeys: String, CodingKey { case links, addresses, sysctls, routes, iscsi, fc, addressOwnership = "address_ownership" }
+    enum CodingKeys: String, CodingKey { case links, addresses, sysctls, routes, iscsi, fc, addressOwnership = "address_ownership", foreign }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -36,6 +38,7 @@ public struct CurrentState: Sendable, Codable, Equatable {
         iscsi = try c.decodeIfPresent(ISCSIState.self, forKey: .iscsi)
         fc = try c.decodeIfPresent(FCState.self, forKey: .fc)
         addressOwnership = try c.decodeIfPresent(AddressOwnership.self, forKey: .addressOwnership)
+        foreign = try c.decodeIfPresent(ForeignState.self, forKey: .foreign)
     }
 
     public func sysctlValues() -> [SysctlKey: Int] {

@@ -35,6 +35,8 @@ extension Action {
             return link(name) == nil ? nil : !state.addresses.contains { $0.link == name && $0.prefix == prefix }
         case .storage(let step):
             return step.isFibreChannel ? state.fc.flatMap(step.isInEffect) : state.iscsi.flatMap(step.isInEffect)
+        case .handOver(let h):
+            return state.foreign?.dropIn(for: h.manager).map { $0.path == h.path && $0.content == h.content }
         }
     }
 }

@@ -10,7 +10,7 @@ import HostState
 extension Action {
     enum Op: String, CaseIterable {
         case createLink, deleteLink, setMTU, setUp, setMaster, setAlias, setBridgeOptions, setBridgeVLANs,
-             setVXLANRemotes, setBondOptions, setSysctl, addRoute, removeRoute, addAddress, removeAddress, storage
+             setVXLANRemotes, setBondOptions, setSysctl, addRoute, removeRoute, addAddress, removeAddress, storage, handOver
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -58,6 +58,8 @@ extension Action {
             try c.encode(prefix, forKey: "prefix"); try c.encode(proto, forKey: "proto")
         case .storage(let s):
             try c.encode(Op.storage.rawValue, forKey: "op"); try c.encode(s, forKey: "step")
+        case .handOver(let h):
+            try c.encode(Op.handOver.rawValue, forKey: "op"); try c.encode(h, forKey: "handOver")
         }
     }
 
@@ -85,6 +87,7 @@ extension Action {
         case .addAddress: self = .addAddress(link: try c.value("link"), prefix: try c.value("prefix"), proto: try c.value("proto"))
         case .removeAddress: self = .removeAddress(link: try c.value("link"), prefix: try c.value("prefix"), proto: try c.value("proto"))
         case .storage: self = .storage(try c.value("step", legacy: "_0"))
+        case .handOver: self = .handOver(try c.value("handOver", legacy: "_0"))
         }
     }
 }

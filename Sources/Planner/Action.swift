@@ -77,6 +77,8 @@ public enum Action: Hashable, Codable, Sendable {
     case removeAddress(link: String, prefix: IPPrefix, proto: UInt8)
     /// An iSCSI or multipath step (run by the storage backend, not over netlink).
     case storage(StorageAction)
+    /// Writes or removes poolnet's drop-in for another network manager, then has it reload.
+    case handOver(HandOverAction)
 
     /// The step that undoes this one, computed from the state read before apply.
     public var inverse: Action {
@@ -99,6 +101,7 @@ public enum Action: Hashable, Codable, Sendable {
         case let .addAddress(link, prefix, proto): return .removeAddress(link: link, prefix: prefix, proto: proto)
         case let .removeAddress(link, prefix, proto): return .addAddress(link: link, prefix: prefix, proto: proto)
         case .storage(let s): return .storage(s.inverse)
+        case .handOver(let h): return .handOver(h.inverse)
         }
     }
 
@@ -110,6 +113,7 @@ public enum Action: Hashable, Codable, Sendable {
         case .setSysctl(let key, _, _): return key.link
         case .addRoute(let r), .removeRoute(let r): return r.link
         case .storage(let s): return s.object
+        case .handOver(let h): return h.manager.key
         case .setMTU(let l, _, _), .setUp(let l, _), .setMaster(let l, _, _), .setAlias(let l, _, _),
              .setBridgeOptions(let l, _, _), .setBondOptions(let l, _, _), .setBridgeVLANs(let l, _, _), .setVXLANRemotes(let l, _, _),
              .addAddress(let l, _, _), .removeAddress(let l, _, _):

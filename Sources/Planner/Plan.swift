@@ -23,6 +23,8 @@ public struct Plan: Codable, Sendable, Equatable {
     /// Storage path health (carrier, portal reachability, jumbo frames, active paths per LUN):
     /// not changes, but `check` fails on them and `plan` shows them.
     public var health: [PlanProblem] = []
+    /// Devices another network manager claims, and what the plan does about each.
+    public var foreign: [ForeignFinding] = []
 
     public init(pool: String, host: String, changes: [Change] = [], problems: [PlanProblem] = []) {
         self.pool = pool
@@ -35,7 +37,7 @@ public struct Plan: Codable, Sendable, Equatable {
     /// Nothing to change, nothing blocked, every storage path healthy.
     public var isClean: Bool { isEmpty && health.isEmpty }
 
-    enum CodingKeys: String, CodingKey { case pool, host, changes, problems, health }
+    enum CodingKeys: String, CodingKey { case pool, host, changes, problems, health, foreign }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -44,6 +46,7 @@ public struct Plan: Codable, Sendable, Equatable {
         changes = try c.decode([Change].self, forKey: .changes)
         problems = try c.decode([PlanProblem].self, forKey: .problems)
         health = try c.decodeIfPresent([PlanProblem].self, forKey: .health) ?? []
+        foreign = try c.decodeIfPresent([ForeignFinding].self, forKey: .foreign) ?? []
     }
 
     /// The steps that undo this plan, in the order they must run.

@@ -22,7 +22,10 @@ public enum Planner {
         builder.planFC(force: force)
         builder.planPromoteSecondaries()
         if adopt { builder.planAdoption() }
-        return builder.finish()
+        let foreign = builder.planCoexist()
+        var plan = builder.finish()
+        plan.foreign = foreign
+        return plan
     }
 }
 
@@ -32,9 +35,9 @@ public enum Planner {
 /// kernel's IGMP source selection (inet_select_addr) scan every link of the namespace, which made
 /// creating N bridges quadratic.
 enum Phase: Int, Comparable {
-    case storageTeardown, releasePorts, removeAddresses, deleteLinks, lowerMTU, raiseMTU, createLinks,
+    case handOver, storageTeardown, releasePorts, removeAddresses, deleteLinks, lowerMTU, raiseMTU, createLinks,
          linkOptions, memberDown, enslave, memberOptions, portVLANs, forwarding, sysctls, addAddresses, linkUp,
-         storageConfig, storageLogin, storageMaps
+         storageConfig, storageLogin, storageMaps, handBack
 
     /// Teardown and MTU decreases go from the top of the stack down.
     var topDown: Bool { self == .deleteLinks || self == .lowerMTU || self == .releasePorts }

@@ -8,6 +8,7 @@ extension Action {
         case .deleteLink, .removeAddress, .removeRoute: return "-"
         case .setMaster(_, let master, _): return master == nil ? "-" : "~"
         case .storage(let s): return s.symbol
+        case .handOver(let h): return h.symbol
         default: return "~"
         }
     }
@@ -65,6 +66,7 @@ extension Action {
         case let .addAddress(link, prefix, _): return "\(link): address \(prefix)"
         case let .removeAddress(link, prefix, _): return "\(link): address \(prefix)"
         case .storage(let s): return s.summary
+        case .handOver(let h): return h.summary
         }
     }
 }
@@ -81,13 +83,21 @@ extension Plan {
     /// What `plan` prints: the host on top, then one diff-like line per change.
     public func renderPlan() -> String {
         var out = "host \(host) (pool \(pool)): "
-        if isEmpty { return out + "no changes; the host matches the file.\n" + renderHealth() }
+        if isEmpty { return out + "no changes; the host matches the file.\n" + renderForeign() + renderHealth() }
         out += "\(changes.count) change\(changes.count == 1 ? "" : "s")"
         if !problems.isEmpty { out += ", \(problems.count) problem\(problems.count == 1 ? " that blocks" : "s that block") apply" }
         out += "\n"
         for problem in problems { out += "  ! \(problem)\n" }
+        out += renderForeign()
         for change in changes { out += "  \(change.line)\n" }
         return out + renderHealth()
+    }
+
+    /// Devices another manager claims that do not block (handed over, or allowed): one `!` line each.
+    public func renderForeign() -> String {
+        foreign.filter { $0.resolution != .blocks }.map {
+            "  ! \($0.line): \($0.resolution == .handedOver ? "poolnet hands it over (coexist: \($0.manager.key): unmanage)" : "allowed to coexist")\n"
+        }.joined()
     }
 
     /// Storage path health, after the changes.
@@ -99,10 +109,11 @@ extension Plan {
     /// What `check` prints: the same diff, worded as drift.
     public func renderDrift() -> String {
         var out = "host \(host) (pool \(pool)): "
-        if isEmpty { return out + (health.isEmpty ? "no drift.\n" : "no drift in configuration.\n" + renderHealth()) }
+        if isEmpty { return out + (health.isEmpty ? "no drift.\n" : "no drift in configuration.\n") + renderForeign() + renderHealth() }
         let count = changes.count + problems.count
         out += "\(count) drift\(count == 1 ? "" : "s") from the file (`poolnet apply` repairs the ~/+/- lines)\n"
         for problem in problems { out += "  ! \(problem)\n" }
+        out += renderForeign()
         for change in changes { out += "  \(change.line)\n" }
         return out + renderHealth()
     }

@@ -58,6 +58,12 @@ public enum Simulator {
         case .removeRoute(let r): s.routes.removeAll { $0 == r }
         case let .addAddress(link, prefix, proto): s.addresses.append(AddressState(link: link, prefix: prefix, proto: proto))
         case let .removeAddress(link, prefix, _): s.addresses.removeAll { $0.link == link && $0.prefix == prefix }
+        case .handOver(let h):
+            // Only the file: whether the manager lets go shows in its runtime state, which the model has not.
+            guard var foreign = s.foreign else { break }
+            let dropIn = HandOverDropIn(manager: h.manager, path: h.path, content: h.content)
+            if let i = foreign.dropIns.firstIndex(where: { $0.manager == h.manager }) { foreign.dropIns[i] = dropIn } else { foreign.dropIns.append(dropIn) }
+            s.foreign = foreign
         case .storage(let step):
             if step.isFibreChannel {
                 var fc = s.fc ?? FCState()

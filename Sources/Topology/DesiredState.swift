@@ -118,6 +118,7 @@ public struct DesiredState: Sendable, Equatable {
     public var vxlans: [DesiredVXLAN] = []
     public var iscsi: DesiredISCSI?
     public var vports: [DesiredVPort] = []
+    public var coexist = CoexistPolicy()
     /// Things the file allows but that look wrong (shown by `validate`, never fatal).
     public var warnings: [TopologyError] = []
 

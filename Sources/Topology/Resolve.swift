@@ -19,6 +19,7 @@ extension Topology {
         var warnings: [TopologyError] = []
         state.vports = vports.compactMap { spec in errors.collect { try spec.resolve(for: host, warnings: &warnings) } ?? nil }
         state.warnings = warnings
+        state.coexist = coexist
         if let iscsi { state.iscsi = errors.collect { try iscsi.resolve(for: host, pool: pool, nics: state.nics, layout: layout) } ?? nil }
         inheritBridgeMTU(&state, errors: errors)
         checkHost(state, errors: errors)

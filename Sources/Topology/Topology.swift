@@ -25,6 +25,7 @@ public struct Topology {
     public var vports: [VPortSpec] = []
     /// YAML values in the file (the prescan's count), for the hosts × values bound.
     var valueCount = 0
+    public var coexist = CoexistPolicy()
 
     public func host(named name: String) -> PoolHost? { hosts.first { $0.name == name } }
 }

@@ -4,7 +4,7 @@ import Yams
 
 extension Topology {
     /// The pool file's top-level keys.
-    static let keys = ["pool", "hosts", "storage", "storage_nics", "bridges", "vlans", "bonds", "vxlans", "iscsi", "fc"]
+    static let keys = ["pool", "hosts", "storage", "storage_nics", "bridges", "vlans", "bonds", "vxlans", "iscsi", "fc", "coexist"]
 
     /// Reads and structurally checks a pool file. Per-host values are checked by `validate()`.
     public static func load(path: String) throws(TopologyErrors) -> Topology {
@@ -81,13 +81,16 @@ extension Topology {
             let vxlans = try r.optional("vxlans").map { try $0.sequence("vxlans") } ?? []
             let iscsi = r.optional("iscsi").flatMap { ISCSISpec.parse($0, hosts: names, errors: errors) }
             let vports = r.optional("fc").map { VPortSpec.parseSection($0, hosts: names, errors: errors) } ?? []
+            let coexist = r.optional("coexist").flatMap { CoexistPolicy.parse($0, errors: errors) } ?? CoexistPolicy()
             r.unknownKeys().forEach(errors.add)
-            return Topology(file: file, pool: pool, layout: layout, hosts: hosts,
+            var topology = Topology(file: file, pool: pool, layout: layout, hosts: hosts,
                             storageNICs: nics.compactMap { StorageNICSpec.parse($0, hosts: names, errors: errors) },
                             bridges: bridges.compactMap { BridgeSpec.parse($0, hosts: names, errors: errors) },
                             vlans: vlans.compactMap { VLANSpec.parse($0, hosts: names, errors: errors) },
                             bonds: bonds.compactMap { BondSpec.parse($0, hosts: names, errors: errors) },
                             vxlans: vxlans.compactMap { VXLANSpec.parse($0, hosts: names, errors: errors) }, iscsi: iscsi, vports: vports)
+            topology.coexist = coexist
+            return topology
         }
         guard var topology else { throw TopologyErrors(errors.errors) }
         topology.valueCount = scan.nodes

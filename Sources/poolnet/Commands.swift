@@ -56,9 +56,12 @@ struct PlanCommand: ParsableCommand {
     @OptionGroup var options: HostOptions
     @Flag(name: .long, help: "Also plan taking ownership of declared objects that exist without poolnet's marks.") var adopt = false
 
+    @Flag(name: .long, help: "Apply to devices another network manager (NetworkManager, networkd, ifupdown, XAPI, Open vSwitch) also claims: report them, do not refuse.")
+    var allowManaged = false
+
     func run() throws {
         try poolnet.run {
-            let (plan, desired, current) = try planAndReport(file, options, command: "plan", adopt: adopt) { $0.renderPlan() }
+            let (plan, desired, current) = try planAndReport(file, options, command: "plan", adopt: adopt, allowManaged: allowManaged) { $0.renderPlan() }
             if !options.json, let line = RedundancyReport.summary(desired) { emit(line) }
             if !adopt && !options.json { emit(unownedNote(Planner.unowned(desired: desired, current: current))) }
             if !plan.problems.isEmpty { return 1 }
@@ -78,6 +81,8 @@ struct Apply: ParsableCommand {
 
     @Flag(name: .long, help: "Log out iSCSI sessions (and rebind ifaces) even when their LUNs are in use.")
     var force = false
+    @Flag(name: .long, help: "Apply to devices another network manager (NetworkManager, networkd, ifupdown, XAPI, Open vSwitch) also claims: report them, do not refuse.")
+    var allowManaged = false
 
     @Flag(name: .long, help: "Take ownership of declared objects that exist without poolnet's marks, so that dropping them from the file prunes them.")
     var adopt = false
@@ -110,7 +115,8 @@ struct Apply: ParsableCommand {
                 (file, trigger, reason) = (chosen, "boot", choice.reason)
             }
             let base = Prefetch(options.engine())
-            let desired = try loadDesired(file, host: options.hostName)
+            var desired = try loadDesired(file, host: options.hostName)
+            desired.coexist.allowAll = allowManaged
             let recorder = ApplyRecorder(state: state, options: options, file: file, window: window, trigger: trigger, reason: reason)
             try recorder.refuseWhilePending()
             recorder.warnIfInterrupted()
@@ -166,6 +172,8 @@ struct Check: ParsableCommand {
 
     @Flag(name: .long, help: "Also log one line per drift to syslog (the journal on systemd hosts).")
     var syslog = false
+    @Flag(name: .long, help: "Do not count as drift devices another network manager (NetworkManager, networkd, ifupdown, XAPI, Open vSwitch) also claims (they stay in the JSON and the textfile).")
+    var allowManaged = false
 
     @Flag(name: .long, help: "Instead of drift: probe every other host on every network the file says they share (exit 2 when one fails).")
     var peers = false
@@ -179,7 +187,7 @@ struct Check: ParsableCommand {
             if peers { return try PeerReport.run(file, options, deadline: peerDeadline, textfile: textfile) }
             let (plan, desired, current): (Plan, DesiredState, CurrentState)
             do {
-                (plan, desired, current) = try planAndReport(file, options, command: "check") { $0.renderDrift() }
+                (plan, desired, current) = try planAndReport(file, options, command: "check", allowManaged: allowManaged) { $0.renderDrift() }
             } catch {
                 // The metrics say the check failed, and why; the previous run's file does not stay.
                 if let textfile {
@@ -199,12 +207,14 @@ struct Check: ParsableCommand {
 
 /// plan and check: the same diff, printed as a plan or as drift.
 @discardableResult
-func planAndReport(_ file: String, _ options: HostOptions, command: String, adopt: Bool = false, render: (Plan) -> String) throws -> (Plan, DesiredState, CurrentState) {
+func planAndReport(_ file: String, _ options: HostOptions, command: String, adopt: Bool = false, allowManaged: Bool = false,
+                   render: (Plan) -> String) throws -> (Plan, DesiredState, CurrentState) {
     var engine = options.engine()
     engine.adopt = adopt
     let base = Prefetch(engine)
     noteInterruptedApply(options)
-    let desired = try loadDesired(file, host: options.hostName)
+    var desired = try loadDesired(file, host: options.hostName)
+    desired.coexist.allowAll = allowManaged
     let (plan, current) = try engine.plan(desired, base: try base.value(), health: true)
     if options.json { try emitJSON(PlanOutput(plan, command: command)) } else { emit(OutputStyle.paint(render(plan))) }
     return (plan, desired, current)

@@ -21,6 +21,7 @@ struct PlanOutput: Encodable {
     var changes: [Item]
     var problems: [PlanProblem]
     var health: [PlanProblem]
+    var foreign: [ForeignFinding]
 
     init(_ plan: Plan, command: String) {
         self.command = command
@@ -34,6 +35,7 @@ struct PlanOutput: Encodable {
         }
         problems = plan.problems
         health = plan.health
+        foreign = plan.foreign
     }
 }
 

@@ -8,7 +8,7 @@ import Topology
 /// temporary file in the same directory, then rename), so the collector never reads half a file.
 enum Textfile {
     /// Drift kinds, always all emitted (0 when none) so that series do not come and go.
-    static let kinds = ["link", "bridge_vlan", "address", "sysctl", "route", "iscsi", "multipath", "fc", "blocked", "path_health"]
+    static let kinds = ["link", "bridge_vlan", "address", "sysctl", "route", "iscsi", "multipath", "fc", "coexist", "blocked", "path_health"]
 
     static func kind(of action: Action) -> String {
         switch action {
@@ -16,6 +16,7 @@ enum Textfile {
         case .addAddress, .removeAddress: return "address"
         case .setSysctl: return "sysctl"
         case .addRoute, .removeRoute: return "route"
+        case .handOver: return "coexist"
         case .storage(let s):
             if s.isFibreChannel { return "fc" }
             switch s {
@@ -38,6 +39,10 @@ enum Textfile {
 
         """
         for kind in kinds { out += "poolnet_drift{\(base),kind=\"\(kind)\"} \(counts[kind]!)\n" }
+        out += "# HELP poolnet_foreign_manager 1 for each device of the file that another network manager claims (docs/coexistence.md).\n# TYPE poolnet_foreign_manager gauge\n"
+        for finding in plan.foreign {
+            out += "poolnet_foreign_manager{\(base),device=\"\(escape(finding.device))\",manager=\"\(finding.manager.key)\"} 1\n"
+        }
         if let want = desired.iscsi, let have = current.iscsi {
             let luns = LUNPaths.count(want, have)
             out += "# HELP poolnet_lun_active_paths Active multipath paths per LUN.\n# TYPE poolnet_lun_active_paths gauge\n"
