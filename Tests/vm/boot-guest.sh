@@ -88,9 +88,11 @@ stage1() {
   expect "dpkg -i of the older package in the running system" dpkg -i "$share/old.deb"
   equal "installed version" "$(dpkg-query -W -f '${Version}' poolnet)" "$old_version"
   equal "installing changed no interface, address or bridge" "$(network)" "$before"
-  for unit in poolnet-apply.service poolnet-check.timer poolnet-check.service; do
+  for unit in poolnet-apply.service poolnet-check.timer; do
     equal "$unit is shipped disabled" "$(systemctl is-enabled "$unit" 2>&1)" disabled
   done
+  # The check service has no [Install]: only its timer starts it.
+  equal "poolnet-check.service is static" "$(systemctl is-enabled poolnet-check.service 2>&1)" static
   equal "poolnet-apply.service did not run at install" "$(systemctl show -P ActiveState poolnet-apply.service)" inactive
   equal "/var/lib/poolnet is 0700 root" "$(stat -c '%a %U' "$state")" "700 root"
   expect "/etc/poolnet exists for the pool file" test -d /etc/poolnet
