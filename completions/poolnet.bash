@@ -173,13 +173,13 @@ _poolnet() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    validate|plan|apply|check|show|confirm|rollback|history|diff|help)
+    validate|plan|apply|check|show|confirm|rollback|history|diff|import|help)
         # Offer subcommand argument completions
         "_poolnet_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'validate plan apply check show confirm rollback history diff help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'validate plan apply check show confirm rollback history diff import help' -- "${cur}"))
         ;;
     esac
 }
@@ -202,7 +202,7 @@ _poolnet_validate() {
 
 _poolnet_plan() {
     repeating_flags=()
-    non_repeating_flags=(--json --verbose -v --quiet -q --version -h --help)
+    non_repeating_flags=(--json --verbose -v --quiet -q --adopt --allow-managed --version -h --help)
     repeating_options=()
     non_repeating_options=(--host --netns --color --state-dir)
     __poolnet_offer_flags_options 1
@@ -237,7 +237,7 @@ _poolnet_plan() {
 
 _poolnet_apply() {
     repeating_flags=()
-    non_repeating_flags=(--json --verbose -v --quiet -q --allow-disruptive --force --at-boot --version -h --help)
+    non_repeating_flags=(--json --verbose -v --quiet -q --allow-disruptive --force --allow-managed --adopt --at-boot --version -h --help)
     repeating_options=()
     non_repeating_options=(--host --netns --color --state-dir --confirm-within --wait-lock)
     __poolnet_offer_flags_options 1
@@ -278,7 +278,7 @@ _poolnet_apply() {
 
 _poolnet_check() {
     repeating_flags=()
-    non_repeating_flags=(--json --verbose -v --quiet -q --syslog --peers --version -h --help)
+    non_repeating_flags=(--json --verbose -v --quiet -q --syslog --allow-managed --peers --version -h --help)
     repeating_options=()
     non_repeating_options=(--host --netns --color --state-dir --textfile --peer-deadline)
     __poolnet_offer_flags_options 1
@@ -447,6 +447,30 @@ _poolnet_diff() {
     # Offer option value completions
     case "${prev}" in
     '--host')
+        return
+        ;;
+    esac
+}
+
+_poolnet_import() {
+    repeating_flags=()
+    non_repeating_flags=(--merge --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--host --netns --pool --index)
+    __poolnet_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--host')
+        return
+        ;;
+    '--netns')
+        return
+        ;;
+    '--pool')
+        return
+        ;;
+    '--index')
         return
         ;;
     esac

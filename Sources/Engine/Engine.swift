@@ -81,6 +81,8 @@ public struct Engine: Sendable {
     public var beforeMoreWrites: (@Sendable ([Change]) throws -> Void)?
     /// Test hook: batches of at most N requests, M ms apart (see `Executor.batchPause`).
     public var batchPause: (requests: Int, milliseconds: UInt32)?
+    /// Test hook: the apply SIGKILLs itself before this step (see `Executor.killAt`).
+    public var killAtStep: Int?
     /// Decide address ownership by the pool's record alone, as on kernels without IFA_PROTO
     /// (`POOLNET_FORCE_ADDRESS_RECORD=1`; tests run both ways on one kernel).
     public var forceAddressRecord = ProcessInfo.processInfo.environment["POOLNET_FORCE_ADDRESS_RECORD"] == "1"
@@ -213,6 +215,7 @@ public struct Engine: Sendable {
             try keeper.recordBefore(plan.changes, desired: desired, state: before, indexes: translator.indexes(after: plan.changes))
             try beforeFirstWrite?(plan)
             executor.batchPause = batchPause
+            executor.killAt = killAtStep
             // Hand-over drop-ins first; the rest is planned again once the other manager let go.
             let planned = plan.changes
             let handedOver: [Change]

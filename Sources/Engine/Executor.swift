@@ -30,6 +30,9 @@ struct Executor {
     /// requests with MS milliseconds between them, so that a test can kill an apply between two
     /// kernel batches. Never set in normal use.
     var batchPause: (requests: Int, milliseconds: UInt32)?
+    /// Fault-injection hook for tests (`POOLNET_TEST_KILL_AT_STEP=K`): the process SIGKILLs itself
+    /// just before change K of the apply (0-based), after flushing what came before.
+    var killAt: Int?
 
     private func execute(_ requests: [NetlinkRequest], stopOnError: Bool) -> [NetlinkError?] {
         guard let pause = batchPause, requests.count > pause.requests else { return socket.execute(requests, stopOnError: stopOnError) }
@@ -108,6 +111,12 @@ struct Executor {
                         continue
                     }
                 }
+            }
+            if i == killAt {
+                // Test hook: the process dies here, as in a power loss, with everything before
+                // this change sent and acknowledged (the batch is flushed first).
+                flush()
+                kill(getpid(), SIGKILL)
             }
             if i == failAt {
                 flush()

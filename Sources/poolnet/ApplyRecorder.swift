@@ -170,6 +170,8 @@ enum FaultHooks {
     static var environment: [String: String] { ProcessInfo.processInfo.environment }
     /// `POOLNET_TEST_FAIL_JOURNAL_OUTCOME=1`: the outcome record fails as on a full disk.
     static var failJournalOutcome: Bool { environment["POOLNET_TEST_FAIL_JOURNAL_OUTCOME"] == "1" }
+    /// `POOLNET_TEST_KILL_AT_STEP=K`: the apply SIGKILLs itself before step K (0-based).
+    static var killAtStep: Int? { environment["POOLNET_TEST_KILL_AT_STEP"].flatMap { Int($0) } }
     /// `POOLNET_TEST_BATCH_PAUSE=N:MS`: kernel batches of at most N requests, MS ms apart.
     static var batchPause: (requests: Int, milliseconds: UInt32)? {
         guard let text = environment["POOLNET_TEST_BATCH_PAUSE"] else { return nil }

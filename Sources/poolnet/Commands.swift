@@ -125,6 +125,7 @@ struct Apply: ParsableCommand {
             engine.force = force
             engine.adopt = adopt
             engine.batchPause = FaultHooks.batchPause
+            engine.killAtStep = FaultHooks.killAtStep
             engine.beforeFirstWrite = { plan in try recorder.begin(plan) }
             engine.beforeMoreWrites = { steps in try recorder.more(steps) }
             do {

@@ -99,6 +99,25 @@ final class ApplyFaultTests: XCTestCase {
         }
     }
 
+    /// Killed before each step of a plan in turn (the process SIGKILLs itself there, after what
+    /// came before reached the kernel): every time, rollback brings back the exact snapshot.
+    func testKilledBeforeEveryStepRollbackRestoresTheSnapshot() throws {
+        let file = try bridges(3)
+        let before = try snapshot()
+        let plan = try poolnet(["plan", file, "--host", "hv01", "--netns", ns.name, "--json"])
+        let steps = ((try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any])?["changes"] as? [Any])?.count ?? 0
+        XCTAssertGreaterThan(steps, 8, plan.stdout)
+        for k in 0..<steps {
+            let killed = try apply(file, env: ["POOLNET_TEST_KILL_AT_STEP": "\(k)"])
+            XCTAssertEqual(killed.status, 137, "step \(k): \(killed.stderr)")  // 128 + SIGKILL, as the runner reports it
+            let rollback = try poolnet(["rollback", "--netns", ns.name])
+            XCTAssertEqual(rollback.status, 0, "step \(k): \(rollback.stdout) \(rollback.stderr)")
+            XCTAssertEqual(try snapshot(), before, "killed before step \(k)")
+        }
+        XCTAssertEqual(try apply(file).status, 2, "and an apply after all that converges")
+        XCTAssertEqual(try poolnet(["check", file, "--host", "hv01", "--netns", ns.name]).status, 0)
+    }
+
     /// A state directory on a read-only mount: the intent cannot be written, so nothing is sent.
     func testReadOnlyJournalChangesNothing() throws {
         let file = try bridges(2)

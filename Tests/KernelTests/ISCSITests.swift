@@ -132,6 +132,30 @@ final class ISCSITests: ISCSITestCase {
         XCTAssertEqual(try runProcess(["iscsiadm", "-m", "node"]).status, 21, "no node records are left")
     }
 
+    /// An apply killed among its iSCSI steps (the process SIGKILLs itself right after the first
+    /// login): history shows it interrupted, and rollback undoes exactly what took effect — the
+    /// session, the node records, the ifaces, the network — read back from the host.
+    func testAnApplyKilledAmongItsISCSIStepsIsRolledBack() throws {
+        let file = try lab.write(Self.pool())
+        let ifaces = ISCSILab.ifaces()
+        let argv = [Self.poolnetBinary, "--host", "vmhost", "--state-dir", lab.state.path]
+        let plan = try runProcess([Self.poolnetBinary, "plan", "--json", file] + argv.dropFirst())
+        let changes = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any])?["changes"] as? [[String: Any]])
+        let login = try XCTUnwrap(changes.firstIndex { ($0["summary"] as? String ?? "").contains("login") }, plan.stdout)
+        let killed = try runProcess([Self.poolnetBinary, "apply", file] + argv.dropFirst(), environment: ["POOLNET_TEST_KILL_AT_STEP": "\(login + 1)"])
+        XCTAssertEqual(killed.status, 137, killed.stderr)
+        XCTAssertEqual(ISCSILab.sessions().count, 1, "one login went through before the kill")
+        XCTAssertTrue(try runProcess([Self.poolnetBinary, "history"] + argv.dropFirst(3)).stdout.contains("apply  interrupted"))
+        let rollback = try runProcess([Self.poolnetBinary, "rollback"] + argv.dropFirst(3))
+        XCTAssertEqual(rollback.status, 0, rollback.stdout + rollback.stderr)
+        XCTAssertTrue(rollback.stdout.contains("rolled back the interrupted apply"), rollback.stdout)
+        XCTAssertEqual(ISCSILab.sessions(), [:])
+        XCTAssertEqual(ISCSILab.ifaces(), ifaces)
+        XCTAssertEqual(try runProcess(["iscsiadm", "-m", "node"]).status, 21, "no node records are left")
+        let addresses = try must("ip", "-j", "addr", "show", "dev", "stor0")
+        XCTAssertFalse(addresses.contains("192.0.2.1\""), addresses)
+    }
+
     func step(_ what: String) { FileHandle.standardError.write(Data("[iscsi] \(Date()) \(what)\n".utf8)) }
 
     static var poolnetBinary: String {
