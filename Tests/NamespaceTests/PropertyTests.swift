@@ -63,7 +63,10 @@ final class PropertyTests: XCTestCase {
         }
         if KernelFeature.vlan.available, let parent = free.popLast() {
             let id = pick([10, 20, 4094, 4095])
-            extra += "vlans:\n  - { name: \(parent).\(id)\(chance(0.5) ? ", mtu: \(pick([1500, 9000, 1400]))" : "")\(chance(0.2) ? ", id: \(id + 1)" : "") }\n"
+            // Its parent is a NIC the file leaves at 1500, which validation cannot know: the VLAN
+            // states an MTU the parent allows (a bridge over it with another MTU is then refused
+            // with both positions; without one it would inherit the bridge's and fail at apply).
+            extra += "vlans:\n  - { name: \(parent).\(id), mtu: \(pick([1500, 1400]))\(chance(0.2) ? ", id: \(id + 1)" : "") }\n"
             created.append("\(parent).\(id)")
         }
         if KernelFeature.bonding.available, free.count >= 2 {
