@@ -37,7 +37,7 @@ struct Show: ParsableCommand {
             if options.json {
                 try emitJSON(ShowOutput(host: options.hostName, links: state.links, addresses: state.addresses, iscsi: state.iscsi, fc: state.fc))
             } else {
-                emit(render(state))
+                emit(render(state, poolAddresses: desired.map { Set(Planner.poolAddresses(desired: $0, current: state)) }, pool: desired?.pool))
             }
             return 0
         }
@@ -67,7 +67,9 @@ struct Show: ParsableCommand {
         return 0
     }
 
-    private func render(_ state: CurrentState) -> String {
+    /// `poolAddresses`: with a file, the addresses its pool owns (by its record and marks): only
+    /// those are starred. Without one, every address carrying poolnet's protocol mark is.
+    private func render(_ state: CurrentState, poolAddresses: Set<AddressState>?, pool: String?) -> String {
         let addresses = state.addressesByLink()
         var rows = [["NAME", "KIND", "MTU", "STATE", "MASTER", "OWNER", "ADDRESSES"]]
         for link in state.links {
@@ -77,7 +79,10 @@ struct Show: ParsableCommand {
             case let a? where a.hasPrefix("poolnet:"): owner = "poolnet"
             default: owner = "-"
             }
-            let addrs = (addresses[link.name] ?? []).map { $0.prefix.description + ($0.proto == Ownership.addressProtocol ? "*" : "") }
+            let addrs = (addresses[link.name] ?? []).map { address in
+                let starred = poolAddresses.map { $0.contains(address) } ?? (address.proto == Ownership.addressProtocol)
+                return address.prefix.description + (starred ? "*" : "")
+            }
             rows.append([link.name, link.kind.description, String(link.mtu),
                          link.up ? (link.carrier ? "up" : "up,no-carrier") : "down",
                          link.master ?? "-", owner, addrs.isEmpty ? "-" : addrs.joined(separator: " ")])
@@ -87,7 +92,8 @@ struct Show: ParsableCommand {
             row.enumerated().map { c, cell in c == row.count - 1 ? cell : cell.padding(toLength: widths[c], withPad: " ", startingAt: 0) }
                 .joined(separator: "  ")
         }
-        return lines.joined(separator: "\n") + "\n(* address added by poolnet)\n" + renderStorage(state)
+        let legend = pool.map { "(* address owned by pool \($0))" } ?? "(* address added by poolnet, any pool)"
+        return lines.joined(separator: "\n") + "\n" + legend + "\n" + renderStorage(state)
     }
 
     private func renderStorage(_ state: CurrentState) -> String {

@@ -92,6 +92,30 @@ final class CLITests: XCTestCase {
         XCTAssertFalse(show.stdout.contains("p-san0"), "show FILE lists only the file's objects")
     }
 
+    /// Two pools share a NIC: `show FILE` stars only the addresses of that file's pool, though
+    /// both carry poolnet's protocol mark; without a file every marked address is starred.
+    func testShowStarsOnlyTheFilesPoolAddresses() throws {
+        if let reason = TestNamespace.unavailableReason { throw XCTSkip(reason) }
+        let ns = try TestNamespace("clishow")
+        try ns.addNIC("san0")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("poolnet-show-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (pool, address) in [("alpha", "192.0.2.11/24"), ("beta", "192.0.2.12/24")] {
+            let file = dir.appendingPathComponent("\(pool).yaml").path
+            try "pool: \(pool)\nhosts: [hv01]\nstorage_nics:\n  - name: san0\n    addresses: [\"\(address)\"]\n".write(toFile: file, atomically: true, encoding: .utf8)
+            let apply = try poolnet("apply", file, "--host", "hv01", "--netns", ns.name)
+            XCTAssertEqual(apply.status, 2, apply.stdout + apply.stderr)  // 2: changed, as documented
+        }
+        let alpha = try poolnet("show", dir.appendingPathComponent("alpha.yaml").path, "--host", "hv01", "--netns", ns.name)
+        XCTAssertEqual(alpha.status, 0, alpha.stderr)
+        XCTAssertTrue(alpha.stdout.contains("192.0.2.11/24*"), alpha.stdout)
+        XCTAssertTrue(alpha.stdout.contains("192.0.2.12/24") && !alpha.stdout.contains("192.0.2.12/24*"), alpha.stdout)
+        XCTAssertTrue(alpha.stdout.contains("(* address owned by pool alpha)"), alpha.stdout)
+        let all = try poolnet("show", "--host", "hv01", "--netns", ns.name)
+        XCTAssertTrue(all.stdout.contains("192.0.2.11/24*") && all.stdout.contains("192.0.2.12/24*"), all.stdout)
+    }
+
     func testErrorsExitOneAndChangeNothing() throws {
         if let reason = TestNamespace.unavailableReason { throw XCTSkip(reason) }
         let ns = try TestNamespace("clierr")
