@@ -47,6 +47,8 @@ let package = Package(
         // The journal, the state directory and the step wire format: pure, no root needed.
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Planner", "HostState", "Storage"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "HostState"], resources: [.copy("Fixtures")]),
+        // The netlink codec: every request kind to bytes, every parsed reply from bytes; no socket, no root.
+        .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "HostState"]),
         // Throwaway network namespaces and a process runner, shared by the kernel-facing tests.
         .target(name: "TestSupport", dependencies: ["Storage", 
             "Engine", "Topology", "HostState",
