@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "Planner", dependencies: ["Topology", "HostState"]),
         // The only code that touches C: dumps, batched writes, namespaces.
         .target(name: "Netlink", dependencies: ["CNetlink", "CMnl", "HostState"]),
-        // Host state outside netlink: sysctls now; iSCSI, multipath and NPIV to come.
+        // Host state outside netlink: sysctls, iSCSI, multipath, FC/NPIV, probes, the state directory.
         .target(name: "Storage", dependencies: ["HostState"]),
         // read -> plan -> apply -> read -> verify, rollback.
         .target(name: "Engine", dependencies: [
@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "HostState"], resources: [.copy("Fixtures")]),
         // The netlink codec: every request kind to bytes, every parsed reply from bytes; no socket, no root.
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "HostState"]),
-        // Throwaway network namespaces and a process runner, shared by the kernel-facing tests.
+        // Throwaway network namespaces, a process runner and pool-file helpers, shared by the tests.
         .target(name: "TestSupport", dependencies: ["Storage", 
             "Engine", "Topology", "HostState",
             .product(name: "Logging", package: "swift-log"),
