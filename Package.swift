@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "Planner", dependencies: ["Topology", "HostState"]),
         // The only code that touches C: dumps, batched writes, namespaces.
         .target(name: "Netlink", dependencies: ["CNetlink", "CMnl", "HostState"]),
-        // Host state outside netlink: sysctls now; iSCSI, multipath and NPIV to come.
+        // Host state outside netlink: sysctls, iSCSI, multipath, FC/NPIV, probes, the state directory.
         .target(name: "Storage", dependencies: ["HostState"]),
         // read -> plan -> apply -> read -> verify, rollback.
         .target(name: "Engine", dependencies: [
@@ -43,11 +43,13 @@ let package = Package(
         .executableTarget(name: "poolnet-bench"),
 
         .testTarget(name: "TopologyTests", dependencies: ["Topology", "HostState", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Topology", "HostState", "Engine", "Storage"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Topology", "HostState", "Engine", "Storage", "TestSupport"], resources: [.copy("Fixtures")]),
         // The journal, the state directory and the step wire format: pure, no root needed.
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Planner", "HostState", "Storage"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "HostState"], resources: [.copy("Fixtures")]),
-        // Throwaway network namespaces and a process runner, shared by the kernel-facing tests.
+        // The netlink codec: every request kind to bytes, every parsed reply from bytes; no socket, no root.
+        .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "HostState"]),
+        // Throwaway network namespaces, a process runner and pool-file helpers, shared by the tests.
         .target(name: "TestSupport", dependencies: ["Storage", 
             "Engine", "Topology", "HostState",
             .product(name: "Logging", package: "swift-log"),

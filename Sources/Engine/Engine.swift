@@ -320,6 +320,5 @@ public struct Engine: Sendable {
     }
 }
 
-/// errno values used for steps the engine itself did not send.
-let EIO_INJECTED: Int32 = 5
+/// The errno of a step the engine did not send (an earlier one failed).
 let ECANCELED_CODE: Int32 = 125

@@ -44,34 +44,33 @@ extension NetlinkRequest {
     }
 }
 
-extension RouteSocket {
-    /// VLANs of every bridge port and bridge: one AF_BRIDGE RTM_GETLINK dump with compressed
-    /// ranges (`bridge vlan show`).
-    func dumpBridgeVLANs() throws -> [Int32: [BridgeVLAN]] {
-        var result: [Int32: [BridgeVLAN]] = [:]
-        try dump("bridge VLANs", build: { nlh in
-            nlh.pointee.nlmsg_type = UInt16(RTM_GETLINK)
-            let ifi = mnl_nlmsg_put_extra_header(nlh, MemoryLayout<ifinfomsg>.size)!.assumingMemoryBound(to: ifinfomsg.self)
-            ifi.pointee.ifi_family = UInt8(AF_BRIDGE)
-            mnl_attr_put_u32(nlh, UInt16(IFLA_EXT_MASK), RTEXT_FILTER_BRVLAN_COMPRESSED)
-        }, each: { type, payload in
-            guard type == UInt16(RTM_NEWLINK), payload.count >= MemoryLayout<ifinfomsg>.size else { return }
-            let index = payload.loadUnaligned(as: ifinfomsg.self).ifi_index
-            let attributes = Attributes(buffer: UnsafeRawBufferPointer(rebasing: payload[MemoryLayout<ifinfomsg>.size...]))
-            guard let spec = attributes.first(Int(IFLA_AF_SPEC)) else { return }
-            var vlans: [BridgeVLAN] = []
-            var rangeStart: UInt16?
-            for entry in spec.nested where entry.type == IFLA_BRIDGE_VLAN_INFO && entry.payload.count >= 4 {
-                let flags = entry.payload.loadUnaligned(fromByteOffset: 0, as: UInt16.self)
-                let vid = entry.payload.loadUnaligned(fromByteOffset: 2, as: UInt16.self)
-                let pvid = flags & BRIDGE_VLAN_INFO_PVID != 0, untagged = flags & BRIDGE_VLAN_INFO_UNTAGGED != 0
-                if flags & BRIDGE_VLAN_INFO_RANGE_BEGIN != 0 { rangeStart = vid; continue }
-                let first = flags & BRIDGE_VLAN_INFO_RANGE_END != 0 ? rangeStart ?? vid : vid
-                rangeStart = nil
-                for v in first...vid { vlans.append(BridgeVLAN(vid: v, pvid: pvid, untagged: untagged)) }
-            }
-            result[index, default: []] += vlans
-        })
-        return result
+/// The VLANs of one bridge port (or of the bridge itself), as an AF_BRIDGE RTM_NEWLINK of a
+/// `bridge vlan show` dump reports them: IFLA_BRIDGE_VLAN_INFO entries in IFLA_AF_SPEC, ranges
+/// expanded.
+struct BridgePortVLANs: Equatable {
+    var index: Int32
+    var vlans: [BridgeVLAN]
+
+    /// Nil for another message type or a link without IFLA_AF_SPEC (not a bridge or port).
+    init?(_ message: NetlinkMessage) {
+        guard message.type == UInt16(RTM_NEWLINK), let (header, attributes) = message.family(ifinfomsg.self),
+              let spec = attributes.first(Int(IFLA_AF_SPEC)) else { return nil }
+        var vlans: [BridgeVLAN] = []
+        var rangeStart: UInt16?
+        for entry in spec.nested where entry.type == IFLA_BRIDGE_VLAN_INFO && entry.payload.count >= 4 {
+            let flags = entry.payload.loadUnaligned(fromByteOffset: 0, as: UInt16.self)
+            let vid = entry.payload.loadUnaligned(fromByteOffset: 2, as: UInt16.self)
+            let pvid = flags & BRIDGE_VLAN_INFO_PVID != 0, untagged = flags & BRIDGE_VLAN_INFO_UNTAGGED != 0
+            if flags & BRIDGE_VLAN_INFO_RANGE_BEGIN != 0 { rangeStart = vid; continue }
+            let first = flags & BRIDGE_VLAN_INFO_RANGE_END != 0 ? rangeStart ?? vid : vid
+            rangeStart = nil
+            for v in first...vid { vlans.append(BridgeVLAN(vid: v, pvid: pvid, untagged: untagged)) }
+        }
+        self.init(index: header.ifi_index, vlans: vlans)
+    }
+
+    init(index: Int32, vlans: [BridgeVLAN]) {
+        self.index = index
+        self.vlans = vlans
     }
 }

@@ -72,6 +72,11 @@ public struct NetlinkRequest: Sendable {
     static let iffLowerUp: UInt32 = 0x10000
     static let addrGenModeNone: UInt8 = 1
 
+    /// The request as the bytes that go on the wire (the batch writer encodes in place instead).
+    func bytes(sequence: UInt32) -> [UInt8] {
+        NetlinkMessage.encode(sequence: sequence) { encode(into: $0) }
+    }
+
     /// Writes the request into the message whose header libmnl just put.
     func encode(into nlh: UnsafeMutablePointer<nlmsghdr>) {
         let request = UInt16(NLM_F_REQUEST | NLM_F_ACK)

@@ -42,57 +42,45 @@ public final class RouteSocket {
 
     // MARK: dumps
 
-    /// Sends one dump request built by `build` and hands every reply message's payload to `each`
-    /// (the message type and the bytes after the netlink header).
-    func dump(_ what: String, build: (UnsafeMutablePointer<nlmsghdr>) -> Void,
-              each: (UInt16, UnsafeRawBufferPointer) throws -> Void) throws {
+    /// Sends one dump request and hands every message of the reply to `each`.
+    func dump(_ what: String, _ request: ReadRequest, each: (NetlinkMessage) throws -> Void) throws {
         for _ in 0..<5 {
-            if try dumpOnce(what, build: build, each: each) { return }
+            if try dumpOnce(what, request, each: each) { return }
         }
         throw NetlinkError(operation: "dump \(what)", errno: EINTR, kernelMessage: "the dump kept being interrupted by changes")
     }
 
     /// Returns false when the kernel flagged the dump as interrupted (NLM_F_DUMP_INTR): retry.
-    private func dumpOnce(_ what: String, build: (UnsafeMutablePointer<nlmsghdr>) -> Void,
-                          each: (UInt16, UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
-        let request = UnsafeMutableRawPointer.allocate(byteCount: 4096, alignment: 8)
-        defer { request.deallocate() }
-        let nlh = mnl_nlmsg_put_header(request)!
-        nlh.pointee.nlmsg_flags = UInt16(NLM_F_REQUEST | NLM_F_DUMP)
+    private func dumpOnce(_ what: String, _ request: ReadRequest, each: (NetlinkMessage) throws -> Void) throws -> Bool {
         sequence &+= 1
-        nlh.pointee.nlmsg_seq = sequence
-        build(nlh)
+        let bytes = request.bytes(sequence: sequence)
         Self.requestsSent.add(1, ordering: .relaxed)
-        guard mnl_socket_sendto(socket, nlh, Int(nlh.pointee.nlmsg_len)) >= 0 else {
+        guard bytes.withUnsafeBytes({ mnl_socket_sendto(socket, $0.baseAddress, $0.count) }) >= 0 else {
             throw NetlinkError(operation: "dump \(what)", errno: errno)
         }
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.receiveBytes, alignment: 8)
         defer { buffer.deallocate() }
         var interrupted = false
-        while true {
+        var done = false
+        while !done {
             let n = mnl_socket_recvfrom(socket, buffer, Self.receiveBytes)
             guard n >= 0 else { throw NetlinkError(operation: "dump \(what)", errno: errno) }
-            var remaining = Int32(n)
-            var message: UnsafePointer<nlmsghdr>? = UnsafePointer(buffer.assumingMemoryBound(to: nlmsghdr.self))
-            while let m = message, mnl_nlmsg_ok(m, remaining) {
-                let header = m.pointee
-                if header.nlmsg_seq == sequence {
-                    if header.nlmsg_flags & UInt16(NLM_F_DUMP_INTR) != 0 { interrupted = true }
-                    switch Int32(header.nlmsg_type) {
-                    case NLMSG_DONE:
-                        return !interrupted
-                    case NLMSG_ERROR:
-                        let (code, text) = Self.decodeError(m)
-                        if code != 0 { throw NetlinkError(operation: "dump \(what)", errno: -code, kernelMessage: text) }
-                    default:
-                        let payload = UnsafeRawBufferPointer(start: mnl_nlmsg_get_payload(m),
-                                                             count: Int(header.nlmsg_len) - MemoryLayout<nlmsghdr>.size)
-                        try each(header.nlmsg_type, payload)
-                    }
+            try NetlinkMessage.forEach(in: UnsafeRawBufferPointer(start: buffer, count: n)) { message in
+                guard message.sequence == sequence else { return true }
+                if message.flags & UInt16(NLM_F_DUMP_INTR) != 0 { interrupted = true }
+                if Int32(message.type) == NLMSG_DONE {
+                    done = true
+                    return false
                 }
-                message = UnsafePointer(mnl_nlmsg_next(m, &remaining))
+                if let ack = Acknowledgement(message) {
+                    if ack.errno != 0 { throw NetlinkError(operation: "dump \(what)", errno: ack.errno, kernelMessage: ack.message) }
+                } else {
+                    try each(message)
+                }
+                return true
             }
         }
+        return !interrupted
     }
 
     // MARK: batched writes
@@ -107,6 +95,8 @@ public final class RouteSocket {
         let capacity = Self.batchBytes + 16 * 1024
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
         defer { buffer.deallocate() }
+        // libmnl 1.0.4 leaves attribute padding as it finds it: zeroed, no stale bytes go out.
+        buffer.initializeMemory(as: UInt8.self, repeating: 0, count: capacity)
         var used = 0
         var notSent = Set(requests.indices)
         var failed = false
@@ -118,6 +108,7 @@ public final class RouteSocket {
                 for (_, i) in outstanding { results[i] = NetlinkError(operation: requests[i].label, errno: e) }
                 outstanding.removeAll()
             }
+            buffer.initializeMemory(as: UInt8.self, repeating: 0, count: used)
             used = 0
             collectAcks(&outstanding, requests: requests, results: &results)
             if results.contains(where: { $0 != nil }) { failed = true }
@@ -153,30 +144,12 @@ public final class RouteSocket {
                 outstanding.removeAll()
                 return
             }
-            var remaining = Int32(n)
-            var message: UnsafePointer<nlmsghdr>? = UnsafePointer(buffer.assumingMemoryBound(to: nlmsghdr.self))
-            while let m = message, mnl_nlmsg_ok(m, remaining) {
-                if Int32(m.pointee.nlmsg_type) == NLMSG_ERROR, let i = outstanding.removeValue(forKey: m.pointee.nlmsg_seq) {
-                    let (code, text) = Self.decodeError(m)
-                    if code != 0 { results[i] = NetlinkError(operation: requests[i].label, errno: -code, kernelMessage: text) }
+            NetlinkMessage.forEach(in: UnsafeRawBufferPointer(start: buffer, count: n)) { message in
+                if let ack = Acknowledgement(message), let i = outstanding.removeValue(forKey: message.sequence), ack.errno != 0 {
+                    results[i] = NetlinkError(operation: requests[i].label, errno: ack.errno, kernelMessage: ack.message)
                 }
-                message = UnsafePointer(mnl_nlmsg_next(m, &remaining))
+                return true
             }
         }
-    }
-
-    /// The errno of an NLMSG_ERROR (0 for an ack) and the extended-ACK message, if any.
-    static func decodeError(_ m: UnsafePointer<nlmsghdr>) -> (Int32, String?) {
-        let err = poolnet_nlmsg_err(m)!
-        let code = err.pointee.error
-        guard m.pointee.nlmsg_flags & UInt16(NLM_F_ACK_TLVS) != 0 else { return (code, nil) }
-        // With NETLINK_CAP_ACK the echoed request is only its header, so TLVs follow nlmsgerr.
-        var offset = MemoryLayout<nlmsgerr>.size
-        if m.pointee.nlmsg_flags & UInt16(NLM_F_CAPPED) == 0 { offset += Int(err.pointee.msg.nlmsg_len) - MemoryLayout<nlmsghdr>.size }
-        let total = Int(m.pointee.nlmsg_len) - MemoryLayout<nlmsghdr>.size
-        guard offset < total else { return (code, nil) }
-        let tlvs = UnsafeRawBufferPointer(start: UnsafeRawPointer(err) + offset, count: total - offset)
-        let text = Attributes(buffer: tlvs).first(Int(NLMSGERR_ATTR_MSG.rawValue))?.string
-        return (code, text)
     }
 }

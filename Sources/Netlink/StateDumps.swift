@@ -9,30 +9,37 @@ extension RouteSocket {
     /// (libnl 3.7's address cache drops IFA_PROTO, which poolnet's ownership relies on.)
     func dumpAddresses(names: [Int32: String]) throws -> [AddressState] {
         var result: [AddressState] = []
-        try dump("addresses", build: { nlh in
-            nlh.pointee.nlmsg_type = UInt16(RTM_GETADDR)
-            let ifa = mnl_nlmsg_put_extra_header(nlh, MemoryLayout<ifaddrmsg>.size)!.assumingMemoryBound(to: ifaddrmsg.self)
-            ifa.pointee.ifa_family = UInt8(AF_UNSPEC)
-        }, each: { type, payload in
-            guard type == UInt16(RTM_NEWADDR), payload.count >= MemoryLayout<ifaddrmsg>.size else { return }
-            let header = payload.loadUnaligned(as: ifaddrmsg.self)
-            guard let link = names[Int32(bitPattern: header.ifa_index)] else { return }
-            var local: [UInt8]?
-            var address: [UInt8]?
-            var proto: UInt8 = 0
-            for attribute in Attributes(buffer: UnsafeRawBufferPointer(rebasing: payload[MemoryLayout<ifaddrmsg>.size...])) {
-                switch Int(attribute.type) {
-                case Int(IFA_LOCAL): local = Array(attribute.payload)
-                case Int(IFA_ADDRESS): address = Array(attribute.payload)
-                case Int(IFA_PROTO): proto = attribute.u8 ?? 0
-                default: break
-                }
-            }
-            // IFA_LOCAL is the interface's own address; IFA_ADDRESS is the peer on point-to-point links.
-            guard let bytes = local ?? address, bytes.count == 4 || bytes.count == 16 else { return }
-            result.append(AddressState(link: link, prefix: IPPrefix(bytes: bytes, prefixLength: Int(header.ifa_prefixlen)), proto: proto))
-        })
+        try dump("addresses", .addresses) { message in
+            guard let address = RawAddress(message), let link = names[address.index] else { return }
+            result.append(AddressState(link: link, prefix: address.prefix, proto: address.proto))
+        }
         return result
+    }
+
+    /// VLANs of every bridge port and bridge: one AF_BRIDGE RTM_GETLINK dump with compressed
+    /// ranges (`bridge vlan show`).
+    func dumpBridgeVLANs() throws -> [Int32: [BridgeVLAN]] {
+        var result: [Int32: [BridgeVLAN]] = [:]
+        try dump("bridge VLANs", .bridgeVLANs) { message in
+            guard let port = BridgePortVLANs(message) else { return }
+            result[port.index, default: []] += port.vlans
+        }
+        return result
+    }
+
+    /// Remote VTEPs of every VXLAN device in `indexes`, from one AF_BRIDGE RTM_GETNEIGH dump
+    /// (`bridge fdb show`), keeping the all-zero entries. One request whatever the number of
+    /// VXLANs: a dump filtered by device (NDA_IFINDEX) walks every device in the kernel, so one
+    /// per VXLAN made the read quadratic.
+    func dumpVXLANRemotes(indexes: Set<Int32>) throws -> [Int32: [String]] {
+        var remotes: [Int32: [String]] = [:]
+        guard !indexes.isEmpty else { return remotes }
+        try dump("fdb of VXLAN devices", .fdb) { message in
+            guard let entry = FDBEntry(message), indexes.contains(entry.index),
+                  entry.mac?.allSatisfy({ $0 == 0 }) == true, let remote = entry.destination else { return }
+            remotes[entry.index, default: []].append(remote.address)
+        }
+        return remotes.mapValues { $0.sorted() }
     }
 }
 

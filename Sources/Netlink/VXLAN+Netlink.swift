@@ -33,27 +33,35 @@ extension NetlinkRequest {
     }
 }
 
-extension RouteSocket {
-    /// Remote VTEPs of every VXLAN device in `indexes`, from one AF_BRIDGE RTM_GETNEIGH dump
-    /// (`bridge fdb show`), keeping the all-zero entries. One request whatever the number of
-    /// VXLANs: a dump filtered by device (NDA_IFINDEX) walks every device in the kernel, so one
-    /// per VXLAN made the read quadratic.
-    func dumpVXLANRemotes(indexes: Set<Int32>) throws -> [Int32: [String]] {
-        var remotes: [Int32: [String]] = [:]
-        guard !indexes.isEmpty else { return remotes }
-        try dump("fdb of VXLAN devices", build: { nlh in
-            nlh.pointee.nlmsg_type = UInt16(RTM_GETNEIGH)
-            let ndm = mnl_nlmsg_put_extra_header(nlh, MemoryLayout<ndmsg>.size)!.assumingMemoryBound(to: ndmsg.self)
-            ndm.pointee.ndm_family = UInt8(AF_BRIDGE)
-        }, each: { type, payload in
-            guard type == UInt16(RTM_NEWNEIGH), payload.count >= MemoryLayout<ndmsg>.size else { return }
-            let index = payload.loadUnaligned(as: ndmsg.self).ndm_ifindex
-            guard indexes.contains(index) else { return }
-            let attributes = Attributes(buffer: UnsafeRawBufferPointer(rebasing: payload[MemoryLayout<ndmsg>.size...]))
-            guard let mac = attributes.first(Int(NDA_LLADDR)), mac.payload.allSatisfy({ $0 == 0 }),
-                  let dst = attributes.first(Int(NDA_DST)), dst.payload.count == 4 || dst.payload.count == 16 else { return }
-            remotes[index, default: []].append(IPPrefix(bytes: Array(dst.payload), prefixLength: dst.payload.count * 8).address)
-        })
-        return remotes.mapValues { $0.sorted() }
+extension VXLANInfo {
+    /// Decodes IFLA_INFO_DATA of a VXLAN device; its underlay device stays an index (RawLink).
+    init(infoData data: Attributes?) {
+        self.init(vni: data?.first(Int(IFLA_VXLAN_ID))?.u32 ?? 0,
+                  local: (data?.first(Int(IFLA_VXLAN_LOCAL)) ?? data?.first(Int(IFLA_VXLAN_LOCAL6)))?.addressText,
+                  port: UInt16(bigEndian: data?.first(Int(IFLA_VXLAN_PORT))?.u16 ?? UInt16(4789).bigEndian))
+    }
+}
+
+/// One bridge FDB entry of a `bridge fdb show` dump (an AF_BRIDGE RTM_NEWNEIGH): a VXLAN's
+/// all-zero entry names a remote VTEP.
+struct FDBEntry: Equatable {
+    var index: Int32
+    /// NDA_LLADDR, when present.
+    var mac: [UInt8]?
+    /// NDA_DST, when it is an IPv4 or IPv6 address.
+    var destination: IPPrefix?
+
+    /// Nil for another message type or a truncated header.
+    init?(_ message: NetlinkMessage) {
+        guard message.type == UInt16(RTM_NEWNEIGH), let (header, attributes) = message.family(ndmsg.self) else { return nil }
+        let dst = attributes.first(Int(NDA_DST))?.payload
+        self.init(index: header.ndm_ifindex, mac: attributes.first(Int(NDA_LLADDR)).map { Array($0.payload) },
+                  destination: dst.flatMap { $0.count == 4 || $0.count == 16 ? IPPrefix(bytes: Array($0), prefixLength: $0.count * 8) : nil })
+    }
+
+    init(index: Int32, mac: [UInt8]?, destination: IPPrefix?) {
+        self.index = index
+        self.mac = mac
+        self.destination = destination
     }
 }

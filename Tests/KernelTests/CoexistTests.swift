@@ -10,7 +10,8 @@ import XCTest
 /// poolnet next to the real network managers of hypervisor distributions, each started inside the
 /// VM (ForeignDaemonLab): detection on their live state, refusal, hand-over with a reload that
 /// proves they keep their hands off, and the drop-in removed when the file drops the key.
-final class CoexistTests: XCTestCase {
+final class CoexistTests: XCTestCase, PoolFileTesting {
+    var poolHost: String { "hv01" }
     static let networkManagerDropIn = "/etc/NetworkManager/conf.d/95-poolnet-lab.conf"
     static let networkdDropIn = "/etc/systemd/network/05-poolnet-lab.network"
 
@@ -18,10 +19,6 @@ final class CoexistTests: XCTestCase {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         return Engine(netns: netns, logger: logger)
-    }
-
-    func desired(_ yaml: String) throws -> DesiredState {
-        try Topology.parse(yaml: yaml, file: "pool.yaml").resolve(host: "hv01")
     }
 
     /// A pool file with storage NICs `nics` on `subnet` (hv01 gets .11, .12, …) and optional extra text.

@@ -1,12 +1,14 @@
 import Engine
 import Foundation
 import Logging
+import TestSupport
 import Topology
 import XCTest
 
 /// Shared by the iSCSI tests: a fresh lab (target, two paths) per test, and an engine on the
 /// VM's own namespace whose storage steps log, so that the VM's output shows where time goes.
-class ISCSITestCase: XCTestCase {
+class ISCSITestCase: XCTestCase, PoolFileTesting {
+    var poolHost: String { "vmhost" }
     var lab: ISCSILab!
     var engine: Engine!
 
@@ -42,11 +44,5 @@ class ISCSITestCase: XCTestCase {
             addresses: ["198.51.100.${index}"]
 
         """
-    }
-
-    func desired(_ yaml: String) throws -> DesiredState {
-        let topology = try Topology.parse(yaml: yaml, file: "iscsi.yaml")
-        XCTAssertEqual(topology.validate().map(\.description), [])
-        return try topology.resolve(host: "vmhost")
     }
 }

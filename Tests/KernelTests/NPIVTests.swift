@@ -10,7 +10,8 @@ import XCTest
 /// NPIV for real: software FCoE (VN2VN mode) on a veth gives an fc_host with vport_create, without
 /// any FC hardware. No fabric answers, so vports settle in the state the kernel gives them
 /// ("No Fabric Support" or "Linkdown"); the test asserts that state and that check reports it.
-final class NPIVTests: XCTestCase {
+final class NPIVTests: XCTestCase, PoolFileTesting {
+    var poolHost: String { "vmhost" }
     var engine: Engine!
     var state: URL!
     var parent: WWN!
@@ -85,12 +86,6 @@ final class NPIVTests: XCTestCase {
             text += "    - { name: fab-b, parent: \"${vars.hba}\", wwpn: \"2101001b32a9db0${index}\", wwnn: \"2001001b32a9db0${index}\" }\n"
         }
         return text
-    }
-
-    func desired(_ yaml: String) throws -> DesiredState {
-        let topology = try Topology.parse(yaml: yaml, file: "fc.yaml")
-        XCTAssertEqual(topology.validate().map(\.description), [])
-        return try topology.resolve(host: "vmhost")
     }
 
     func vports() -> [WWN: (name: String, state: String)] {

@@ -61,6 +61,4 @@ final class RollbackTests: NamespaceTestCase {
         }
         XCTAssertEqual(comparable(try snapshot()), comparable(before))
     }
-
-    func comparable(_ state: CurrentState) -> CurrentState { state.ignoringKernelChosenFields }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HostState
 import Planner
+import TestSupport
 import Topology
 import XCTest
 
@@ -68,28 +69,5 @@ final class GoldenPlanTests: XCTestCase {
             b.sysctls.removeAll { !keys.contains($0.key) }
             XCTAssertEqual(a, b, "rollback of \(c.name)")
         }
-    }
-
-    /// Indexes and carrier are the kernel's to choose; everything the plan controls must match.
-    func comparable(_ s: CurrentState) -> CurrentState {
-        var n = s.normalized()
-        for i in n.links.indices {
-            n.links[i].index = 0
-            n.links[i].carrier = false
-        }
-        // Session ids, SCSI hosts and disks are the kernel's; records and ifaces come back in any order.
-        if var iscsi = n.iscsi {
-            iscsi.ifaces.sort { $0.name < $1.name }
-            iscsi.nodes.sort { $0.key < $1.key }
-            iscsi.sessions = iscsi.sessions.map { ISCSISession(id: 0, key: $0.key, state: $0.state) }
-                .sorted { $0.key < $1.key }
-            n.iscsi = iscsi
-        }
-        // vport-H:C-N numbers come from a kernel counter.
-        if var fc = n.fc {
-            fc.vports = fc.vports.map { var v = $0; v.name = ""; return v }.sorted { $0.portName < $1.portName }
-            n.fc = fc
-        }
-        return n
     }
 }

@@ -7,7 +7,8 @@ import Topology
 import XCTest
 
 /// Base for tests on the host's real kernel: each test gets its own namespace with veth "NICs".
-open class NamespaceTestCase: XCTestCase {
+open class NamespaceTestCase: XCTestCase, PoolFileTesting {
+    public var poolHost: String { "hv01" }
     public var ns: TestNamespace!
     public var engine: Engine!
 
@@ -23,12 +24,6 @@ open class NamespaceTestCase: XCTestCase {
         if let path = engine?.storageRoots.ownership { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         ns = nil
         engine = nil
-    }
-
-    public func desired(_ yaml: String, host: String = "hv01") throws -> DesiredState {
-        let topology = try Topology.parse(yaml: yaml, file: "test.yaml")
-        XCTAssertEqual(topology.validate().map(\.description), [])
-        return try topology.resolve(host: host)
     }
 
     /// The live state in the model's terms, for comparing before and after.
