@@ -22,9 +22,21 @@ final class NPIVTests: XCTestCase, PoolFileTesting {
         (try? String(contentsOfFile: "/sys/\(path)", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    struct SysfsWriteFailed: Error, CustomStringConvertible {
+        var text: String, path: String, error: Error
+        var description: String { "writing \"\(text)\" to /sys/\(path): \(error.localizedDescription)" }
+    }
+
+    /// One write(2) of the value, whose errno is the kernel's answer (sh's echo reports every
+    /// failed write as "I/O error", hiding an EINVAL or EBUSY).
     static func write(_ text: String, to path: String) throws {
-        let result = try runProcess(["sh", "-c", "echo \"$1\" > \"$2\"", "sh", text, "/sys/\(path)"])
-        guard result.status == 0 else { throw CommandFailed(argv: ["echo", text, path], result: result) }
+        do {
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: "/sys/\(path)"))
+            defer { try? handle.close() }
+            try handle.write(contentsOf: Data((text + "\n").utf8))
+        } catch {
+            throw SysfsWriteFailed(text: text, path: path, error: error)
+        }
     }
 
     override func setUpWithError() throws {
@@ -40,7 +52,10 @@ final class NPIVTests: XCTestCase, PoolFileTesting {
         try Self.write(nic, to: "bus/fcoe/ctlr_create")
         let controllers = try FileManager.default.contentsOfDirectory(atPath: "/sys/bus/fcoe/devices").filter { $0.hasPrefix("ctlr_") }
         let controller = try XCTUnwrap(controllers.first { Self.sys("bus/fcoe/devices/\($0)/enabled") == "0" } ?? controllers.last)
-        try Self.write("vn2vn", to: "bus/fcoe/devices/\(controller)/mode")
+        // The kernel's own spelling, as `mode` reads it back: 6.12 matches the mode names
+        // case-sensitively (sysfs_match_string; "vn2vn" is EINVAL there), 6.1 did not.
+        try Self.write("VN2VN", to: "bus/fcoe/devices/\(controller)/mode")
+        XCTAssertEqual(Self.sys("bus/fcoe/devices/\(controller)/mode"), "VN2VN")
         try Self.write("1", to: "bus/fcoe/devices/\(controller)/enabled")
         var added: [String] = []
         _ = ISCSILab.eventually(10) {

@@ -12,10 +12,8 @@ multipathd || { echo "vm: multipathd did not start"; exit 1; }
 export POOLNET_VM=1
 selectors=${POOLNET_VM_TESTS:-$("$bin" --list-tests | grep -E '^(KernelTests|NamespaceTests)\.' | cut -d/ -f1 | sort -u | paste -sd, -)}
 if [[ $selectors == KERNEL_AND_OWNERSHIP ]]; then
-  # Not NPIVTests: on Debian's 6.12 the software-FCoE lab does not come up (writing vn2vn to the
-  # controller's mode fails with EIO, also after disabling it), which is the lab, not poolnet.
   selectors=$("$bin" --list-tests | grep -E '^(KernelTests\.|NamespaceTests\.(TwoPoolsTests|AddressProtocolProbeTests|SecondaryAddressTests)/)' \
-    | grep -v '^KernelTests\.NPIVTests/' | cut -d/ -f1 | sort -u | paste -sd, -)
+    | cut -d/ -f1 | sort -u | paste -sd, -)
 fi
 log=/tmp/vm-tests.log
 "$bin" "$selectors" 2>&1 | tee "$log"
