@@ -54,3 +54,11 @@ public struct RouteState: Hashable, Sendable, Codable {
 
     public var isDefault: Bool { destination.prefixLength == 0 }
 }
+
+extension Sequence where Element == SysctlKey {
+    /// The order of `sorted()`, with each key's name built once instead of twice per comparison
+    /// (that was a third of a no-op plan's CPU over 1,000 storage NICs).
+    public func sortedByName() -> [SysctlKey] {
+        map { ($0.description, $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+}

@@ -46,7 +46,7 @@ extension PlanBuilder {
         for name in bridge.ports {
             guard let port = live(name) else {
                 // A port the plan creates (a VLAN) is enslaved after it exists.
-                if desired.createdDevices.contains(name) {
+                if createdDevices.contains(name) {
                     add(.enslave, .setMaster(link: name, master: bridge.name, previous: nil), depth: 0)
                     planPortVLANs(name, of: bridge, have: startingVLANs)
                 } else {

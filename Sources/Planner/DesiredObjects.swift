@@ -23,6 +23,7 @@ extension DesiredState {
         var out: [DesiredObject] = []
         func list(_ values: [String]) -> String { values.isEmpty ? "none" : values.joined(separator: ", ") }
         func mtu(_ value: UInt32?) -> [(String, String)] { value.map { [("mtu", String($0))] } ?? [] }
+        let createdDevices = self.createdDevices  // once, not per NIC
         for nic in nics {
             var p: [(String, String)] = mtu(nic.mtu)
             p.append(("addresses", list(nic.addresses.map(\.prefix.description))))

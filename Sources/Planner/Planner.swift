@@ -65,6 +65,9 @@ struct PlanBuilder {
     /// Port name → the bridge the file puts it in.
     let declaredPorts: [String: String]
     let declaredLinks: Set<String>
+    /// The devices the file creates (bridges, VLANs, bonds, VXLANs), built once: per port or NIC it
+    /// made a create plan quadratic.
+    let createdDevices: Set<String>
     /// Links poolnet created that the file no longer declares.
     let prunedLinks: Set<String>
     /// Links poolnet created whose identity (kind, VLAN id, parent) differs from the file: they are
@@ -86,7 +89,8 @@ struct PlanBuilder {
         var ports: [String: String] = [:]
         for bridge in desired.bridges { for port in bridge.ports { ports[port] = bridge.name } }
         declaredPorts = ports
-        let declared = Set(desired.nics.map(\.name)).union(desired.createdDevices)
+        createdDevices = desired.createdDevices
+        let declared = Set(desired.nics.map(\.name)).union(createdDevices)
         declaredLinks = declared
         let alias = linkAlias
         prunedLinks = Set(current.links.filter { $0.alias == alias && !declared.contains($0.name) }.map(\.name))

@@ -12,7 +12,7 @@ extension PlanBuilder {
             for (key, want) in nic.sysctls.sorted(by: { $0.key < $1.key }) {
                 // A device the plan creates starts from conf/default.
                 guard let have = values[exists ? key : key.on("default")] else {
-                    if exists || desired.createdDevices.contains(nic.name) {
+                    if exists || createdDevices.contains(nic.name) {
                         problem("storage_nic \(nic.name)", "cannot read \(key)\(key.family == .ipv6 ? " (IPv6 is off on this host?)" : "")")
                     }
                     continue

@@ -21,7 +21,7 @@ extension PlanBuilder {
                 planUp(link, depth: depth)
                 continue
             }
-            if live(vlan.link) == nil && !desired.createdDevices.contains(vlan.link) {
+            if live(vlan.link) == nil && !createdDevices.contains(vlan.link) {
                 problem("vlan \(vlan.name)", "parent \(vlan.link) is not present on host \(desired.host)")
                 continue
             }

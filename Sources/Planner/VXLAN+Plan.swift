@@ -23,7 +23,7 @@ extension PlanBuilder {
                 planUp(link, depth: depth)
                 continue
             }
-            if let device = vxlan.info.device, live(device) == nil, !desired.createdDevices.contains(device) {
+            if let device = vxlan.info.device, live(device) == nil, !createdDevices.contains(device) {
                 problem("vxlan \(vxlan.name)", "underlay device \(device) is not present on host \(desired.host)")
                 continue
             }

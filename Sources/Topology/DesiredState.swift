@@ -139,7 +139,7 @@ public struct DesiredState: Sendable, Equatable {
         for nic in nics {
             for key in nic.sysctls.keys { keys.formUnion([key, key.on("all"), key.on("default")]) }
         }
-        return keys.sorted()
+        return keys.sortedByName()
     }
 
     /// Whether any bridge VLAN membership is managed (then the bridge VLAN class is read).

@@ -31,17 +31,23 @@ enum HostExpression {
 
     static func expand(_ text: String, in context: HostContext) throws(Failure) -> String {
         guard hasExpression(text) else { return text }
+        // Over UTF-8 bytes: `$`, `{` and `}` are ASCII, so they never fall inside a multi-byte
+        // character; Substring.range(of:) went through Foundation, a third of a no-op plan's CPU
+        // on a 1,000-VXLAN file.
+        let bytes = Array(text.utf8)
         var out = ""
-        var rest = Substring(text)
-        while let start = rest.range(of: "${") {
-            out += rest[..<start.lowerBound]
-            guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
+        var literal = 0, i = 0
+        while i + 1 < bytes.count {
+            guard bytes[i] == UInt8(ascii: "$"), bytes[i + 1] == UInt8(ascii: "{") else { i += 1; continue }
+            out += String(decoding: bytes[literal..<i], as: UTF8.self)
+            guard let end = bytes[(i + 2)...].firstIndex(of: UInt8(ascii: "}")) else {
                 throw Failure(message: "unterminated \"${\" in \"\(text)\"")
             }
-            out += try evaluate(String(rest[start.upperBound..<end]), in: context)
-            rest = rest[rest.index(after: end)...]
+            out += try evaluate(String(decoding: bytes[(i + 2)..<end], as: UTF8.self), in: context)
+            i = end + 1
+            literal = i
         }
-        return out + rest
+        return out + String(decoding: bytes[literal...], as: UTF8.self)
     }
 
     /// Bounds that keep a hostile expression from exhausting the stack or the CPU.
@@ -76,6 +82,12 @@ enum HostExpression {
     }
 
     private static func isIdentifier(_ s: String) -> Bool {
+        // ASCII, the usual case, without the Unicode property tables.
+        if s.utf8.allSatisfy({ $0 < 0x80 }) {
+            func letter(_ b: UInt8) -> Bool { b == UInt8(ascii: "_") || (b | 0x20 >= UInt8(ascii: "a") && b | 0x20 <= UInt8(ascii: "z")) }
+            guard let first = s.utf8.first, letter(first) else { return false }
+            return s.utf8.allSatisfy { letter($0) || $0 == UInt8(ascii: ".") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+        }
         guard let first = s.unicodeScalars.first, first == "_" || first.properties.isAlphabetic else { return false }
         return s.unicodeScalars.allSatisfy { $0 == "_" || $0 == "." || $0.properties.isAlphabetic || ("0"..."9").contains($0) }
     }

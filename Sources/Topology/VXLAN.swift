@@ -39,7 +39,9 @@ public struct VXLANSpec {
     /// This host's VTEP address.
     func localAddress(_ r: HostResolver) throws -> String {
         guard let text = try r.string(local, "local") else { throw r.fail("vxlan needs a local VTEP address on this host", at: header.name) }
-        guard let address = IPPrefix(text, defaultPrefix: text.contains(":") ? 128 : 32), !text.contains("/") else {
+        // Byte scans: String.contains(String) goes through Foundation, and this runs hosts² times per VXLAN.
+        let bytes = text.utf8
+        guard let address = IPPrefix(text, defaultPrefix: bytes.contains(UInt8(ascii: ":")) ? 128 : 32), !bytes.contains(UInt8(ascii: "/")) else {
             throw r.fail("local \"\(text)\" is not an IP address", at: try r.select(local) ?? header.name)
         }
         return address.address
