@@ -192,6 +192,7 @@ public struct Engine: Sendable {
             var before = try Self.read(using: socket, for: desired, base: base, storage: storage, keeper: keeper)
             var executor = Executor(socket: socket, sysctls: SysctlStore(), scratchGroup: Self.scratchGroup(unusedIn: before), storage: storage)
             executor.logger = logger
+            executor.addressRecord = keeper
             var plan = Planner.plan(desired: desired, current: before, force: force, adopt: adopt)
             guard plan.problems.isEmpty else { throw PlanBlocked(plan: plan) }
             guard !plan.changes.isEmpty else {
