@@ -24,13 +24,15 @@ public struct AddressState: Hashable, Sendable, Codable {
         hasher.combine(proto)
     }
 
-    enum CodingKeys: String, CodingKey { case link, prefix, proto }
+    enum CodingKeys: String, CodingKey { case link, prefix, proto, details }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         link = try c.decode(String.self, forKey: .link)
         prefix = try c.decode(IPPrefix.self, forKey: .prefix)
         proto = try c.decodeIfPresent(UInt8.self, forKey: .proto) ?? 0
+        // Read from test fixtures; never written (see `details`).
+        details = try c.decodeIfPresent(AddressDetails.self, forKey: .details)
     }
 
     public func encode(to encoder: Encoder) throws {
