@@ -160,6 +160,32 @@ final class AddressAdoptionTests: NamespaceTestCase {
         try adoptPruneAndRollBack(forceRecord: true)
     }
 
+    /// A step failing after the re-marks: the apply's own rollback gives every address back its
+    /// protocol and takes it out of the record, in both modes.
+    func testAFailedAdoptApplyRollsTheMarksBack() throws {
+        for forceRecord in [false, true] {
+            engine.forceAddressRecord = forceRecord
+            try buildBridge()
+            let want = try desired(Self.file)
+            var adopting = engine!
+            adopting.adopt = true
+            let steps = try adopting.plan(want).plan.changes
+            XCTAssertEqual(steps.count, 4)
+            let before = try read()
+            adopting.failStep = steps.count - 1
+            XCTAssertThrowsError(try adopting.apply(want)) { XCTAssertTrue("\($0)".contains("injected failure"), "\($0)") }
+            let after = try read()
+            for prefix in before.keys.sorted() {
+                assertSameButProtocol(before[prefix], after[prefix])
+                XCTAssertEqual(after[prefix]?.proto, before[prefix]?.proto, prefix)
+            }
+            XCTAssertEqual(try record(), [])
+            XCTAssertEqual(Planner.unowned(desired: want, current: try engine.read(for: want)).count, 4)
+            try ns.ip("link", "del", "br0")
+            try? FileManager.default.removeItem(atPath: engine.storageRoots.ownership)
+        }
+    }
+
     /// An address another pool added is refused with the reason, and nothing changes.
     func testAnotherPoolsAddressIsNeverAdopted() throws {
         for forceRecord in [false, true] {
