@@ -14,7 +14,7 @@ selectors=${POOLNET_VM_TESTS:-$("$bin" --list-tests | grep -E '^(KernelTests|Nam
 if [[ $selectors == KERNEL_AND_OWNERSHIP ]]; then
   # Not NPIVTests: on Debian's 6.12 the software-FCoE lab does not come up (writing vn2vn to the
   # controller's mode fails with EIO, also after disabling it), which is the lab, not poolnet.
-  selectors=$("$bin" --list-tests | grep -E '^(KernelTests\.|NamespaceTests\.(TwoPoolsTests|AddressProtocolProbeTests|SecondaryAddressTests)/)' \
+  selectors=$("$bin" --list-tests | grep -E '^(KernelTests\.|NamespaceTests\.(TwoPoolsTests|AddressProtocolProbeTests|AddressAdoptionTests|SecondaryAddressTests)/)' \
     | grep -v '^KernelTests\.NPIVTests/' | cut -d/ -f1 | sort -u | paste -sd, -)
 fi
 log=/tmp/vm-tests.log
