@@ -16,6 +16,8 @@ struct Executor {
     var storage = StorageBackends()
     /// Storage steps are slow (seconds, not microseconds): each is logged as it starts.
     var logger: Logger? = nil
+    /// The pool's address record, for adopted addresses; nil: no pool known (such steps fail).
+    var addressRecord: AddressRecordKeeper?
 
     struct Outcome {
         /// Indexes of the changes that took effect, even partly (rollback undoes them whole).
@@ -154,6 +156,17 @@ struct Executor {
                     do {
                         logger?.notice("\(label)")
                         try storage.handOver.write(action.manager, path: action.path, content: action.content, released: action.devices)
+                        outcome.tookEffect.insert(i)
+                    } catch {
+                        outcome.failures[i] = "\(label): \(error)"
+                        outcome.failure = outcome.failure ?? "\(label): \(error)"
+                    }
+                case let .addressRecord(address, owned, label):
+                    flush()
+                    if stopOnError && outcome.failure != nil { break }
+                    do {
+                        guard let addressRecord else { throw StorageError("no pool named: the ownership record cannot change") }
+                        try addressRecord.mark(address, owned: owned)
                         outcome.tookEffect.insert(i)
                     } catch {
                         outcome.failures[i] = "\(label): \(error)"

@@ -13,6 +13,7 @@ public struct IPPrefix: Hashable, Sendable, Comparable, CustomStringConvertible,
     public let prefixLength: Int
 
     public var family: Family { bytes.count == 4 ? .ipv4 : .ipv6 }
+    public var maxPrefixLength: Int { bytes.count * 8 }
 
     public init(bytes: [UInt8], prefixLength: Int) {
         self.bytes = bytes
