@@ -1,0 +1,75 @@
+import Engine
+import HostState
+import Planner
+import TestSupport
+import XCTest
+
+/// MTUs validation cannot judge: the file leaves the underlay's MTU alone, so only the live read
+/// knows it. Plan must refuse before apply meets the kernel's refusal half-way through.
+final class LiveMTUTests: NamespaceTestCase {
+    /// A jumbo bridge over a VXLAN whose underlay (a veth at 1500) has no MTU in the file.
+    static let jumboOverUndeclaredUnderlay = """
+    pool: lab
+    hosts:
+      hv01: { index: 1 }
+      hv02: { index: 2 }
+    storage_nics:
+      - name: san0
+        subnet: 192.0.2.0/24
+        addresses: ["192.0.2.${index + 10}"]
+    vxlans:
+      - name: vx-priv0
+        vni: 4100
+        local: "192.0.2.${index + 10}"
+        device: san0
+    bridges:
+      - name: br-priv0
+        mtu: 9000
+        ports: [vx-priv0]
+    """
+
+    func testVXLANAboveItsLiveUnderlayIsRefusedBeforeAnyChange() throws {
+        try ns.addNIC("san0")
+        XCTAssertEqual(try ns.links()["san0"]?["mtu"] as? Int, 1500)
+        let want = try desired(Self.jumboOverUndeclaredUnderlay)   // validates: the file cannot know san0's MTU
+        let plan = try engine.plan(want).plan
+        XCTAssertEqual(plan.problems.map(\.object), ["vxlan vx-priv0"], plan.renderPlan())
+        let message = plan.problems.first?.message ?? ""
+        for part in ["mtu 9000 (from bridge br-priv0)", "underlay san0 on host hv01", "san0 has mtu 1500", "at most 1450", "Declare mtu: 9050 for san0"] {
+            XCTAssertTrue(message.contains(part), "\(part) in: \(message)")
+        }
+
+        let before = try ns.links()
+        let addressesBefore = try ns.addresses()
+        XCTAssertThrowsError(try engine.apply(want)) { error in
+            XCTAssertTrue(error is PlanBlocked, "\(error)")
+            XCTAssertTrue("\(error)".contains("vx-priv0"), "\(error)")
+        }
+        // Nothing changed: the same links with the same MTUs, no address added.
+        let after = try ns.links()
+        XCTAssertEqual(Set(after.keys), Set(before.keys))
+        XCTAssertNil(after["vx-priv0"])
+        XCTAssertNil(after["br-priv0"])
+        XCTAssertEqual(after["san0"]?["mtu"] as? Int, 1500)
+        XCTAssertEqual(try ns.addresses(), addressesBefore)
+
+        // Declaring what the message says makes the same file converge.
+        let fixed = Self.jumboOverUndeclaredUnderlay.replacingOccurrences(of: "  - name: san0\n", with: "  - name: san0\n    mtu: 9050\n")
+        let good = try desired(fixed)
+        XCTAssertEqual(try engine.plan(good).plan.problems, [])
+        try engine.apply(good)
+        XCTAssertEqual(try ns.links()["vx-priv0"]?["mtu"] as? Int, 9000)
+        XCTAssertEqual(try engine.plan(good).plan.changes, [], "converged")
+    }
+
+    /// The rule reads the live underlay: at exactly underlay − 50 it lets the plan through.
+    func testVXLANAtTheLimitOfItsLiveUnderlayPlans() throws {
+        try ns.addNIC("san0")
+        let atLimit = Self.jumboOverUndeclaredUnderlay.replacingOccurrences(of: "mtu: 9000", with: "mtu: 1450")
+        let want = try desired(atLimit)
+        XCTAssertEqual(try engine.plan(want).plan.problems, [])
+        try engine.apply(want)
+        XCTAssertEqual(try ns.links()["vx-priv0"]?["mtu"] as? Int, 1450)
+        XCTAssertEqual(try engine.plan(want).plan.changes, [], "converged")
+    }
+}
