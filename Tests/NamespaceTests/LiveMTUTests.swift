@@ -72,4 +72,33 @@ final class LiveMTUTests: NamespaceTestCase {
         XCTAssertEqual(try ns.links()["vx-priv0"]?["mtu"] as? Int, 1450)
         XCTAssertEqual(try engine.plan(want).plan.changes, [], "converged")
     }
+
+    /// A VLAN that inherits a jumbo bridge MTU above its parent's live 1500, which the file does
+    /// not declare. Needs 802.1Q: skipped on a host kernel without it, run in the VM tier.
+    func testVLANAboveItsLiveParentIsRefusedBeforeAnyChange() throws {
+        try KernelFeature.require(.vlan)
+        try ns.addNIC("eth1")
+        let yaml = """
+        pool: lab
+        hosts: [hv01]
+        vlans:
+          - name: eth1.30
+        bridges:
+          - name: br30
+            mtu: 9000
+            ports: [eth1.30]
+        """
+        let want = try desired(yaml)
+        let plan = try engine.plan(want).plan
+        XCTAssertEqual(plan.problems.map(\.object), ["vlan eth1.30"], plan.renderPlan())
+        let message = plan.problems.first?.message ?? ""
+        for part in ["mtu 9000 (from bridge br30)", "the mtu 1500 of its parent eth1 on host hv01", "Declare mtu: 9000 for eth1"] {
+            XCTAssertTrue(message.contains(part), "\(part) in: \(message)")
+        }
+        let before = try ns.links()
+        XCTAssertThrowsError(try engine.apply(want)) { XCTAssertTrue($0 is PlanBlocked, "\($0)") }
+        let after = try ns.links()
+        XCTAssertEqual(Set(after.keys), Set(before.keys), "no link created")
+        XCTAssertEqual(after["eth1"]?["mtu"] as? Int, 1500)
+    }
 }
