@@ -91,17 +91,16 @@ public struct BridgeSpec {
                 if port == name { throw named.fail("a bridge cannot be its own port", at: item) }
                 if ports.contains(port) { throw named.fail("port \(port) is listed twice", at: item) }
                 ports.append(port)
-                if spec.managesVLANs, try needsFiltering("port \(port) lists VLANs, which need vlan_filtering: true on the bridge", at: item) {
-                    portVLANs[port] = try named.bridgeVLANs(vlans: spec.vlans, pvid: spec.pvid, untagged: spec.untagged, at: item)
-                }
+                guard spec.managesVLANs else { return }
+                // The VLAN values are judged even when vlan_filtering is missing: both are mistakes.
+                let set = problems.value { try named.bridgeVLANs(vlans: spec.vlans, pvid: spec.pvid, untagged: spec.untagged, at: item) }
+                if try needsFiltering("port \(port) lists VLANs, which need vlan_filtering: true on the bridge", at: item) { portVLANs[port] = set }
             }
         }
         var selfVLANs: [BridgeVLAN]?
         if vlans != nil || pvid != nil || untagged != nil {
-            selfVLANs = problems.value { () throws -> [BridgeVLAN]? in
-                guard try needsFiltering("the bridge lists its own VLANs, which need vlan_filtering: true", at: header.name) else { return nil }
-                return try named.bridgeVLANs(vlans: vlans, pvid: pvid, untagged: untagged, at: header.name)
-            }
+            let set = problems.value { try named.bridgeVLANs(vlans: vlans, pvid: pvid, untagged: untagged, at: header.name) }
+            selfVLANs = problems.value { try needsFiltering("the bridge lists its own VLANs, which need vlan_filtering: true", at: header.name) ? set : nil }
         }
         let (subnet, badSubnet) = problems.field { try named.subnet(self.subnet) }
         let addresses = badSubnet ? [] : problems.value { try named.addresses(self.addresses, subnet: subnet) }
