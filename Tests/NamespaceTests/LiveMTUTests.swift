@@ -7,28 +7,13 @@ import XCTest
 /// MTUs validation cannot judge: the file leaves the underlay's MTU alone, so only the live read
 /// knows it. Plan must refuse before apply meets the kernel's refusal half-way through.
 final class LiveMTUTests: NamespaceTestCase {
-    /// A jumbo bridge over a VXLAN whose underlay (a veth at 1500) has no MTU in the file.
-    static let jumboOverUndeclaredUnderlay = """
-    pool: lab
-    hosts:
-      hv01: { index: 1 }
-      hv02: { index: 2 }
-    storage_nics:
-      - name: san0
-        subnet: 192.0.2.0/24
-        addresses: ["192.0.2.${index + 10}"]
-    vxlans:
-      - name: vx-priv0
-        vni: 4100
-        local: "192.0.2.${index + 10}"
-        device: san0
-    bridges:
-      - name: br-priv0
-        mtu: 9000
-        ports: [vx-priv0]
-    """
+    /// VXLANTests' pool with a jumbo bridge over the VXLAN, whose underlay san0 (a veth at 1500)
+    /// has no MTU in the file.
+    static let jumboOverUndeclaredUnderlay = VXLANTests.vxlanPool
+        .replacingOccurrences(of: "    ports: [vx-priv0, vm0]", with: "    mtu: 9000\n    ports: [vx-priv0]")
 
     func testVXLANAboveItsLiveUnderlayIsRefusedBeforeAnyChange() throws {
+        XCTAssertTrue(Self.jumboOverUndeclaredUnderlay.contains("mtu: 9000\n    ports: [vx-priv0]"), "the derived pool has the jumbo bridge")
         try ns.addNIC("san0")
         XCTAssertEqual(try ns.links()["san0"]?["mtu"] as? Int, 1500)
         let want = try desired(Self.jumboOverUndeclaredUnderlay)   // validates: the file cannot know san0's MTU
@@ -54,7 +39,7 @@ final class LiveMTUTests: NamespaceTestCase {
         XCTAssertEqual(try ns.addresses(), addressesBefore)
 
         // Declaring what the message says makes the same file converge.
-        let fixed = Self.jumboOverUndeclaredUnderlay.replacingOccurrences(of: "  - name: san0\n", with: "  - name: san0\n    mtu: 9050\n")
+        let fixed = Self.jumboOverUndeclaredUnderlay.replacingOccurrences(of: "    subnet: 192.0.2.0/24", with: "    mtu: 9050\n    subnet: 192.0.2.0/24")
         let good = try desired(fixed)
         XCTAssertEqual(try engine.plan(good).plan.problems, [])
         try engine.apply(good)
