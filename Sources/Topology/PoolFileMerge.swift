@@ -33,9 +33,6 @@ public enum PoolFileMerge {
                 throw PoolFileDraftError("\(path): pool \(topology.pool), but the files before are pool \(pool)")
             }
             pool = topology.pool
-            if topology.iscsi != nil || !topology.vports.isEmpty {
-                throw PoolFileDraftError("\(path): iscsi and fc sections are not merged yet; merge the network part, then add them by hand")
-            }
             let real = topology.hosts.filter { $0.vars[PoolFileDraft.pseudoVar] == nil }
             let notes = noteLines(text)
             for (i, host) in real.enumerated() {
@@ -93,8 +90,12 @@ public enum PoolFileMerge {
         for x in state.vxlans {
             lines.append("vxlan \(x.name) vni \(x.info.vni) local \(x.info.local ?? "-") port \(x.info.port) device \(x.info.device ?? "-") remotes [\((x.info.remotes ?? []).sorted().joined(separator: " "))] mtu \(mtu(x.mtu))")
         }
-        if state.iscsi != nil { lines.append("iscsi") }
-        lines += state.vports.map { "vport \($0.name)" }
+        if let iscsi = state.iscsi {
+            let settings = iscsi.settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            lines.append("iscsi initiator \(iscsi.initiatorName) targets [\(iscsi.targets.joined(separator: " "))] settings [\(settings)] multipath \(iscsi.multipathConfig.map { "[\($0)]" } ?? "-")")
+            lines += iscsi.paths.map { "iscsi path \($0.iface) nic \($0.nic) portals [\($0.portals.map(\.description).joined(separator: " "))]" }
+        }
+        lines += state.vports.map { "vport \($0.name) parent \($0.parent) wwpn \($0.wwpn) wwnn \($0.wwnn) symbolic_name \($0.symbolicName.map { "\"\($0)\"" } ?? "-")" }
         return lines.sorted()
     }
 }
