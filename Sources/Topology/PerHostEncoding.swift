@@ -94,7 +94,8 @@ enum PerHostEncoding {
         guard texts.count >= 2, digits.allSatisfy({ $0.count == 16 && $0.allSatisfy { ("0"..."9").contains($0) || ("a"..."f").contains($0) } }) else { return nil }
         var common = 0
         while common < 16, digits.allSatisfy({ $0[common] == digits[0][common] }) { common += 1 }
-        guard common < 16 else { return nil }
+        // At most the last 8 digits (a 32-bit step): the rest is the vendor's part of the name.
+        guard common < 16, 16 - common <= 8 else { return nil }
         for width in max(2, 16 - common)...8 {
             let values = digits.map { Int(String($0.suffix(width)), radix: 16)! }
             let offset = values[0] - texts[0].index
