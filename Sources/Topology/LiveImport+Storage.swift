@@ -99,6 +99,15 @@ extension LiveImport {
             }
             settings[key] = value
         }
+        // poolnet puts every LUN of the file's sessions in a multipath map; one outside any map
+        // is a change plan shows, not something a file can declare away.
+        let paths = Dictionary((iscsi.multipathPaths ?? []).map { ($0.device, $0) }, uniquingKeysWith: { a, _ in a })
+        let orphans = Set(records.flatMap { sessions[$0.key]?.disks ?? [] }.compactMap { disk in
+            paths[disk.device].flatMap { $0.isOrphan && !$0.wwid.isEmpty ? "\($0.wwid) (\(disk.device))" : nil }
+        })
+        if !orphans.isEmpty {
+            notes.append("iSCSI LUNs in no multipath map: \(orphans.sorted().joined(separator: ", ")); plan adds a map for each (multipath -a, multipathd add map)")
+        }
         var multipath: String?
         if let text = iscsi.multipathConfig {
             switch MultipathDropInText.parse(text, pool: pool) {
