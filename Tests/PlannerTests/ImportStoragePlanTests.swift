@@ -98,4 +98,18 @@ final class ImportStoragePlanTests: XCTestCase {
         XCTAssertEqual(lines.count, 1, lines.joined(separator: "\n"))
         XCTAssertTrue(lines.first?.contains("multipath") == true, lines.joined(separator: "\n"))
     }
+
+    /// A LUN behind the sessions that is in no multipath map is a change the file cannot declare
+    /// away: the note says plan adds the map, and plan does exactly that, nothing else.
+    func testALUNInNoMapIsNotedAndPlanAddsTheMap() throws {
+        var current = try host()
+        let wwid = "360000000000000000e00000000010001"
+        current.iscsi!.sessions[0].disks = [SCSIDisk(device: "sda", hctl: "6:0:0:1")]
+        current.iscsi!.multipathPaths = [MultipathPath(device: "sda", wwid: wwid, hctl: "6:0:0:1", dmState: "undef", checkerState: "ready", map: "[orphan]")]
+        let (_, state, notes) = try importAndResolve(current)
+        XCTAssertTrue(notes.contains("iSCSI LUNs in no multipath map: \(wwid) (sda); plan adds a map for each (multipath -a, multipathd add map)"), notes.joined(separator: "\n"))
+        let lines = Planner.plan(desired: state, current: current).changes.map(\.line)
+        XCTAssertEqual(lines.count, 1, lines.joined(separator: "\n"))
+        XCTAssertTrue(lines.first?.contains("multipath map \(wwid)") == true, lines.joined(separator: "\n"))
+    }
 }
