@@ -30,7 +30,6 @@ final class ImportISCSITests: ISCSITestCase {
             for other in portals where other != portal {
                 _ = try runProcess(["iscsiadm", "-m", "node", "-T", ISCSILab.target, "-p", other, "-I", iface, "-o", "delete"])
             }
-            _ = try runProcess(["iscsiadm", "-m", "discoverydb", "-t", "sendtargets", "-p", portal, "-o", "delete"])
         }
         _ = try must("iscsiadm", "-m", "node", "-l")
         XCTAssertEqual(ISCSILab.sessions(), Dictionary(uniqueKeysWithValues: ifaces.map { ($0, "LOGGED_IN") }))
@@ -49,6 +48,12 @@ final class ImportISCSITests: ISCSITestCase {
         }
         XCTAssertTrue(ISCSILab.eventually(20) { ISCSILab.maps().values.first == 2 }, "one map with two active paths: \(ISCSILab.maps())")
         return ifaces
+    }
+
+    /// The discovery records go last: deleting one deletes the node records found through it.
+    override func tearDown() {
+        for portal in portals { _ = try? runProcess(["iscsiadm", "-m", "discoverydb", "-t", "sendtargets", "-p", portal, "-o", "delete"]) }
+        super.tearDown()
     }
 
     func tearDownByHand(_ ifaces: [String]) throws {
