@@ -27,8 +27,9 @@ final class ImportISCSITests: ISCSITestCase {
             if explicitInitiator { _ = try must("iscsiadm", "-m", "iface", "-I", iface, "-o", "update", "-n", "iface.initiatorname", "-v", initiator) }
             _ = try must("iscsiadm", "-m", "discovery", "-t", "sendtargets", "-p", portal, "-I", iface)
             // sendtargets answers with every portal of the target; keep the one in this NIC's subnet.
-            for other in portals where other != portal {
-                _ = try runProcess(["iscsiadm", "-m", "node", "-T", ISCSILab.target, "-p", other, "-I", iface, "-o", "delete"])
+            for (target, address, port) in try records(iface: iface) where address != portal {
+                let argument = address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)"
+                _ = try must("iscsiadm", "-m", "node", "-T", target, "-p", argument, "-I", iface, "-o", "delete")
             }
         }
         _ = try must("iscsiadm", "-m", "node", "-l")
@@ -48,6 +49,21 @@ final class ImportISCSITests: ISCSITestCase {
         }
         XCTAssertTrue(ISCSILab.eventually(20) { ISCSILab.maps().values.first == 2 }, "one map with two active paths: \(ISCSILab.maps())")
         return ifaces
+    }
+
+    /// (target, address, port) of the node records on `iface`, from `iscsiadm -m node -o show`.
+    func records(iface: String) throws -> [(String, String, String)] {
+        var result: [(String, String, String)] = []
+        var fields: [String: String] = [:]
+        for line in try must("iscsiadm", "-m", "node", "-o", "show").split(separator: "\n") {
+            if line.hasPrefix("# BEGIN RECORD") { fields = [:] }
+            if let eq = line.range(of: " = ") { fields[String(line[..<eq.lowerBound])] = String(line[eq.upperBound...]) }
+            if line.hasPrefix("# END RECORD"), fields["iface.iscsi_ifacename"] == iface, let target = fields["node.name"],
+               let address = fields["node.conn[0].address"], let port = fields["node.conn[0].port"] {
+                result.append((target, address, port))
+            }
+        }
+        return result
     }
 
     /// The discovery records go last: deleting one deletes the node records found through it.
