@@ -61,7 +61,11 @@ public enum PoolFileMerge {
     public static func verify(_ text: String, hosts: [ImportedHost]) throws {
         let topology = try Topology.parse(yaml: text, file: "<written pool file>")
         let (errors, states) = topology.validateResolving()
-        if !errors.isEmpty { throw PoolFileDraftError("the written file does not validate (a bug):\n\(TopologyErrors(errors))\n\(text)") }
+        if !errors.isEmpty {
+            // Several hosts' files may conflict (one address or initiator name on two hosts); one host's file cannot.
+            if hosts.count > 1 { throw PoolFileDraftError("the hosts cannot share one pool file:\n\(TopologyErrors(errors))") }
+            throw PoolFileDraftError("the written file does not validate (a bug):\n\(TopologyErrors(errors))\n\(text)")
+        }
         for host in hosts {
             let want = canonical(host.state)
             let got = states[host.name].map(canonical) ?? []
