@@ -148,21 +148,20 @@ public struct ISCSISpec {
         }
         var config: String?
         if !multipath.isEmpty {
-            var text = "# Written by poolnet for pool \(pool); `poolnet apply` replaces this file.\n"
+            var sections: MultipathDropInText.Sections = []
             for (section, entries) in multipath {
-                text += "\(section) {\n"
+                sections.append((section, []))
                 for (key, value) in entries {
                     problems.collect {
                         guard let v = try r.string(value, key) else { return }
                         if let problem = MultipathKeys.problem(key: key, value: v) {
                             throw r.fail("multipath \(section) \(key) \(problem)", at: try r.select(value) ?? value)
                         }
-                        text += "\t\(key) \(v.contains(" ") ? "\"\(v)\"" : v)\n"
+                        sections[sections.count - 1].entries.append((key, v))
                     }
                 }
-                text += "}\n"
             }
-            config = text
+            config = MultipathDropInText.render(pool: pool, sections)
         }
         return try problems.finish(name.map { name in
             DesiredISCSI(initiatorName: name, paths: resolved, targets: targetNames, settings: settings, multipathConfig: config, mark: mark)
