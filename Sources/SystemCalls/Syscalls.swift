@@ -1,0 +1,248 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Every libc call of poolnet outside the Netlink target, as swift-system's Syscalls.swift: thin,
+/// Swift-typed wrappers (a failure is an `Errno`), retrying EINTR where the call may be repeated.
+/// No other file of poolnet (save Netlink's, which owns libmnl and libnl) calls C; a test
+/// (`SyscallPlacementTests`) greps the sources to keep it so.
+public enum Syscall {
+    static var errno: Int32 { Glibc.errno }
+    static func strerror(_ code: Int32) -> String { String(cString: Glibc.strerror(code)) }
+
+    public static var processID: Int32 { getpid() }
+
+    // MARK: Files
+
+    public static func open(_ path: String, _ flags: Int32, _ mode: mode_t = 0) throws(Errno) -> Int32 {
+        let fd = Glibc.open(path, flags, mode)
+        guard fd >= 0 else { throw .current }
+        return fd
+    }
+
+    public static func close(_ fd: Int32) { _ = Glibc.close(fd) }
+
+    /// One read into `buffer`, retried on EINTR: the count, 0 at end of file.
+    public static func read(_ fd: Int32, into buffer: inout [UInt8]) throws(Errno) -> Int {
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n >= 0 { return n }
+            if errno != EINTR { throw .current }
+        }
+    }
+
+    /// One read at `offset` (no retry): the count, 0 when nothing was read or it failed.
+    public static func pread(_ fd: Int32, into buffer: inout [UInt8], at offset: Int = 0) -> Int {
+        max(0, buffer.withUnsafeMutableBytes { Glibc.pread(fd, $0.baseAddress, $0.count, off_t(offset)) })
+    }
+
+    /// One write(2) of all the bytes, no loop: sysfs attributes take a value per write. The count written.
+    public static func writeOnce(_ fd: Int32, _ bytes: [UInt8]) throws(Errno) -> Int {
+        let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        guard n >= 0 else { throw .current }
+        return n
+    }
+
+    /// Writes until every byte is written (retrying EINTR and short writes); the count written,
+    /// less than `bytes.count` only when a write made no progress.
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(Errno) -> Int {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .current
+            }
+            if n == 0 { break }
+            offset += n
+        }
+        return offset
+    }
+
+    public static func fsync(_ fd: Int32) throws(Errno) { guard Glibc.fsync(fd) == 0 else { throw .current } }
+
+    public static func ftruncate(_ fd: Int32, _ size: Int) throws(Errno) { guard Glibc.ftruncate(fd, off_t(size)) == 0 else { throw .current } }
+
+    /// The inode of what `path` names (symlinks followed).
+    public static func inode(_ path: String) throws(Errno) -> UInt64 {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw .current }
+        return UInt64(info.st_ino)
+    }
+
+    // MARK: Locks
+
+    /// flock(LOCK_EX | LOCK_NB): throws EWOULDBLOCK while another open file description holds it.
+    public static func tryLockExclusive(_ fd: Int32) throws(Errno) { guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { throw .current } }
+
+    public static func unlock(_ fd: Int32) { _ = flock(fd, LOCK_UN) }
+
+    // MARK: Signals and processes
+
+    public static func kill(_ pid: Int32, _ signal: Int32) throws(Errno) { guard Glibc.kill(pid, signal) == 0 else { throw .current } }
+
+    /// Where a child's stdin, stdout or stderr goes.
+    public enum Stdio: Sendable {
+        case null
+        /// Duplicated onto the standard descriptor in the child.
+        case descriptor(Int32)
+    }
+
+    /// How a child starts.
+    public struct SpawnOptions: Sendable {
+        public var stdin = Stdio.null, stdout = Stdio.null, stderr = Stdio.null
+        /// `KEY=value` strings; nil: this process's environment.
+        public var environment: [String]?
+        /// Its own session (POSIX_SPAWN_SETSID): no controlling terminal, not in the caller's session.
+        public var newSession = false
+        /// Closes every descriptor above 2 in the child, close-on-exec or not.
+        public var closeInherited = false
+        /// Looks the program up in PATH (posix_spawnp).
+        public var searchPath = false
+        public init() {}
+    }
+
+    /// posix_spawn(p): the child's pid.
+    public static func spawn(_ path: String, _ argv: [String], _ options: SpawnOptions) throws(Errno) -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for (fd, stdio) in [(Int32(0), options.stdin), (1, options.stdout), (2, options.stderr)] {
+            switch stdio {
+            case .null: posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
+            case .descriptor(let source): posix_spawn_file_actions_adddup2(&actions, source, fd)
+            }
+        }
+        if options.closeInherited {
+            for fd in openDescriptors() where fd > 2 && fcntl(fd, F_GETFD) >= 0 { posix_spawn_file_actions_addclose(&actions, fd) }
+        }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        if options.newSession { posix_spawnattr_setflags(&attributes, Int16(0x80)) }  // POSIX_SPAWN_SETSID
+        var pid: pid_t = 0
+        let rc = withCStrings(argv) { args in
+            func start(_ envp: UnsafePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+                options.searchPath ? posix_spawnp(&pid, path, &actions, &attributes, args, envp)
+                    : posix_spawn(&pid, path, &actions, &attributes, args, envp)
+            }
+            guard let environment = options.environment else { return start(environ) }
+            return withCStrings(environment) { start($0) }
+        }
+        guard rc == 0 else { throw Errno(rc) }
+        return pid
+    }
+
+    /// How a child ended (wait4's status) and its peak resident set (ru_maxrss, KiB).
+    public struct Exit: Sendable {
+        public var rawStatus: Int32
+        public var maxRSSKB: Int
+        /// The exit code, or 128 + the signal that killed it (as a shell reports it).
+        public var status: Int32 { (rawStatus & 0x7f) == 0 ? (rawStatus >> 8) & 0xff : 128 + (rawStatus & 0x7f) }
+    }
+
+    /// Waits for the child `pid` (wait4, retried on EINTR).
+    public static func wait(_ pid: Int32) -> Exit {
+        var raw: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &raw, 0, &usage) < 0 && errno == EINTR {}
+        return Exit(rawStatus: raw, maxRSSKB: usage.ru_maxrss)
+    }
+
+    /// A pipe whose ends are not inherited by children (close-on-exec): (read end, write end).
+    public static func pipe() throws(Errno) -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [0, 0]
+        guard Glibc.pipe(&fds) == 0 else { throw .current }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        return (fds[0], fds[1])
+    }
+
+    /// Readiness of one descriptor in a poll set.
+    public struct Poll: Sendable {
+        public var fd: Int32
+        public var ready = false
+        public init(fd: Int32) { self.fd = fd }
+    }
+
+    /// poll(2) for input on the descriptors with fd >= 0: how many are ready, 0 on timeout, -1
+    /// when a signal interrupted it (poll again).
+    public static func pollInput(_ set: inout [Poll], milliseconds: Int32) throws(Errno) -> Int {
+        try poll(&set, events: Int16(POLLIN), milliseconds: milliseconds)
+    }
+
+    /// poll(2) for output (a connect finishing).
+    public static func pollOutput(_ fd: Int32, milliseconds: Int32) throws(Errno) -> Bool {
+        var set = [Poll(fd: fd)]
+        return try poll(&set, events: Int16(POLLOUT), milliseconds: milliseconds) > 0
+    }
+
+    static func poll(_ set: inout [Poll], events: Int16, milliseconds: Int32) throws(Errno) -> Int {
+        var fds = set.map { pollfd(fd: $0.fd, events: events, revents: 0) }
+        let ready = Glibc.poll(&fds, nfds_t(fds.count), milliseconds)
+        if ready < 0 {
+            if errno == EINTR { return -1 }
+            throw .current
+        }
+        for k in set.indices { set[k].ready = fds[k].revents != 0 }
+        return Int(ready)
+    }
+
+    // MARK: Time
+
+    /// CLOCK_MONOTONIC in seconds: for timeouts and durations, never for dates.
+    public static func monotonic() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+
+    // MARK: syslog
+
+    public enum Priority: Sendable {
+        case error, warning
+        var value: Int32 { self == .error ? LOG_ERR : LOG_WARNING }
+    }
+
+    nonisolated(unsafe) static let ident = strdup("poolnet")
+
+    /// Sends lines to syslog as "poolnet[pid]", facility daemon.
+    public static func syslog(_ lines: [(Priority, String)]) {
+        // openlog keeps the pointer: the ident must outlive the call.
+        openlog(ident, LOG_PID, LOG_DAEMON)
+        defer { closelog() }
+        // A C string through the va_list: a Swift String is no C vararg.
+        for (priority, line) in lines { line.withCString { text in withVaList([text]) { vsyslog(priority.value, "%s", $0) } } }
+    }
+
+    // MARK: glob
+
+    /// Paths matching a shell pattern, in glob's order; none when nothing matches or glob fails.
+    public static func glob(_ pattern: String) -> [String] {
+        var result = glob_t()
+        defer { globfree(&result) }
+        guard Glibc.glob(pattern, 0, nil, &result) == 0 else { return [] }
+        return (0..<Int(result.gl_pathc)).compactMap { result.gl_pathv[$0].map { String(cString: $0) } }
+    }
+
+    // MARK: Helpers
+
+    /// The descriptors open in this process (from /proc/self/fd).
+    static func openDescriptors() -> [Int32] {
+        guard let dir = opendir("/proc/self/fd") else { return [] }
+        defer { closedir(dir) }
+        var fds: [Int32] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if let fd = Int32(name) { fds.append(fd) }
+        }
+        return fds
+    }
+
+    /// A NULL-terminated C string array for the duration of `body`.
+    static func withCStrings<R>(_ strings: [String], _ body: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+        var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+        pointers.append(nil)
+        defer { pointers.forEach { free($0) } }
+        return pointers.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+    }
+}
