@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 import HostState
 
 /// NPIV over sysfs (root injectable for fixture trees): fc_host ports by WWPN, vports created and
@@ -106,17 +107,18 @@ public struct FCBackend: Sendable {
     struct WriteError: Error, CustomStringConvertible {
         var path: String
         var code: Int32
-        var description: String { "writing \(path): \(String(cString: strerror(code)))" }
+        var description: String { "writing \(path): \(Errno(code).text)" }
     }
 
     /// One write(2) of the whole text: sysfs attributes take a value per write, and report errors
     /// (EINVAL, ENOSPC, ENODEV) as the write's errno.
     func write(_ text: String, to path: String) throws {
-        let fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
-        guard fd >= 0 else { throw WriteError(path: path, code: errno) }
-        defer { close(fd) }
+        let fd: Int32
+        do { fd = try Syscall.open(path, O_WRONLY | O_TRUNC | O_CLOEXEC) } catch { throw WriteError(path: path, code: error.code) }
+        defer { Syscall.close(fd) }
         let bytes = Array(text.utf8)
-        let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        guard n == bytes.count else { throw WriteError(path: path, code: n < 0 ? errno : EIO) }
+        let n: Int
+        do { n = try Syscall.writeOnce(fd, bytes) } catch { throw WriteError(path: path, code: error.code) }
+        guard n == bytes.count else { throw WriteError(path: path, code: EIO) }
     }
 }

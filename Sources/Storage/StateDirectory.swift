@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 
 /// Why the state directory or a file in it cannot be used.
 public struct StateError: Error, CustomStringConvertible {
@@ -6,7 +7,7 @@ public struct StateError: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 
     public static func system(_ what: String, _ path: String, _ code: Int32 = errno) -> StateError {
-        let reason = code == ELOOP ? "it is a symbolic link, which poolnet never follows" : String(cString: strerror(code))
+        let reason = code == ELOOP ? "it is a symbolic link, which poolnet never follows" : Errno(code).text
         return StateError("cannot \(what) \(path): \(reason)")
     }
 }
@@ -61,8 +62,8 @@ public struct StateDirectory: Sendable {
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let n = Foundation.read(fd, &buffer, buffer.count)
-            if n < 0 { if errno == EINTR { continue }; throw StateError.system("read", path) }
+            let n: Int
+            do { n = try Syscall.read(fd, into: &buffer) } catch { throw StateError.system("read", path, error.code) }
             if n == 0 { break }
             data.append(contentsOf: buffer[0..<n])
         }
@@ -82,7 +83,7 @@ public struct StateDirectory: Sendable {
         guard fd >= 0 else { throw StateError.system("write", temporary) }
         do {
             try Self.writeAll(fd, bytes, path: path)
-            guard fsync(fd) == 0 else { throw StateError.system("write (fsync)", path) }
+            do { try Syscall.fsync(fd) } catch { throw StateError.system("write (fsync)", path, error.code) }
         } catch {
             close(fd)
             unlink(temporary)
@@ -111,10 +112,10 @@ public struct StateDirectory: Sendable {
         let start = info.st_size
         do {
             try Self.writeAll(fd, bytes, path: file(name))
-            guard fsync(fd) == 0 else { throw StateError.system("append to (fsync)", file(name)) }
+            do { try Syscall.fsync(fd) } catch { throw StateError.system("append to (fsync)", file(name), error.code) }
         } catch {
             // Take a partial line back out, so that the next record starts on a line of its own.
-            _ = ftruncate(fd, start)
+            try? Syscall.ftruncate(fd, Int(start))
             throw error
         }
         if !existed { try syncDirectory() }
@@ -138,22 +139,15 @@ public struct StateDirectory: Sendable {
     func syncDirectory() throws { try Self.syncDirectory(path) }
 
     static func syncDirectory(_ path: String) throws {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { throw StateError.system("open", path) }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw StateError.system("sync", path) }
+        let fd: Int32
+        do { fd = try Syscall.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) } catch { throw StateError.system("open", path, error.code) }
+        defer { Syscall.close(fd) }
+        do { try Syscall.fsync(fd) } catch { throw StateError.system("sync", path, error.code) }
     }
 
     public static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw StateError.system("write", path)
-            }
-            if n == 0 { throw StateError("cannot write \(path): the write made no progress") }
-            offset += n
-        }
+        let written: Int
+        do { written = try Syscall.writeAll(fd, bytes) } catch { throw StateError.system("write", path, error.code) }
+        if written < bytes.count { throw StateError("cannot write \(path): the write made no progress") }
     }
 }
