@@ -3,6 +3,7 @@ import HostState
 import Logging
 import Netlink
 import Planner
+import SystemCalls
 import Storage
 
 /// Runs changes in plan order: runs of netlink requests go out as one batch, sysctl writes go
@@ -116,7 +117,7 @@ struct Executor {
                 // Test hook: the process dies here, as in a power loss, with everything before
                 // this change sent and acknowledged (the batch is flushed first).
                 flush()
-                kill(getpid(), SIGKILL)
+                try? Syscall.kill(Syscall.processID, SIGKILL)
             }
             if i == failAt {
                 flush()

@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 import HostState
 
 /// Where the storage backend reads and writes: the real system by default, a fixture tree in tests.
@@ -215,6 +216,6 @@ enum AtomicFile {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let temp = "\(path).poolnet-tmp"
         guard FileManager.default.createFile(atPath: temp, contents: Data(text.utf8)) else { throw StorageError("cannot write \(temp)") }
-        guard rename(temp, path) == 0 else { throw StorageError("cannot rename \(temp) to \(path): \(String(cString: strerror(errno)))") }
+        guard rename(temp, path) == 0 else { throw StorageError("cannot rename \(temp) to \(path): \(Errno.current.text)") }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import HostState
 import Planner
 import Topology
+import SystemCalls
 
 /// `check --textfile PATH`: Prometheus node_exporter textfile metrics, written atomically (a
 /// temporary file in the same directory, then rename), so the collector never reads half a file.
@@ -104,7 +105,7 @@ enum Textfile {
             throw Failure.other("cannot write \(temp)")
         }
         guard rename(temp, path) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let reason = Errno.current.text
             unlink(temp)
             throw Failure.other("cannot rename \(temp) to \(path): \(reason)")
         }
@@ -113,16 +114,10 @@ enum Textfile {
 
 /// `check --syslog`: one line per drift, to syslog (the journal on systemd hosts).
 enum DriftSyslog {
-    nonisolated(unsafe) static let ident = strdup("poolnet")
-
     static func log(_ plan: Plan) {
-        // openlog keeps the pointer: the ident must outlive the call.
-        openlog(ident, LOG_PID, LOG_DAEMON)
-        defer { closelog() }
-        // A C string through the va_list: a Swift String is no C vararg.
-        func send(_ priority: Int32, _ line: String) { line.withCString { text in withVaList([text]) { vsyslog(priority, "%s", $0) } } }
-        for problem in plan.problems { send(LOG_ERR, "drift host=\(plan.host) pool=\(plan.pool) blocked: \(problem)") }
-        for change in plan.changes { send(LOG_WARNING, "drift host=\(plan.host) pool=\(plan.pool): \(change.line)") }
-        for finding in plan.health { send(LOG_WARNING, "drift host=\(plan.host) pool=\(plan.pool) path health: \(finding)") }
+        Syscall.syslog(
+            plan.problems.map { (.error, "drift host=\(plan.host) pool=\(plan.pool) blocked: \($0)") }
+                + plan.changes.map { (.warning, "drift host=\(plan.host) pool=\(plan.pool): \($0.line)") }
+                + plan.health.map { (.warning, "drift host=\(plan.host) pool=\(plan.pool) path health: \($0)") })
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 import HostState
 
 /// Writes and removes poolnet's hand-over drop-ins and has the manager re-read its configuration,
@@ -30,7 +31,7 @@ public struct HandOver: Sendable {
         switch manager {
         case .networkManager:
             // SIGHUP is NetworkManager's reload of its configuration (as `nmcli general reload`).
-            guard kill(pid, SIGHUP) == 0 else { throw StorageError("cannot signal NetworkManager (pid \(pid)): \(String(cString: strerror(errno)))") }
+            do { try Syscall.kill(pid, SIGHUP) } catch { throw StorageError("cannot signal NetworkManager (pid \(pid)): \(error.text)") }
         case .networkd:
             let result = runner.run(["networkctl", "reload"], timeout: 30)
             guard result.status == 0 else { throw StorageError("networkctl reload failed (exit \(result.status)): \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))") }

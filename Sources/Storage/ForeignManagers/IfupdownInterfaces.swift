@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 import HostState
 
 /// ifupdown / ifupdown2 configuration: `/etc/network/interfaces` and the files it `source`s
@@ -92,15 +93,7 @@ struct IfupdownInterfaces {
     /// Host paths matching a glob, looked up under the injected roots.
     private func glob(_ hostPattern: String) -> [String] {
         let local = roots.local(hostPattern)
-        var result = glob_t()
-        defer { globfree(&result) }
-        guard Glibc.glob(local, 0, nil, &result) == 0 else { return [] }
-        var paths: [String] = []
-        for i in 0..<Int(result.gl_pathc) {
-            guard let c = result.gl_pathv[i] else { continue }
-            paths.append(roots.host(String(cString: c)))
-        }
-        return paths.sorted()
+        return Syscall.glob(local).map(roots.host).sorted()
     }
 
     /// ifupdown2's record of the interfaces it configured: `/var/tmp/network/ifstatenew` (its
