@@ -70,6 +70,19 @@ public enum Syscall {
         return UInt64(info.st_ino)
     }
 
+    /// What fstat says of an open file: its kind and size.
+    public struct FileStatus: Sendable {
+        public var isDirectory: Bool
+        public var isRegularFile: Bool
+        public var size: Int
+    }
+
+    public static func status(_ fd: Int32) throws(Errno) -> FileStatus {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .current }
+        return FileStatus(isDirectory: info.st_mode & S_IFMT == S_IFDIR, isRegularFile: info.st_mode & S_IFMT == S_IFREG, size: Int(info.st_size))
+    }
+
     // MARK: Locks
 
     /// flock(LOCK_EX | LOCK_NB): throws EWOULDBLOCK while another open file description holds it.
@@ -170,10 +183,10 @@ public enum Syscall {
         try poll(&set, events: Int16(POLLIN), milliseconds: milliseconds)
     }
 
-    /// poll(2) for output (a connect finishing).
-    public static func pollOutput(_ fd: Int32, milliseconds: Int32) throws(Errno) -> Bool {
+    /// poll(2) for output on one descriptor (a connect finishing): 1 ready, 0 timed out, -1 interrupted.
+    public static func pollOutput(_ fd: Int32, milliseconds: Int32) throws(Errno) -> Int {
         var set = [Poll(fd: fd)]
-        return try poll(&set, events: Int16(POLLOUT), milliseconds: milliseconds) > 0
+        return try poll(&set, events: Int16(POLLOUT), milliseconds: milliseconds)
     }
 
     static func poll(_ set: inout [Poll], events: Int16, milliseconds: Int32) throws(Errno) -> Int {
@@ -185,6 +198,60 @@ public enum Syscall {
         }
         for k in set.indices { set[k].ready = fds[k].revents != 0 }
         return Int(ready)
+    }
+
+    // MARK: Sockets (the path and peer probes)
+
+    public static func socket(_ family: Int32, _ type: Int32, _ proto: Int32) throws(Errno) -> Int32 {
+        let fd = Glibc.socket(family, type, proto)
+        guard fd >= 0 else { throw .current }
+        return fd
+    }
+
+    /// SO_BINDTODEVICE: the socket sends and receives through `device` only.
+    public static func bindToDevice(_ fd: Int32, _ device: String) throws(Errno) {
+        let bound = device.withCString { setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, $0, socklen_t(strlen($0) + 1)) }
+        guard bound == 0 else { throw .current }
+    }
+
+    public static func setOption(_ fd: Int32, level: Int32, _ name: Int32, _ value: Int32) throws(Errno) {
+        var value = value
+        guard setsockopt(fd, level, name, &value, socklen_t(MemoryLayout<Int32>.size)) == 0 else { throw .current }
+    }
+
+    /// SO_ERROR: the outcome of a non-blocking connect (0: connected).
+    public static func pendingError(_ fd: Int32) -> Int32 {
+        var error: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+        return error
+    }
+
+    public static func connect(_ fd: Int32, _ address: SocketAddress) throws(Errno) {
+        guard address.withSockaddr({ Glibc.connect(fd, $0, address.length) }) == 0 else { throw .current }
+    }
+
+    public static func bind(_ fd: Int32, _ address: SocketAddress) throws(Errno) {
+        guard address.withSockaddr({ Glibc.bind(fd, $0, address.length) }) == 0 else { throw .current }
+    }
+
+    public static func send(_ fd: Int32, _ bytes: [UInt8], to address: SocketAddress) throws(Errno) -> Int {
+        let n = bytes.withUnsafeBytes { b in address.withSockaddr { Glibc.sendto(fd, b.baseAddress, b.count, 0, $0, address.length) } }
+        guard n >= 0 else { throw .current }
+        return n
+    }
+
+    /// One datagram into `buffer` (no retry): its size and where it came from.
+    public static func receive(_ fd: Int32, into buffer: inout [UInt8]) throws(Errno) -> (count: Int, from: SocketAddress) {
+        var from = SocketAddress()
+        var fromLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let count = buffer.withUnsafeMutableBytes { bytes in
+            withUnsafeMutablePointer(to: &from.storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, bytes.baseAddress, bytes.count, 0, $0, &fromLength) }
+            }
+        }
+        guard count >= 0 else { throw .current }
+        return (count, from)
     }
 
     // MARK: Time
@@ -244,5 +311,46 @@ public enum Syscall {
         pointers.append(nil)
         defer { pointers.forEach { free($0) } }
         return pointers.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+    }
+}
+
+/// An IPv4 or IPv6 socket address built from text.
+public struct SocketAddress: Sendable {
+    var storage = sockaddr_storage()
+    public var family: Int32 { Int32(storage.ss_family) }
+    var length: socklen_t { socklen_t(family == AF_INET6 ? MemoryLayout<sockaddr_in6>.size : MemoryLayout<sockaddr_in>.size) }
+
+    init() {}
+
+    public init?(_ text: String, port: UInt16) {
+        /// Copies a filled-in sockaddr_in or sockaddr_in6 into the storage.
+        func store<T>(_ address: T) { withUnsafeBytes(of: address) { src in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: src) } } }
+        if text.contains(":") {
+            var sa = sockaddr_in6()
+            sa.sin6_family = sa_family_t(AF_INET6)
+            sa.sin6_port = port.bigEndian
+            guard inet_pton(AF_INET6, text, &sa.sin6_addr) == 1 else { return nil }
+            store(sa)
+        } else {
+            var sa = sockaddr_in()
+            sa.sin_family = sa_family_t(AF_INET)
+            sa.sin_port = port.bigEndian
+            guard inet_pton(AF_INET, text, &sa.sin_addr) == 1 else { return nil }
+            store(sa)
+        }
+    }
+
+    func withSockaddr<T>(_ body: (UnsafePointer<sockaddr>) -> T) -> T {
+        withUnsafePointer(to: storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1, body) }
+    }
+
+    /// Whether `other` is the same address (the port is ignored).
+    public func matches(_ other: SocketAddress) -> Bool {
+        guard other.family == family else { return false }
+        let size = family == AF_INET6 ? 16 : 4
+        let offset = family == AF_INET6 ? MemoryLayout<sockaddr_in6>.offset(of: \.sin6_addr)! : MemoryLayout<sockaddr_in>.offset(of: \.sin_addr)!
+        return withUnsafeBytes(of: storage) { a in withUnsafeBytes(of: other.storage) { b in
+            a[offset..<offset + size].elementsEqual(b[offset..<offset + size])
+        } }
     }
 }
