@@ -21,7 +21,7 @@ let package = Package(
         // Shared vocabulary: live-state model, addresses, interface names.
         .target(name: "HostState"),
         // The topology file: parsing with source marks, validation, per-host resolution.
-        .target(name: "Topology", dependencies: ["HostState", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Topology", dependencies: ["HostState", "SystemCalls", .product(name: "Yams", package: "Yams")]),
         // Pure diff: desired + current -> ordered plan of changes with inverses.
         .target(name: "Planner", dependencies: ["Topology", "HostState"]),
         // The only code that touches C: dumps, batched writes, namespaces.
@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Topology", "HostState", "Engine", "Storage", "TestSupport"], resources: [.copy("Fixtures")]),
         // The journal, the state directory and the step wire format: pure, no root needed.
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Planner", "HostState", "Storage"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "HostState", "SystemCalls"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "HostState"], resources: [.copy("Fixtures")]),
         // The netlink codec: every request kind to bytes, every parsed reply from bytes; no socket, no root.
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "HostState"]),
         // Throwaway network namespaces, a process runner and pool-file helpers, shared by the tests.

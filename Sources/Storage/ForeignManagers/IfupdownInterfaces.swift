@@ -63,7 +63,7 @@ struct IfupdownInterfaces {
                 }
             case "source":
                 stanza = nil
-                for pattern in words.dropFirst() { for path in glob(resolve(pattern, in: directory)) { read(path, depth: depth + 1) } }
+                for pattern in words.dropFirst() { for path in paths(matching: resolve(pattern, in: directory)) { read(path, depth: depth + 1) } }
             case "source-directory", "source-dir":
                 stanza = nil
                 for dir in words.dropFirst() {
@@ -91,7 +91,7 @@ struct IfupdownInterfaces {
     }
 
     /// Host paths matching a glob, looked up under the injected roots.
-    private func glob(_ hostPattern: String) -> [String] {
+    private func paths(matching hostPattern: String) -> [String] {
         let local = roots.local(hostPattern)
         return Syscall.glob(local).map(roots.host).sorted()
     }
