@@ -70,17 +70,84 @@ public enum Syscall {
         return UInt64(info.st_ino)
     }
 
-    /// What fstat says of an open file: its kind and size.
+    /// What stat says of a file: its kind, size, owner and permission bits.
     public struct FileStatus: Sendable {
         public var isDirectory: Bool
         public var isRegularFile: Bool
+        public var isSymbolicLink: Bool
         public var size: Int
+        public var owner: UInt32
+        /// The permission bits (mode & 0o7777).
+        public var permissions: UInt32
+
+        init(_ info: stat) {
+            let kind = info.st_mode & S_IFMT
+            (isDirectory, isRegularFile, isSymbolicLink) = (kind == S_IFDIR, kind == S_IFREG, kind == S_IFLNK)
+            (size, owner, permissions) = (Int(info.st_size), info.st_uid, UInt32(info.st_mode & 0o7777))
+        }
     }
 
+    /// fstat of an open file.
     public static func status(_ fd: Int32) throws(Errno) -> FileStatus {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw .current }
-        return FileStatus(isDirectory: info.st_mode & S_IFMT == S_IFDIR, isRegularFile: info.st_mode & S_IFMT == S_IFREG, size: Int(info.st_size))
+        return FileStatus(info)
+    }
+
+    /// lstat: a symbolic link is described, not followed.
+    public static func linkStatus(_ path: String) throws(Errno) -> FileStatus {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { throw .current }
+        return FileStatus(info)
+    }
+
+    public static func makeDirectory(_ path: String, _ mode: mode_t) throws(Errno) { guard mkdir(path, mode) == 0 else { throw .current } }
+
+    public static func unlink(_ path: String) throws(Errno) { guard Glibc.unlink(path) == 0 else { throw .current } }
+
+    /// rename(2): replaces `to` in one step.
+    public static func rename(_ from: String, to: String) throws(Errno) { guard Glibc.rename(from, to) == 0 else { throw .current } }
+
+    public static var effectiveUserID: UInt32 { geteuid() }
+
+    /// The login name of `uid` (getpwuid), nil when the user database has none.
+    public static func userName(_ uid: UInt32) -> String? {
+        guard let entry = getpwuid(uid), let name = entry.pointee.pw_name else { return nil }
+        return String(cString: name)
+    }
+
+    /// Sleeps this thread (usleep).
+    public static func sleep(_ seconds: Double) { _ = usleep(useconds_t((seconds * 1_000_000).rounded())) }
+
+    /// The index of the interface `name` in this thread's namespace, nil when there is none.
+    public static func interfaceIndex(_ name: String) -> Int32? {
+        let index = if_nametoindex(name)
+        return index == 0 ? nil : Int32(index)
+    }
+
+    // MARK: Addresses
+
+    /// The 4 or 16 bytes of an IPv4 dotted quad or an IPv6 address (inet_pton), nil when it is neither.
+    public static func parseAddress(_ text: String) -> [UInt8]? {
+        if text.contains(":") {
+            var a = in6_addr()
+            guard inet_pton(AF_INET6, text, &a) == 1 else { return nil }
+            return withUnsafeBytes(of: &a) { Array($0) }
+        }
+        // inet_pton accepts only dotted quads, which is the strictness we want.
+        var a = in_addr()
+        guard inet_pton(AF_INET, text, &a) == 1 else { return nil }
+        return withUnsafeBytes(of: &a) { Array($0) }
+    }
+
+    /// inet_ntop of 4 or 16 bytes; nil when it fails.
+    public static func formatAddress(_ bytes: [UInt8]) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        let family = bytes.count == 4 ? AF_INET : AF_INET6
+        let ok = bytes.withUnsafeBytes { raw in
+            inet_ntop(family, raw.baseAddress, &buffer, socklen_t(buffer.count)) != nil
+        }
+        return ok ? String(cString: buffer) : nil
     }
 
     // MARK: Locks

@@ -99,15 +99,16 @@ enum Textfile {
         value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
     }
 
+    /// Mode 0644 is set before the rename, whatever the umask: node_exporter reads the file as
+    /// another user. (Data.write(options: .atomic) leaves 0666 less the umask, so it is not used.)
     static func write(_ text: String, to path: String) throws {
-        let temp = "\(path).\(getpid()).tmp"
+        let temp = "\(path).\(Syscall.processID).tmp"
         guard FileManager.default.createFile(atPath: temp, contents: Data(text.utf8), attributes: [.posixPermissions: 0o644]) else {
             throw Failure.other("cannot write \(temp)")
         }
-        guard rename(temp, path) == 0 else {
-            let reason = Errno.current.text
-            unlink(temp)
-            throw Failure.other("cannot rename \(temp) to \(path): \(reason)")
+        do { try Syscall.rename(temp, to: path) } catch {
+            try? Syscall.unlink(temp)
+            throw Failure.other("cannot rename \(temp) to \(path): \(error.text)")
         }
     }
 }
