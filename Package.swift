@@ -19,7 +19,7 @@ let package = Package(
         .systemLibrary(name: "CMnl", pkgConfig: "libmnl", providers: [.apt(["libmnl-dev"])]),
 
         // Shared vocabulary: live-state model, addresses, interface names.
-        .target(name: "HostState"),
+        .target(name: "HostState", dependencies: ["SystemCalls"]),
         // The topology file: parsing with source marks, validation, per-host resolution.
         .target(name: "Topology", dependencies: ["HostState", "SystemCalls", .product(name: "Yams", package: "Yams")]),
         // Pure diff: desired + current -> ordered plan of changes with inverses.

@@ -35,7 +35,7 @@ public final class ApplyLock {
                     throw Busy(path: path, holder: holder)
                 }
             }
-            usleep(50_000)
+            Syscall.sleep(0.05)
         }
         try? Syscall.ftruncate(fd, 0)
         _ = try? StateDirectory.writeAll(fd, Array("\(Syscall.processID)\n".utf8), path: path)

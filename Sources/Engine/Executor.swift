@@ -49,7 +49,7 @@ struct Executor {
                 results += requests[end...].map { NetlinkError(operation: $0.label, errno: ECANCELED_CODE, kernelMessage: "not sent: an earlier step failed") }
                 break
             }
-            if start < requests.count { usleep(pause.milliseconds * 1000) }
+            if start < requests.count { Syscall.sleep(Double(pause.milliseconds) / 1000) }
         }
         return results
     }

@@ -76,7 +76,7 @@ public struct FCBackend: Sendable {
         let deadline = Date().addingTimeInterval(settleTimeout)
         var vport = find(wwpn)
         while Date() < deadline, vport == nil || ["Initializing", "Unknown"].contains(vport!.state) {
-            usleep(100_000)
+            Syscall.sleep(0.1)
             vport = find(wwpn)
         }
         guard let vport else { throw StorageError("vport \(wwpn) did not appear under \(host.name) within \(Int(settleTimeout))s") }
@@ -91,7 +91,7 @@ public struct FCBackend: Sendable {
             let deadline = Date().addingTimeInterval(settleTimeout)
             while find(wwpn) != nil {
                 guard Date() < deadline else { throw StorageError("vport \(wwpn) is still under \(host.name) \(Int(settleTimeout))s after vport_delete") }
-                usleep(50_000)
+                Syscall.sleep(0.05)
             }
         }
         try OwnershipRecord.update(ownership, pool: pool) { $0.fcVPorts.remove(wwpn) }

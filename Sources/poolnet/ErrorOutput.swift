@@ -97,7 +97,7 @@ enum Privilege {
     static var hasNetAdmin: Bool {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapEff:") }),
-              let mask = UInt64(line.dropFirst("CapEff:".count).trimmingCharacters(in: .whitespaces), radix: 16) else { return geteuid() == 0 }
+              let mask = UInt64(line.dropFirst("CapEff:".count).trimmingCharacters(in: .whitespaces), radix: 16) else { return Syscall.effectiveUserID == 0 }
         return mask & (1 << UInt64(capNetAdmin)) != 0
     }
 

@@ -47,7 +47,7 @@ struct RevertPending: ParsableCommand {
             } else if Date() >= pending.deadlineDate {
                 break
             }
-            usleep(50_000)
+            Syscall.sleep(0.05)
         }
         let lock = try ApplyLock(netns: netns, wait: 600)
         defer { withExtendedLifetime(lock) {} }
