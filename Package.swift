@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "Topology", dependencies: ["HostState", "SystemCalls", .product(name: "Yams", package: "Yams")]),
         // Pure diff: desired + current -> ordered plan of changes with inverses.
         .target(name: "Planner", dependencies: ["Topology", "HostState"]),
-        // The only code that touches C: dumps, batched writes, namespaces.
+        // The only code that touches libmnl and libnl: dumps, batched writes, namespaces.
         .target(name: "Netlink", dependencies: ["CNetlink", "CMnl", "HostState"]),
         // libc outside the Netlink target, in one file (Syscalls.swift), and the one process runner.
         .target(name: "SystemCalls"),
