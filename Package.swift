@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Topology", "HostState", "Engine", "Storage", "TestSupport"], resources: [.copy("Fixtures")]),
         // The journal, the state directory and the step wire format: pure, no root needed.
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Planner", "HostState", "Storage"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "HostState"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "HostState", "SystemCalls"], resources: [.copy("Fixtures")]),
         // The netlink codec: every request kind to bytes, every parsed reply from bytes; no socket, no root.
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "HostState"]),
         // Throwaway network namespaces, a process runner and pool-file helpers, shared by the tests.
