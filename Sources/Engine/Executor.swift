@@ -3,6 +3,7 @@ import HostState
 import Logging
 import Netlink
 import Planner
+import SystemCalls
 import Storage
 
 /// Runs changes in plan order: runs of netlink requests go out as one batch, sysctl writes go
@@ -50,7 +51,7 @@ struct Executor {
                 results += requests[end...].map { NetlinkError(operation: $0.label, errno: ECANCELED_CODE, kernelMessage: "not sent: an earlier step failed") }
                 break
             }
-            if start < requests.count { usleep(pause.milliseconds * 1000) }
+            if start < requests.count { Syscall.sleep(Double(pause.milliseconds) / 1000) }
         }
         return results
     }
@@ -118,7 +119,7 @@ struct Executor {
                 // Test hook: the process dies here, as in a power loss, with everything before
                 // this change sent and acknowledged (the batch is flushed first).
                 flush()
-                kill(getpid(), SIGKILL)
+                try? Syscall.kill(Syscall.processID, SIGKILL)
             }
             if i == failAt {
                 flush()
