@@ -43,6 +43,10 @@ extension Topology {
             if let mtu = vlan.mtu, let parent = declared[vlan.link], mtu > parent.mtu {
                 errors.add("mtu \(mtu) is above the mtu \(parent.mtu) of its parent \(parent.what) (line \(parent.mark.line)); the kernel refuses a VLAN larger than its parent",
                            at: vlan.mark, host: host, object: "vlan \(vlan.name)")
+            } else if let mtu = vlan.mtu, declared[vlan.link] == nil, let parent = state.undeclaredMTU(of: vlan.link), mtu > parent.mtu {
+                // A parent the file creates without an mtu: the kernel's default decides.
+                errors.add("mtu \(mtu) is above the mtu \(parent.mtu) its parent \(vlan.link) will have (\(parent.why)); the kernel refuses a VLAN larger "
+                           + "than its parent: declare mtu: \(mtu) for \(parent.decidedBy)", at: vlan.mark, host: host, object: "vlan \(vlan.name)")
             }
             let key = "\(vlan.link).\(vlan.id)"
             if let other = vlanIDs[key] {
@@ -56,14 +60,19 @@ extension Topology {
         var vnis: [String: DesiredVXLAN] = [:]
         for vxlan in state.vxlans {
             let ipv6 = vxlan.info.local?.contains(":") ?? false
+            // VXLAN_HEADROOM / VXLAN6_HEADROOM: outer Ethernet, IP, UDP and VXLAN headers.
+            let headroom: UInt32 = ipv6 ? 70 : 50
             if let mtu = vxlan.mtu, let device = vxlan.info.device, let underlay = declared[device] {
-                // VXLAN_HEADROOM / VXLAN6_HEADROOM: outer Ethernet, IP, UDP and VXLAN headers.
-                let headroom: UInt32 = ipv6 ? 70 : 50
                 if mtu + headroom > underlay.mtu {
                     errors.add("mtu \(mtu) does not fit its underlay \(underlay.what) (mtu \(underlay.mtu), line \(underlay.mark.line)): "
                                + "the kernel allows at most \(Int(underlay.mtu) - Int(headroom)) (underlay − \(headroom) over IPv\(ipv6 ? 6 : 4))",
                                at: vxlan.mark, host: host, object: "vxlan \(vxlan.name)")
                 }
+            } else if let mtu = vxlan.mtu, let device = vxlan.info.device, let underlay = state.undeclaredMTU(of: device), mtu + headroom > underlay.mtu {
+                // An underlay the file creates without an mtu: the kernel's default decides.
+                errors.add("mtu \(mtu) does not fit the mtu \(underlay.mtu) its underlay \(device) will have (\(underlay.why)): the kernel allows at most "
+                           + "\(Int(underlay.mtu) - Int(headroom)) (underlay − \(headroom) over IPv\(ipv6 ? 6 : 4)); declare mtu: \(mtu + headroom) for \(underlay.decidedBy)",
+                           at: vxlan.mark, host: host, object: "vxlan \(vxlan.name)")
             }
             // The kernel refuses a second VXLAN with the same VNI, port and address family.
             let key = "\(vxlan.info.vni)/\(vxlan.info.port)/\(ipv6)"
