@@ -83,7 +83,9 @@ struct AddressRecordKeeper: Sendable {
         let present = Set(state.addresses.map { "\($0.link) \($0.prefix)" })
         let kept = entries.compactMap { entry -> RecordedAddress? in
             guard let i = index[entry.link], present.contains("\(entry.link) \(entry.prefix)") else { return nil }
-            return RecordedAddress(ifindex: i, link: entry.link, prefix: entry.prefix)
+            var kept = entry
+            kept.ifindex = i
+            return kept
         }
         guard kept != entries else { return }
         try OwnershipRecord.update(path, pool: pool) { $0.addresses = kept.sorted() }
@@ -91,6 +93,10 @@ struct AddressRecordKeeper: Sendable {
 
     static func recorded(_ addresses: [AddressState], in state: CurrentState) -> [RecordedAddress] {
         let index = Dictionary(state.links.map { ($0.name, $0.index) }, uniquingKeysWith: { a, _ in a })
-        return addresses.compactMap { a in index[a.link].map { RecordedAddress(ifindex: $0, link: a.link, prefix: a.prefix) } }
+        // An owned address without poolnet's protocol is owned by an adopted entry (kernel mode).
+        let kernelMarks = state.addressOwnership?.mode == .kernelMark
+        return addresses.compactMap { a in
+            index[a.link].map { RecordedAddress(ifindex: $0, link: a.link, prefix: a.prefix, adopted: kernelMarks && a.proto != Ownership.addressProtocol) }
+        }
     }
 }

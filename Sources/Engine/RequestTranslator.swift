@@ -85,7 +85,11 @@ struct RequestTranslator {
             // Adopting records first, releasing records last: between the two, the address is not
             // the pool's in either mode (the kernel mode needs both the protocol and the entry).
             let label = "\(change.action.symbol) \(change.action.summary)"
-            let record = Step.addressRecord(RecordedAddress(ifindex: try index(m.link), link: m.link, prefix: m.prefix), owned: m.owned, label: label)
+            // Flagged where a re-mark is sent: if the kernel keeps the old protocol (IPv4 on Linux
+            // 6.1), the entry alone makes the address the pool's; after the apply `settle` keeps
+            // the flag only where the protocol did not change.
+            let record = Step.addressRecord(RecordedAddress(ifindex: try index(m.link), link: m.link, prefix: m.prefix, adopted: m.remarks),
+                                            owned: m.owned, label: label)
             let remark = m.remarks ? [Step.netlink(NetlinkRequest(.remarkAddress(index: try index(m.link), prefix: m.prefix, proto: m.proto,
                                                                                  details: m.details), label: label))] : []
             return m.owned ? [record] + remark : remark + [record]

@@ -4,11 +4,35 @@ public struct RecordedAddress: Hashable, Codable, Sendable, Comparable {
     public var ifindex: Int32
     public var link: String
     public var prefix: IPPrefix
+    /// Adopted by `apply --adopt` on a kernel that keeps IFA_PROTO but did not take the re-mark
+    /// (IPv4 on Linux 6.1): the address keeps its old protocol and this entry alone, matched by
+    /// ifindex and name as in the record mode, makes it the pool's.
+    public var adopted: Bool
 
-    public init(ifindex: Int32, link: String, prefix: IPPrefix) {
+    public init(ifindex: Int32, link: String, prefix: IPPrefix, adopted: Bool = false) {
         self.ifindex = ifindex
         self.link = link
         self.prefix = prefix
+        self.adopted = adopted
+    }
+
+    enum CodingKeys: String, CodingKey { case ifindex, link, prefix, adopted }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        ifindex = try c.decode(Int32.self, forKey: .ifindex)
+        link = try c.decode(String.self, forKey: .link)
+        prefix = try c.decode(IPPrefix.self, forKey: .prefix)
+        adopted = try c.decodeIfPresent(Bool.self, forKey: .adopted) ?? false
+    }
+
+    /// `adopted` only when set, so that records without adoptions read as before.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(ifindex, forKey: .ifindex)
+        try c.encode(link, forKey: .link)
+        try c.encode(prefix, forKey: .prefix)
+        if adopted { try c.encode(true, forKey: .adopted) }
     }
 
     public static func < (a: RecordedAddress, b: RecordedAddress) -> Bool { (a.link, a.prefix, a.ifindex) < (b.link, b.prefix, b.ifindex) }
@@ -60,7 +84,9 @@ public struct AddressOwnership: Codable, Sendable, Equatable {
     public func isPools(_ address: AddressState, on link: LinkState, poolLink: Bool) -> Bool {
         switch mode {
         case .kernelMark:
-            guard address.proto == Ownership.addressProtocol else { return false }
+            guard address.proto == Ownership.addressProtocol else {
+                return recorded?.contains { $0.adopted && $0.ifindex == link.index && $0.link == address.link && $0.prefix == address.prefix } ?? false
+            }
             if let recorded { return recorded.contains { $0.link == address.link && $0.prefix == address.prefix } }
             return poolLink && !otherPools.contains { $0.link == address.link && $0.prefix == address.prefix }
         case .record:
@@ -73,7 +99,10 @@ public struct AddressOwnership: Codable, Sendable, Equatable {
     public func isOtherPools(_ address: AddressState, on link: LinkState) -> Bool {
         switch mode {
         case .kernelMark:
-            return address.proto == Ownership.addressProtocol && otherPools.contains { $0.link == address.link && $0.prefix == address.prefix }
+            if address.proto != Ownership.addressProtocol {
+                return otherPools.contains { $0.adopted && $0.ifindex == link.index && $0.link == address.link && $0.prefix == address.prefix }
+            }
+            return otherPools.contains { $0.link == address.link && $0.prefix == address.prefix }
         case .record:
             return otherPools.contains { $0.ifindex == link.index && $0.link == address.link && $0.prefix == address.prefix }
         }

@@ -36,7 +36,12 @@ extension Action {
         case .markAddress(let m):
             guard let address = state.addresses.first(where: { $0.link == m.link && $0.prefix == m.prefix }) else { return nil }
             // Where the kernel is written to, its protocol says; otherwise the pool's record does.
-            if m.remarks { return address.proto == m.proto }
+            if m.remarks {
+                // A kernel that keeps the old protocol on the replace (IPv4 on Linux 6.1): the
+                // record's adopted entry is the adoption.
+                let flagged = state.addressOwnership?.recorded?.contains { $0.adopted && $0.link == m.link && $0.prefix == m.prefix } ?? false
+                return m.owned ? address.proto == m.proto || flagged : address.proto == m.proto && !flagged
+            }
             return state.addressOwnership?.recorded.map { $0.contains { $0.link == m.link && $0.prefix == m.prefix } == m.owned }
         case .storage(let step):
             return step.isFibreChannel ? state.fc.flatMap(step.isInEffect) : state.iscsi.flatMap(step.isInEffect)

@@ -80,6 +80,12 @@ final class AddressAdoptionTests: NamespaceTestCase {
         XCTAssertEqual(x, y, "\(a!.prefix)", file: file, line: line)
     }
 
+    /// The pool's entries flagged as adopted without the kernel's mark.
+    func recordAdopted() throws -> Set<String> {
+        let key = OwnershipRecord.addressKey(pool: "lab", netns: ns.name)
+        return Set((try OwnershipRecord.load(engine.storageRoots.ownership).pools[key]?.addresses ?? []).filter(\.adopted).map { "\($0.link) \($0.prefix)" })
+    }
+
     func record() throws -> Set<String> {
         let key = OwnershipRecord.addressKey(pool: "lab", netns: ns.name)
         return Set((try OwnershipRecord.load(engine.storageRoots.ownership).pools[key]?.addresses ?? []).map { "\($0.link) \($0.prefix)" })
@@ -106,20 +112,9 @@ final class AddressAdoptionTests: NamespaceTestCase {
 
         var adopting = engine!
         adopting.adopt = true
-        if kernelMarks && !IPv4Remark.works {
-            // Linux 6.1: the IPv4 re-mark does not take; verification says so and rolls back.
-            XCTAssertThrowsError(try adopting.apply(want)) {
-                XCTAssertTrue("\($0)".contains("the kernel kept the protocol of 10.0.0.1/24 on br0, 10.0.1.1/24 on br0 after the replace"), "\($0)")
-                XCTAssertTrue("\($0)".contains("the host is as it was before"), "\($0)")
-            }
-            let after = try read()
-            for prefix in before.keys.sorted() {
-                assertSameButProtocol(before[prefix], after[prefix])
-                XCTAssertEqual(after[prefix]?.proto, before[prefix]?.proto, prefix)
-            }
-            XCTAssertEqual(try record(), [])
-            return
-        }
+        // Linux 6.1 keeps IFA_PROTO but ignores an IPv4 re-mark: the IPv4 addresses are adopted by
+        // their flagged record entries and keep their protocol; IPv6 takes the mark everywhere.
+        func marked(_ prefix: String) -> Bool { kernelMarks && (IPv4Remark.works || prefix.contains(":")) }
 
         // --adopt: the alias and one re-mark per declared address (none with the record alone).
         let monitor = try ns.monitor()
@@ -131,20 +126,22 @@ final class AddressAdoptionTests: NamespaceTestCase {
         ])
         // The link-local address's DAD may end meanwhile: the kernel's own event, not a write.
         let addressEvents = events.filter { $0.contains(" inet") && !$0.contains(" fe80::") }
-        XCTAssertEqual(Set(addressEvents.compactMap { $0.split(separator: " ").first { $0.contains("/") }.map(String.init) }),
-                       kernelMarks ? Self.declared : [], events.joined(separator: "\n"))
-        XCTAssertEqual(addressEvents.count, kernelMarks ? 3 : 0, events.joined(separator: "\n"))
+        let seen = Set(addressEvents.compactMap { $0.split(separator: " ").first { $0.contains("/") }.map(String.init) })
+        XCTAssertTrue(seen.isSubset(of: kernelMarks ? Self.declared : []), events.joined(separator: "\n"))
+        XCTAssertTrue(Self.declared.filter(marked).isSubset(of: seen), events.joined(separator: "\n"))
+        XCTAssertLessThanOrEqual(addressEvents.count, kernelMarks ? 3 : 0, events.joined(separator: "\n"))
         XCTAssertFalse(events.contains { $0.hasPrefix("Deleted") || $0.contains("10.0.3.1") }, events.joined(separator: "\n"))
 
         // Read after: the protocol is poolnet's (kernel marks) and nothing else changed.
         let after = try read(), ipAfter = try ipRead()
         for prefix in before.keys.sorted() {
             assertSameButProtocol(before[prefix], after[prefix])
-            let adopted = Self.declared.contains(prefix) && kernelMarks
-            XCTAssertEqual(after[prefix]?.proto, adopted ? Ownership.addressProtocol : before[prefix]?.proto, prefix)
+            XCTAssertEqual(after[prefix]?.proto, Self.declared.contains(prefix) && marked(prefix) ? Ownership.addressProtocol : before[prefix]?.proto, prefix)
         }
         XCTAssertEqual(ipAfter, ipBefore, "ip addr shows the same addresses apart from the protocol")
         XCTAssertEqual(try record(), Set(Self.declared.map { "br0 \($0)" }))
+        // Flagged exactly where the kernel kept the old protocol.
+        XCTAssertEqual(try recordAdopted(), Set(Self.declared.filter { kernelMarks && !marked($0) }.map { "br0 \($0)" }))
         XCTAssertEqual(try engine.plan(want).plan.changes, [])
         XCTAssertEqual(Planner.unowned(desired: want, current: try engine.read(for: want)), [])
 
@@ -201,6 +198,38 @@ final class AddressAdoptionTests: NamespaceTestCase {
             try ns.ip("link", "del", "br0")
             try? FileManager.default.removeItem(atPath: engine.storageRoots.ownership)
         }
+    }
+
+    /// What a kernel that ignores the IPv4 re-mark (Linux 6.1) leaves, made here by hand: the
+    /// address keeps protocol 0 and the pool's record holds it flagged as adopted. It is the
+    /// pool's (no adoption planned, pruned when the file drops it), but only on the link it was
+    /// adopted on: the same name with another ifindex owns nothing, and another pool's flagged
+    /// entry is that pool's.
+    func testAnAdoptedEntryOwnsAnAddressWithoutTheMark() throws {
+        try ns.batch(["link add br0 type bridge", "link set br0 up", "addr add 10.0.0.1/24 dev br0", "addr add 10.0.1.1/24 dev br0"])
+        let bridge = "pool: lab\nhosts: [hv01]\nbridges:\n  - name: br0\n"
+        let want = try desired(bridge + "    addresses: [\"10.0.0.1/24\", \"10.0.1.1/24\"]\n")
+        XCTAssertEqual(try engine.plan(want).current.addressOwnership?.mode, .kernelMark)
+        var adopting = engine!
+        adopting.adopt = true
+        try adopting.apply(try desired(bridge))  // adopts the bridge, not its addresses
+        let index = try XCTUnwrap(engine.read().links.first { $0.name == "br0" }?.index)
+        let key = OwnershipRecord.addressKey(pool: "lab", netns: ns.name)
+        try OwnershipRecord.update(engine.storageRoots.ownership, pool: key) {
+            $0.addresses = [RecordedAddress(ifindex: index, link: "br0", prefix: IPPrefix("10.0.0.1/24")!, adopted: true),
+                            RecordedAddress(ifindex: index, link: "br0", prefix: IPPrefix("10.0.1.1/24")!, adopted: true)]
+        }
+        XCTAssertEqual(try adopting.plan(want).plan.changes, [], "owned by the flagged entries: nothing to adopt")
+        XCTAssertEqual(try read()["10.0.0.1/24"]?.proto, 0)
+        let prune = try engine.apply(try desired(bridge + "    addresses: [\"10.0.1.1/24\"]\n"))
+        XCTAssertEqual(prune.changes.map(\.line), ["- br0: address 10.0.0.1/24  [disruptive]"])
+        XCTAssertEqual(Set(try read().keys), ["10.0.1.1/24"])
+        XCTAssertEqual(try recordAdopted(), ["br0 10.0.1.1/24"], "the flag survives the record's rewrite after an apply")
+
+        // A flagged entry of another ifindex (br0 deleted and made again by hand) owns nothing.
+        try ns.batch(["link del br0", "link add br0 type bridge", "link set br0 up", "addr add 10.0.1.1/24 dev br0"])
+        let unowned = Planner.unowned(desired: want, current: try engine.read(for: want)).map(\.object)
+        XCTAssertTrue(unowned.contains("address 10.0.1.1/24 on br0"), "\(unowned)")
     }
 
     /// An address another pool added is refused with the reason, and nothing changes.
