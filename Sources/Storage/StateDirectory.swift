@@ -69,6 +69,28 @@ public struct StateDirectory: Sendable {
         return data
     }
 
+    /// The file when it is a regular file of the running user's that nobody else can write, at
+    /// most `limit` bytes; nil otherwise (missing, a symlink, a FIFO, someone else's, too large).
+    /// For what poolnet only trusts as a shortcut (the validation cache): never an error.
+    public func readPrivate(_ name: String, limit: Int) -> [UInt8]? {
+        let fd = open(file(name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_uid == geteuid(),
+              info.st_mode & 0o022 == 0, Int(info.st_size) <= limit else { return nil }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size) + 1)
+        var count = 0
+        while count < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress! + count, $0.count - count) }
+            if n < 0, errno == EINTR { continue }
+            guard n >= 0 else { return nil }
+            if n == 0 { break }
+            count += n
+        }
+        return count <= limit ? Array(bytes[..<count]) : nil
+    }
+
     /// Replaces the file whole: a new file next to it, written, fsync'd, renamed over the old one,
     /// then the directory fsync'd, so a crash leaves the old or the new content, never a mix.
     public func replace(_ name: String, with bytes: [UInt8]) throws { try Self.replace(path: file(name), with: bytes) }
