@@ -19,34 +19,36 @@ let package = Package(
         .systemLibrary(name: "CMnl", pkgConfig: "libmnl", providers: [.apt(["libmnl-dev"])]),
 
         // Shared vocabulary: live-state model, addresses, interface names.
-        .target(name: "HostState"),
+        .target(name: "HostState", dependencies: ["SystemCalls"]),
         // The topology file: parsing with source marks, validation, per-host resolution.
-        .target(name: "Topology", dependencies: ["HostState", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Topology", dependencies: ["HostState", "SystemCalls", .product(name: "Yams", package: "Yams")]),
         // Pure diff: desired + current -> ordered plan of changes with inverses.
         .target(name: "Planner", dependencies: ["Topology", "HostState"]),
-        // The only code that touches C: dumps, batched writes, namespaces.
+        // The only code that touches libmnl and libnl: dumps, batched writes, namespaces.
         .target(name: "Netlink", dependencies: ["CNetlink", "CMnl", "HostState"]),
+        // libc outside the Netlink target, in one file (Syscalls.swift), and the one process runner.
+        .target(name: "SystemCalls"),
         // Host state outside netlink: sysctls, iSCSI, multipath, FC/NPIV, probes, the state directory.
-        .target(name: "Storage", dependencies: ["HostState"]),
+        .target(name: "Storage", dependencies: ["HostState", "SystemCalls"]),
         // read -> plan -> apply -> read -> verify, rollback.
         .target(name: "Engine", dependencies: [
-            "Topology", "HostState", "Planner", "Netlink", "Storage",
+            "Topology", "HostState", "Planner", "Netlink", "Storage", "SystemCalls",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "poolnet", dependencies: [
-            "Engine", "Topology", "Planner", "HostState", "Storage",
+            "Engine", "Topology", "Planner", "HostState", "Storage", "SystemCalls",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // poolnet against `ip -batch`, side by side, in fresh namespaces (build with -c release).
-        .executableTarget(name: "poolnet-bench"),
+        .executableTarget(name: "poolnet-bench", dependencies: ["SystemCalls"]),
 
         .testTarget(name: "TopologyTests", dependencies: ["Topology", "HostState", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Topology", "HostState", "Engine", "Storage", "TestSupport"], resources: [.copy("Fixtures")]),
         // The journal, the state directory and the step wire format: pure, no root needed.
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Planner", "HostState", "Storage"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "HostState"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "HostState", "SystemCalls"], resources: [.copy("Fixtures")]),
         // The netlink codec: every request kind to bytes, every parsed reply from bytes; no socket, no root.
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "HostState"]),
         // Throwaway network namespaces, a process runner and pool-file helpers, shared by the tests.

@@ -49,6 +49,15 @@ struct AddressRecordKeeper: Sendable {
         try OwnershipRecord.update(path, pool: pool) { $0.addresses = Array(Set($0.addresses).union(adds)).sorted() }
     }
 
+    /// One adopted address enters the pool's record, or (its inverse) leaves it.
+    func mark(_ address: RecordedAddress, owned: Bool) throws {
+        try OwnershipRecord.update(path, pool: pool) { record in
+            record.addresses.removeAll { $0.link == address.link && $0.prefix == address.prefix }
+            if owned { record.addresses.append(address) }
+            record.addresses.sort()
+        }
+    }
+
     static func adds(_ changes: [Change], indexes: [String: Int32]) -> [RecordedAddress] {
         changes.compactMap { change -> RecordedAddress? in
             guard case let .addAddress(link, prefix, _) = change.action, let index = indexes[link] else { return nil }

@@ -1,6 +1,7 @@
 import Foundation
 import Storage
 import Netlink
+import SystemCalls
 
 /// One apply at a time per network namespace: an flock on `/run/poolnet/apply-net-<inode>.lock`,
 /// keyed by the namespace itself (its nsfs inode), not by a name or by `--state-dir`, so two applies
@@ -22,33 +23,35 @@ public final class ApplyLock {
     /// seconds (0: fail at once).
     public init(netns: String?, wait: TimeInterval = 0) throws {
         path = try Self.path(netns: netns)
-        fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw StateError.system("open the apply lock", path) }
-        let deadline = Date().addingTimeInterval(wait)
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            guard errno == EWOULDBLOCK || errno == EINTR, Date() < deadline else {
-                let holder = Self.holder(fd)
-                close(fd)
-                throw Busy(path: path, holder: holder)
-            }
-            usleep(50_000)
+        do { fd = try Syscall.open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600) } catch {
+            throw StateError.system("open the apply lock", path, error.code)
         }
-        ftruncate(fd, 0)
-        _ = try? StateDirectory.writeAll(fd, Array("\(getpid())\n".utf8), path: path)
+        let deadline = Date().addingTimeInterval(wait)
+        while true {
+            do { try Syscall.tryLockExclusive(fd); break } catch {
+                guard error == .EWOULDBLOCK || error == .EINTR, Date() < deadline else {
+                    let holder = Self.holder(fd)
+                    Syscall.close(fd)
+                    throw Busy(path: path, holder: holder)
+                }
+            }
+            Syscall.sleep(0.05)
+        }
+        try? Syscall.ftruncate(fd, 0)
+        _ = try? StateDirectory.writeAll(fd, Array("\(Syscall.processID)\n".utf8), path: path)
     }
 
     deinit {
-        ftruncate(fd, 0)
-        close(fd)  // releases the flock
+        try? Syscall.ftruncate(fd, 0)
+        Syscall.close(fd)  // releases the flock
     }
 
     /// Whether an apply holds the lock of `netns` right now (tries it and lets go at once).
     public static func isHeld(netns: String?) -> Bool {
         guard let path = try? path(netns: netns) else { return false }
-        let fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        if flock(fd, LOCK_EX | LOCK_NB) == 0 { flock(fd, LOCK_UN); return false }
+        guard let fd = try? Syscall.open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC) else { return false }
+        defer { Syscall.close(fd) }
+        if (try? Syscall.tryLockExclusive(fd)) != nil { Syscall.unlock(fd); return false }
         return true
     }
 
@@ -56,17 +59,17 @@ public final class ApplyLock {
         let directory = try StateDirectory(Self.directory)
         let namespace = netns.map(NetworkNamespace.path(of:)) ?? "/proc/self/ns/net"
         if let netns { try NetworkNamespace.checkName(netns) }
-        var info = stat()
-        guard stat(namespace, &info) == 0 else {
-            throw StateError.system("find the network namespace", namespace)
+        let inode: UInt64
+        do { inode = try Syscall.inode(namespace) } catch {
+            throw StateError.system("find the network namespace", namespace, error.code)
         }
-        return directory.file("apply-net-\(info.st_ino).lock")
+        return directory.file("apply-net-\(inode).lock")
     }
 
     private static func holder(_ fd: Int32) -> String {
         var buffer = [UInt8](repeating: 0, count: 32)
-        let n = pread(fd, &buffer, buffer.count, 0)
-        let text = String(decoding: buffer.prefix(max(0, n)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let n = Syscall.pread(fd, into: &buffer)
+        let text = String(decoding: buffer.prefix(n), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? "?" : text
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 import Storage
 import Planner
 
@@ -24,7 +25,7 @@ public struct ApplyMarkers: Sendable {
 
         public init(id: String) {
             self.id = id
-            pid = getpid()
+            pid = Syscall.processID
             started = Timestamp.rfc3339(Date())
         }
     }

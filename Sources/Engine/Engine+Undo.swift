@@ -57,7 +57,9 @@ extension Engine {
         let pause = batchPause
         return try NetworkNamespace.run(netns) { () throws -> UndoOutcome in
             let socket = try RouteSocket()
-            let before = try Self.readFor(applied, using: socket, storage: storage)
+            var before = try Self.readFor(applied, using: socket, storage: storage)
+            // An adopted address the record alone marks is in effect when the record holds it.
+            try keeper?.readOwnership(into: &before, using: socket)
             var outcome = UndoOutcome()
             var undos: [Change] = []
             // Links this apply was to create but did not: nothing of it reached them.
@@ -76,11 +78,13 @@ extension Engine {
             guard !undos.isEmpty else { return outcome }
             var executor = Executor(socket: socket, sysctls: SysctlStore(), scratchGroup: Self.scratchGroup(unusedIn: before), storage: storage)
             executor.batchPause = pause
+            executor.addressRecord = keeper
             var translator = RequestTranslator(state: before)
             try keeper?.recordAdds(undos, indexes: translator.indexes(after: undos))
             let result = try executor.run(undos, translator: &translator, stopOnError: false)
-            let after = try Self.readFor(applied, using: socket, storage: storage)
+            var after = try Self.readFor(applied, using: socket, storage: storage)
             try keeper?.reconcile(state: after)
+            try keeper?.readOwnership(into: &after, using: socket)
             for (i, undo) in undos.enumerated() {
                 let original = undo.inverse
                 if let reason = result.failures[i] {

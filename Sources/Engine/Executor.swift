@@ -3,6 +3,7 @@ import HostState
 import Logging
 import Netlink
 import Planner
+import SystemCalls
 import Storage
 
 /// Runs changes in plan order: runs of netlink requests go out as one batch, sysctl writes go
@@ -16,6 +17,8 @@ struct Executor {
     var storage = StorageBackends()
     /// Storage steps are slow (seconds, not microseconds): each is logged as it starts.
     var logger: Logger? = nil
+    /// The pool's address record, for adopted addresses; nil: no pool known (such steps fail).
+    var addressRecord: AddressRecordKeeper?
 
     struct Outcome {
         /// Indexes of the changes that took effect, even partly (rollback undoes them whole).
@@ -48,7 +51,7 @@ struct Executor {
                 results += requests[end...].map { NetlinkError(operation: $0.label, errno: ECANCELED_CODE, kernelMessage: "not sent: an earlier step failed") }
                 break
             }
-            if start < requests.count { usleep(pause.milliseconds * 1000) }
+            if start < requests.count { Syscall.sleep(Double(pause.milliseconds) / 1000) }
         }
         return results
     }
@@ -116,7 +119,7 @@ struct Executor {
                 // Test hook: the process dies here, as in a power loss, with everything before
                 // this change sent and acknowledged (the batch is flushed first).
                 flush()
-                kill(getpid(), SIGKILL)
+                try? Syscall.kill(Syscall.processID, SIGKILL)
             }
             if i == failAt {
                 flush()
@@ -154,6 +157,17 @@ struct Executor {
                     do {
                         logger?.notice("\(label)")
                         try storage.handOver.write(action.manager, path: action.path, content: action.content, released: action.devices)
+                        outcome.tookEffect.insert(i)
+                    } catch {
+                        outcome.failures[i] = "\(label): \(error)"
+                        outcome.failure = outcome.failure ?? "\(label): \(error)"
+                    }
+                case let .addressRecord(address, owned, label):
+                    flush()
+                    if stopOnError && outcome.failure != nil { break }
+                    do {
+                        guard let addressRecord else { throw StorageError("no pool named: the ownership record cannot change") }
+                        try addressRecord.mark(address, owned: owned)
                         outcome.tookEffect.insert(i)
                     } catch {
                         outcome.failures[i] = "\(label): \(error)"

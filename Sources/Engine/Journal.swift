@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 import Storage
 import Planner
 
@@ -87,8 +88,7 @@ public struct JournalRecord: Sendable, Equatable {
     }
 
     static func userName() -> String {
-        guard let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name else { return String(geteuid()) }
-        return String(cString: name)
+        Syscall.userName(Syscall.effectiveUserID) ?? String(Syscall.effectiveUserID)
     }
 }
 
@@ -207,8 +207,7 @@ public struct Journal: Sendable {
     public func append(line encoded: [UInt8]) throws {
         var line = encoded
         line.append(0x0A)
-        var info = stat()
-        if lstat(path, &info) == 0, info.st_size > 0, Int(info.st_size) + line.count > rotateAtBytes {
+        if let info = try? Syscall.linkStatus(path), info.size > 0, info.size + line.count > rotateAtBytes {
             // rename is atomic: a writer that opened the file before appends to the old generation.
             try directory.move(Self.name, to: Self.previousName)
         }

@@ -11,6 +11,8 @@ enum Step {
     case storage(StorageAction, label: String)
     /// A hand-over drop-in for another network manager.
     case handOver(HandOverAction, label: String)
+    /// An address enters or leaves the pool's ownership record (`apply --adopt` and its inverse).
+    case addressRecord(RecordedAddress, owned: Bool, label: String)
 }
 
 /// Turns planned actions into netlink requests, resolving names to ifindexes. Links the plan creates
@@ -79,6 +81,15 @@ struct RequestTranslator {
         }
         if case .storage(let step) = change.action { return [.storage(step, label: "\(change.action.symbol) \(change.action.summary)")] }
         if case .handOver(let step) = change.action { return [.handOver(step, label: "\(change.action.symbol) \(change.action.summary)")] }
+        if case .markAddress(let m) = change.action {
+            // Adopting records first, releasing records last: between the two, the address is not
+            // the pool's in either mode (the kernel mode needs both the protocol and the entry).
+            let label = "\(change.action.symbol) \(change.action.summary)"
+            let record = Step.addressRecord(RecordedAddress(ifindex: try index(m.link), link: m.link, prefix: m.prefix), owned: m.owned, label: label)
+            let remark = m.remarks ? [Step.netlink(NetlinkRequest(.remarkAddress(index: try index(m.link), prefix: m.prefix, proto: m.proto,
+                                                                                 details: m.details), label: label))] : []
+            return m.owned ? [record] + remark : remark + [record]
+        }
         return try translate(change).map(Step.netlink)
     }
 
@@ -167,7 +178,7 @@ struct RequestTranslator {
                                 xmitHashPolicy: options.xmitHashPolicy != previous.xmitHashPolicy ? options.xmitHashPolicy : nil,
                                 primaryIndex: options.primary != previous.primary ? try options.primary.map(index) ?? 0 : nil)
             return NetlinkRequest(.changeLink(index: try index(link), kind: "bond", data: .bond(data)), label: label)
-        case .setBridgeVLANs, .setSysctl, .setVXLANRemotes, .storage, .handOver:
+        case .setBridgeVLANs, .setSysctl, .setVXLANRemotes, .storage, .handOver, .markAddress:
             preconditionFailure("handled by steps(_:) and translate(_:)")
         case .addRoute(let route):
             return NetlinkRequest(.addRoute(route, link: try index(route.link)), label: label)

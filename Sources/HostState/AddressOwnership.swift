@@ -67,4 +67,15 @@ public struct AddressOwnership: Codable, Sendable, Equatable {
             return recorded?.contains { $0.ifindex == link.index && $0.link == address.link && $0.prefix == address.prefix } ?? false
         }
     }
+
+    /// Whether another pool owns `address`: its record holds it (with poolnet's protocol on the
+    /// address, where the kernel keeps it; with the link's ifindex, where the record alone decides).
+    public func isOtherPools(_ address: AddressState, on link: LinkState) -> Bool {
+        switch mode {
+        case .kernelMark:
+            return address.proto == Ownership.addressProtocol && otherPools.contains { $0.link == address.link && $0.prefix == address.prefix }
+        case .record:
+            return otherPools.contains { $0.ifindex == link.index && $0.link == address.link && $0.prefix == address.prefix }
+        }
+    }
 }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SystemCalls
 
 /// An IPv4 or IPv6 address with a prefix length, as in `ip addr add 192.0.2.11/24`.
 /// Stored as raw bytes so comparison and subnet arithmetic need no string parsing.
@@ -13,6 +14,7 @@ public struct IPPrefix: Hashable, Sendable, Comparable, CustomStringConvertible,
     public let prefixLength: Int
 
     public var family: Family { bytes.count == 4 ? .ipv4 : .ipv6 }
+    public var maxPrefixLength: Int { bytes.count * 8 }
 
     public init(bytes: [UInt8], prefixLength: Int) {
         self.bytes = bytes
@@ -79,25 +81,8 @@ public struct IPPrefix: Hashable, Sendable, Comparable, CustomStringConvertible,
         try c.encode(description)
     }
 
-    static func parseAddress(_ text: String) -> [UInt8]? {
-        if text.contains(":") {
-            var a = in6_addr()
-            guard inet_pton(AF_INET6, text, &a) == 1 else { return nil }
-            return withUnsafeBytes(of: &a) { Array($0) }
-        }
-        // inet_pton accepts only dotted quads, which is the strictness we want.
-        var a = in_addr()
-        guard inet_pton(AF_INET, text, &a) == 1 else { return nil }
-        return withUnsafeBytes(of: &a) { Array($0) }
-    }
+    /// inet_pton: only dotted quads for IPv4, which is the strictness we want.
+    static func parseAddress(_ text: String) -> [UInt8]? { Syscall.parseAddress(text) }
 
-    static func format(_ bytes: [UInt8]) -> String {
-        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        let family = bytes.count == 4 ? AF_INET : AF_INET6
-        let ok = bytes.withUnsafeBytes { raw in
-            inet_ntop(family, raw.baseAddress, &buffer, socklen_t(buffer.count)) != nil
-        }
-        guard ok else { return "?" }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    static func format(_ bytes: [UInt8]) -> String { Syscall.formatAddress(bytes) ?? "?" }
 }

@@ -44,6 +44,10 @@ public struct NetlinkRequest: Sendable {
         case addAddress(index: Int32, prefix: IPPrefix, proto: UInt8)
         /// `ip addr del P dev I`
         case removeAddress(index: Int32, prefix: IPPrefix)
+        /// `ip addr replace P dev I proto N …`: a new protocol for an existing address, with its
+        /// flags, lifetimes, scope, broadcast, label, metric and peer sent back as read (the kernel
+        /// resets lifetimes and metric, and IPv6 flags, to what the request carries).
+        case remarkAddress(index: Int32, prefix: IPPrefix, proto: UInt8, details: AddressDetails)
     }
 
     public var operation: Operation
@@ -146,6 +150,10 @@ public struct NetlinkRequest: Sendable {
             nlh.pointee.nlmsg_type = UInt16(RTM_DELADDR)
             nlh.pointee.nlmsg_flags = request
             putAddress(nlh, index: index, prefix: prefix)
+        case let .remarkAddress(index, prefix, proto, details):
+            nlh.pointee.nlmsg_type = UInt16(RTM_NEWADDR)
+            nlh.pointee.nlmsg_flags = request | UInt16(NLM_F_REPLACE)
+            Self.putRemark(nlh, index: index, prefix: prefix, proto: proto, details: details)
         }
     }
 

@@ -11,7 +11,7 @@ extension RouteSocket {
         var result: [AddressState] = []
         try dump("addresses", .addresses) { message in
             guard let address = RawAddress(message), let link = names[address.index] else { return }
-            result.append(AddressState(link: link, prefix: address.prefix, proto: address.proto))
+            result.append(AddressState(link: link, prefix: address.prefix, proto: address.proto, details: address.details))
         }
         return result
     }

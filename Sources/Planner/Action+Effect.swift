@@ -33,6 +33,11 @@ extension Action {
             return link(name) == nil ? nil : state.addresses.contains { $0.link == name && $0.prefix == prefix }
         case let .removeAddress(name, prefix, _):
             return link(name) == nil ? nil : !state.addresses.contains { $0.link == name && $0.prefix == prefix }
+        case .markAddress(let m):
+            guard let address = state.addresses.first(where: { $0.link == m.link && $0.prefix == m.prefix }) else { return nil }
+            // Where the kernel is written to, its protocol says; otherwise the pool's record does.
+            if m.remarks { return address.proto == m.proto }
+            return state.addressOwnership?.recorded.map { $0.contains { $0.link == m.link && $0.prefix == m.prefix } == m.owned }
         case .storage(let step):
             return step.isFibreChannel ? state.fc.flatMap(step.isInEffect) : state.iscsi.flatMap(step.isInEffect)
         case .handOver(let h):

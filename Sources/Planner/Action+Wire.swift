@@ -10,7 +10,7 @@ import HostState
 extension Action {
     enum Op: String, CaseIterable {
         case createLink, deleteLink, setMTU, setUp, setMaster, setAlias, setBridgeOptions, setBridgeVLANs,
-             setVXLANRemotes, setBondOptions, setSysctl, addRoute, removeRoute, addAddress, removeAddress, storage, handOver
+             setVXLANRemotes, setBondOptions, setSysctl, addRoute, removeRoute, addAddress, removeAddress, markAddress, storage, handOver
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -56,6 +56,11 @@ extension Action {
         case let .removeAddress(link, prefix, proto):
             try c.encode(Op.removeAddress.rawValue, forKey: "op"); try c.encode(link, forKey: "link")
             try c.encode(prefix, forKey: "prefix"); try c.encode(proto, forKey: "proto")
+        case .markAddress(let m):
+            try c.encode(Op.markAddress.rawValue, forKey: "op"); try c.encode(m.link, forKey: "link")
+            try c.encode(m.prefix, forKey: "prefix"); try c.encode(m.owned, forKey: "owned")
+            try c.encode(m.proto, forKey: "proto"); try c.encode(m.previous, forKey: "previous")
+            try c.encode(m.details, forKey: "details")
         case .storage(let s):
             try c.encode(Op.storage.rawValue, forKey: "op"); try c.encode(s, forKey: "step")
         case .handOver(let h):
@@ -86,6 +91,9 @@ extension Action {
         case .removeRoute: self = .removeRoute(try c.value("route", legacy: "_0"))
         case .addAddress: self = .addAddress(link: try c.value("link"), prefix: try c.value("prefix"), proto: try c.value("proto"))
         case .removeAddress: self = .removeAddress(link: try c.value("link"), prefix: try c.value("prefix"), proto: try c.value("proto"))
+        case .markAddress:
+            self = .markAddress(AddressMark(link: try c.value("link"), prefix: try c.value("prefix"), proto: try c.value("proto"),
+                                            previous: try c.value("previous"), owned: try c.value("owned"), details: try c.value("details")))
         case .storage: self = .storage(try c.value("step", legacy: "_0"))
         case .handOver: self = .handOver(try c.value("handOver", legacy: "_0"))
         }

@@ -75,6 +75,9 @@ public enum Action: Hashable, Codable, Sendable {
     case addAddress(link: String, prefix: IPPrefix, proto: UInt8)
     /// `ip addr del PREFIX dev LINK`
     case removeAddress(link: String, prefix: IPPrefix, proto: UInt8)
+    /// `apply --adopt` of an existing address (or its inverse): the pool's record gains it and,
+    /// where the kernel keeps IFA_PROTO, `ip addr replace PREFIX dev LINK proto P` keeping the rest.
+    case markAddress(AddressMark)
     /// An iSCSI or multipath step (run by the storage backend, not over netlink).
     case storage(StorageAction)
     /// Writes or removes poolnet's drop-in for another network manager, then has it reload.
@@ -100,6 +103,7 @@ public enum Action: Hashable, Codable, Sendable {
         case .removeRoute(let r): return .addRoute(r)
         case let .addAddress(link, prefix, proto): return .removeAddress(link: link, prefix: prefix, proto: proto)
         case let .removeAddress(link, prefix, proto): return .addAddress(link: link, prefix: prefix, proto: proto)
+        case .markAddress(let m): return .markAddress(m.inverse)
         case .storage(let s): return .storage(s.inverse)
         case .handOver(let h): return .handOver(h.inverse)
         }
@@ -114,6 +118,7 @@ public enum Action: Hashable, Codable, Sendable {
         case .addRoute(let r), .removeRoute(let r): return r.link
         case .storage(let s): return s.object
         case .handOver(let h): return h.manager.key
+        case .markAddress(let m): return m.link
         case .setMTU(let l, _, _), .setUp(let l, _), .setMaster(let l, _, _), .setAlias(let l, _, _),
              .setBridgeOptions(let l, _, _), .setBondOptions(let l, _, _), .setBridgeVLANs(let l, _, _), .setVXLANRemotes(let l, _, _),
              .addAddress(let l, _, _), .removeAddress(let l, _, _):

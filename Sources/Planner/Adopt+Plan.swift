@@ -7,9 +7,11 @@ public struct UnownedObject: Hashable, Sendable, CustomStringConvertible {
     public var object: String
     public var link: String
     /// The mark adoption writes: the link mark, or the port mark for an existing device enslaved
-    /// to a declared bridge.
+    /// to a declared bridge (unused for an address).
     public var mark: String
     public var alias: String?
+    /// A declared address found on its link without this pool's mark or record entry.
+    public var address: AddressState?
 
     public var description: String { object }
 }
@@ -45,17 +47,52 @@ extension PlanBuilder {
                 result.append(UnownedObject(object: "port \(name) of bridge \(bridge.name)", link: name, mark: portAlias, alias: port.alias))
             }
         }
-        return result
+        return result + unownedAddresses().unowned
+    }
+
+    /// Declared addresses present on their link that this pool does not own: those no other pool
+    /// owns either (`unowned`, adoptable), and those another pool's record holds (`otherPools`,
+    /// never taken).
+    func unownedAddresses() -> (unowned: [UnownedObject], otherPools: [(link: String, address: AddressState)]) {
+        var unowned: [UnownedObject] = []
+        var others: [(link: String, address: AddressState)] = []
+        let ownership = addressOwnership
+        for (_, name, declared) in desired.allAddresses {
+            guard let link = live(name), let address = liveAddresses(name).first(where: { $0.prefix == declared.prefix }),
+                  !ownsAddress(address, on: link) else { continue }
+            if ownership.isOtherPools(address, on: link) {
+                others.append((name, address))
+            } else {
+                unowned.append(UnownedObject(object: "address \(address.prefix) on \(name)", link: name, mark: "", address: address))
+            }
+        }
+        return (unowned, others)
     }
 
     /// `apply --adopt`: each unowned declared object gets poolnet's mark, a step with its inverse
     /// (the alias it had), so that a later removal from the file prunes it like one poolnet made.
+    /// An address is marked with the pool's protocol where the kernel keeps IFA_PROTO (and entered
+    /// in the pool's record in both modes); one another pool owns is refused.
     mutating func planAdoption() {
         let links = self.links
+        let kernelMarks = addressOwnership.mode == .kernelMark
         for object in unowned() {
             let depth = links[object.link].map { stackDepth($0.kind) } ?? 0
+            if let address = object.address {
+                let proto = kernelMarks ? Ownership.addressProtocol : address.proto
+                let mark = AddressMark(link: object.link, prefix: address.prefix, proto: proto, previous: address.proto, owned: true,
+                                       details: address.details ?? AddressDetails())
+                add(.linkOptions, .markAddress(mark), depth: depth,
+                    reason: (mark.remarks ? "protocol \(address.proto) → \(proto), nothing else changes" : "entered in the pool's record")
+                        + "; pruned when the file drops it")
+                continue
+            }
             add(.linkOptions, .setAlias(link: object.link, alias: object.mark, previous: object.alias), depth: depth,
                 reason: "adopt \(object.object): poolnet's from now on, pruned when the file drops it")
+        }
+        for (link, address) in unownedAddresses().otherPools {
+            problem("address \(address.prefix) on \(link)",
+                    "belongs to another pool on this host (its ownership record holds it); --adopt never takes another pool's address: drop it from this file, or from the other pool's first")
         }
     }
 }

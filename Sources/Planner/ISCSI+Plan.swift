@@ -32,7 +32,10 @@ extension PlanBuilder {
                 add(.storageConfig, .storage(.createIface(iface)), depth: 1)
                 continue
             }
-            if existing.netIfaceName != iface.netIfaceName || existing.initiatorName != iface.initiatorName || existing.hwAddress != nil
+            // An iface without a name of its own logs in with the host's (iscsiadm's default):
+            // the same as the file's while the host's name is not changing.
+            let effectiveName = existing.initiatorName ?? (have.initiatorName == want!.initiatorName ? have.initiatorName : nil)
+            if existing.netIfaceName != iface.netIfaceName || effectiveName != iface.initiatorName || existing.hwAddress != nil
                 || existing.transport != "tcp" {
                 rebound.insert(path.iface)
                 var target = iface

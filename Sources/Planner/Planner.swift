@@ -9,6 +9,7 @@ public enum Planner {
     public static func plan(desired: DesiredState, current: CurrentState, force: Bool = false, adopt: Bool = false) -> Plan {
         var builder = PlanBuilder(desired: desired, current: current)
         builder.checkStackedLinks()
+        builder.checkLiveMTUs()
         builder.planPrune()
         builder.planReplacements()
         builder.planBonds()

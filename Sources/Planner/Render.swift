@@ -65,6 +65,7 @@ extension Action {
             return "\(r.link): route \(r.isDefault ? "default" : r.destination.description)\(r.gateway.map { " via \($0)" } ?? "")\(r.table == 254 ? "" : " table \(r.table)")"
         case let .addAddress(link, prefix, _): return "\(link): address \(prefix)"
         case let .removeAddress(link, prefix, _): return "\(link): address \(prefix)"
+        case .markAddress(let m): return "\(m.link): \(m.owned ? "adopt" : "release") address \(m.prefix)"
         case .storage(let s): return s.summary
         case .handOver(let h): return h.summary
         }

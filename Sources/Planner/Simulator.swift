@@ -58,6 +58,13 @@ public enum Simulator {
         case .removeRoute(let r): s.routes.removeAll { $0 == r }
         case let .addAddress(link, prefix, proto): s.addresses.append(AddressState(link: link, prefix: prefix, proto: proto))
         case let .removeAddress(link, prefix, _): s.addresses.removeAll { $0.link == link && $0.prefix == prefix }
+        case .markAddress(let m):
+            for i in s.addresses.indices where s.addresses[i].link == m.link && s.addresses[i].prefix == m.prefix { s.addresses[i].proto = m.proto }
+            guard var ownership = s.addressOwnership, let index = s.links.first(where: { $0.name == m.link })?.index else { break }
+            var recorded = (ownership.recorded ?? []).filter { !($0.link == m.link && $0.prefix == m.prefix) }
+            if m.owned { recorded.append(RecordedAddress(ifindex: index, link: m.link, prefix: m.prefix)) }
+            ownership.recorded = recorded.sorted()
+            s.addressOwnership = ownership
         case .handOver(let h):
             // Only the file: whether the manager lets go shows in its runtime state, which the model has not.
             guard var foreign = s.foreign else { break }

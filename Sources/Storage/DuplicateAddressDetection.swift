@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 import HostState
 
 /// IPv6 duplicate address detection (DAD), read from `/proc/net/if_inet6`. A new address stays
@@ -46,7 +47,7 @@ public enum DuplicateAddressDetection {
             if Date() >= deadline {
                 throw StorageError("IPv6 address \(now.tentative.joined(separator: ", ")) on \(nic) is still tentative (duplicate address detection) after \(Int(timeout)) s")
             }
-            usleep(100_000)
+            Syscall.sleep(0.1)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 import HostState
 
 /// NPIV over sysfs (root injectable for fixture trees): fc_host ports by WWPN, vports created and
@@ -75,7 +76,7 @@ public struct FCBackend: Sendable {
         let deadline = Date().addingTimeInterval(settleTimeout)
         var vport = find(wwpn)
         while Date() < deadline, vport == nil || ["Initializing", "Unknown"].contains(vport!.state) {
-            usleep(100_000)
+            Syscall.sleep(0.1)
             vport = find(wwpn)
         }
         guard let vport else { throw StorageError("vport \(wwpn) did not appear under \(host.name) within \(Int(settleTimeout))s") }
@@ -90,7 +91,7 @@ public struct FCBackend: Sendable {
             let deadline = Date().addingTimeInterval(settleTimeout)
             while find(wwpn) != nil {
                 guard Date() < deadline else { throw StorageError("vport \(wwpn) is still under \(host.name) \(Int(settleTimeout))s after vport_delete") }
-                usleep(50_000)
+                Syscall.sleep(0.05)
             }
         }
         try OwnershipRecord.update(ownership, pool: pool) { $0.fcVPorts.remove(wwpn) }
@@ -106,17 +107,18 @@ public struct FCBackend: Sendable {
     struct WriteError: Error, CustomStringConvertible {
         var path: String
         var code: Int32
-        var description: String { "writing \(path): \(String(cString: strerror(code)))" }
+        var description: String { "writing \(path): \(Errno(code).text)" }
     }
 
     /// One write(2) of the whole text: sysfs attributes take a value per write, and report errors
     /// (EINVAL, ENOSPC, ENODEV) as the write's errno.
     func write(_ text: String, to path: String) throws {
-        let fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
-        guard fd >= 0 else { throw WriteError(path: path, code: errno) }
-        defer { close(fd) }
+        let fd: Int32
+        do { fd = try Syscall.open(path, O_WRONLY | O_TRUNC | O_CLOEXEC) } catch { throw WriteError(path: path, code: error.code) }
+        defer { Syscall.close(fd) }
         let bytes = Array(text.utf8)
-        let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        guard n == bytes.count else { throw WriteError(path: path, code: n < 0 ? errno : EIO) }
+        let n: Int
+        do { n = try Syscall.writeOnce(fd, bytes) } catch { throw WriteError(path: path, code: error.code) }
+        guard n == bytes.count else { throw WriteError(path: path, code: EIO) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 import HostState
 
 /// Where the storage backend reads and writes: the real system by default, a fixture tree in tests.
@@ -160,7 +161,7 @@ public struct ISCSIBackend: Sendable {
         let deadline = Date().addingTimeInterval(settleTimeout)
         var session = sysfs.sessions().first { $0.key == key }
         while let s = session, !sysfs.settled(session: s.id), Date() < deadline {
-            usleep(100_000)
+            Syscall.sleep(0.1)
             session = sysfs.sessions().first { $0.key == key }
         }
         guard let devices = session?.disks.map(\.device), !devices.isEmpty,
@@ -168,7 +169,7 @@ public struct ISCSIBackend: Sendable {
         while Date() < deadline {
             let known = Set(MultipathOutput.paths(runner.run(["multipathd", "show", "paths", "raw", "format", MultipathOutput.pathFormat]).stdout).map(\.device))
             if devices.allSatisfy(known.contains) { return }
-            usleep(200_000)
+            Syscall.sleep(0.2)
         }
     }
 
@@ -208,13 +209,12 @@ public struct ISCSIBackend: Sendable {
     }
 }
 
-/// Writes a file through a temporary sibling and a rename, creating the directory if needed.
+/// Writes a file through a temporary sibling (fsync'd) and a rename, creating the directory if
+/// needed: Foundation's atomic write (mode 0666 less the umask, as before).
 enum AtomicFile {
     static func write(_ text: String, to path: String) throws {
         let dir = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let temp = "\(path).poolnet-tmp"
-        guard FileManager.default.createFile(atPath: temp, contents: Data(text.utf8)) else { throw StorageError("cannot write \(temp)") }
-        guard rename(temp, path) == 0 else { throw StorageError("cannot rename \(temp) to \(path): \(String(cString: strerror(errno)))") }
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 }

@@ -1,12 +1,13 @@
 import Foundation
+import SystemCalls
 
 /// Why the state directory or a file in it cannot be used.
 public struct StateError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
 
-    public static func system(_ what: String, _ path: String, _ code: Int32 = errno) -> StateError {
-        let reason = code == ELOOP ? "it is a symbolic link, which poolnet never follows" : String(cString: strerror(code))
+    public static func system(_ what: String, _ path: String, _ code: Int32) -> StateError {
+        let reason = code == ELOOP ? "it is a symbolic link, which poolnet never follows" : Errno(code).text
         return StateError("cannot \(what) \(path): \(reason)")
     }
 }
@@ -22,27 +23,32 @@ public struct StateDirectory: Sendable {
     /// Checks (and creates, 0700) the directory.
     public init(_ path: String) throws {
         self.path = path
-        var info = stat()
-        if lstat(path, &info) != 0 {
-            guard errno == ENOENT else { throw StateError.system("use the state directory", path) }
+        var found = Result { () throws(Errno) in try Syscall.linkStatus(path) }
+        if case .failure(let error) = found {
+            guard error == .ENOENT else { throw StateError.system("use the state directory", path, error.code) }
             let parent = (path as NSString).deletingLastPathComponent
             if !parent.isEmpty, !FileManager.default.fileExists(atPath: parent) {
                 do { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755]) } catch {
                     throw StateError("cannot create the state directory \(path): \(error.localizedDescription)")
                 }
             }
-            guard mkdir(path, 0o700) == 0 || errno == EEXIST else { throw StateError.system("create the state directory", path) }
-            guard lstat(path, &info) == 0 else { throw StateError.system("use the state directory", path) }
+            do { try Syscall.makeDirectory(path, 0o700) } catch {
+                guard error == .EEXIST else { throw StateError.system("create the state directory", path, error.code) }
+            }
+            found = Result { () throws(Errno) in try Syscall.linkStatus(path) }
         }
-        if (info.st_mode & S_IFMT) == S_IFLNK {
+        let info: Syscall.FileStatus
+        do { info = try found.get() } catch { throw StateError.system("use the state directory", path, error.code) }
+        let euid = Syscall.effectiveUserID
+        if info.isSymbolicLink {
             throw StateError("refusing the state directory \(path): it is a symbolic link")
         }
-        guard (info.st_mode & S_IFMT) == S_IFDIR else { throw StateError("refusing the state directory \(path): it is not a directory") }
-        guard info.st_uid == geteuid() else {
-            throw StateError("refusing the state directory \(path): it is owned by uid \(info.st_uid), not by \(geteuid() == 0 ? "root" : "uid \(geteuid())")")
+        guard info.isDirectory else { throw StateError("refusing the state directory \(path): it is not a directory") }
+        guard info.owner == euid else {
+            throw StateError("refusing the state directory \(path): it is owned by uid \(info.owner), not by \(euid == 0 ? "root" : "uid \(euid)")")
         }
-        guard info.st_mode & 0o022 == 0 else {
-            throw StateError("refusing the state directory \(path): it is writable by \(info.st_mode & 0o020 != 0 ? "its group" : "others") (mode \(String(info.st_mode & 0o7777, radix: 8))); chmod 700 it")
+        guard info.permissions & 0o022 == 0 else {
+            throw StateError("refusing the state directory \(path): it is writable by \(info.permissions & 0o020 != 0 ? "its group" : "others") (mode \(String(info.permissions, radix: 8))); chmod 700 it")
         }
     }
 
@@ -52,17 +58,17 @@ public struct StateDirectory: Sendable {
     public func read(_ name: String) throws -> Data? { try Self.read(path: file(name)) }
 
     public static func read(path: String) throws -> Data? {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else {
-            if errno == ENOENT { return nil }
-            throw StateError.system("read", path)
+        let fd: Int32
+        do { fd = try Syscall.open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) } catch {
+            if error == .ENOENT { return nil }
+            throw StateError.system("read", path, error.code)
         }
-        defer { close(fd) }
+        defer { Syscall.close(fd) }
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let n = Foundation.read(fd, &buffer, buffer.count)
-            if n < 0 { if errno == EINTR { continue }; throw StateError.system("read", path) }
+            let n: Int
+            do { n = try Syscall.read(fd, into: &buffer) } catch { throw StateError.system("read", path, error.code) }
             if n == 0 { break }
             data.append(contentsOf: buffer[0..<n])
         }
@@ -98,23 +104,22 @@ public struct StateDirectory: Sendable {
     public static func replace(path: String, with bytes: [UInt8]) throws {
         let directory = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
-        let temporary = "\(directory.isEmpty ? "." : directory)/.\(name).\(getpid()).tmp"
-        unlink(temporary)
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw StateError.system("write", temporary) }
+        let temporary = "\(directory.isEmpty ? "." : directory)/.\(name).\(Syscall.processID).tmp"
+        try? Syscall.unlink(temporary)
+        let fd: Int32
+        do { fd = try Syscall.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) } catch { throw StateError.system("write", temporary, error.code) }
         do {
             try Self.writeAll(fd, bytes, path: path)
-            guard fsync(fd) == 0 else { throw StateError.system("write (fsync)", path) }
+            do { try Syscall.fsync(fd) } catch { throw StateError.system("write (fsync)", path, error.code) }
         } catch {
-            close(fd)
-            unlink(temporary)
+            Syscall.close(fd)
+            try? Syscall.unlink(temporary)
             throw error
         }
-        close(fd)
-        guard Foundation.rename(temporary, path) == 0 else {
-            let code = errno
-            unlink(temporary)
-            throw StateError.system("replace", path, code)
+        Syscall.close(fd)
+        do { try Syscall.rename(temporary, to: path) } catch {
+            try? Syscall.unlink(temporary)
+            throw StateError.system("replace", path, error.code)
         }
         try syncDirectory(directory.isEmpty ? "." : directory)
     }
@@ -122,60 +127,55 @@ public struct StateDirectory: Sendable {
     /// Appends bytes with one checked, looped write and fsyncs them (and the directory when the
     /// file is new). A short or failed write is an error: a half line is never taken for a record.
     public func append(_ name: String, _ bytes: [UInt8]) throws {
-        let existed = access(file(name), F_OK) == 0
-        let fd = open(file(name), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw StateError.system("append to", file(name)) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+        let existed = exists(name)
+        let fd: Int32
+        do { fd = try Syscall.open(file(name), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600) } catch {
+            throw StateError.system("append to", file(name), error.code)
+        }
+        defer { Syscall.close(fd) }
+        guard let info = try? Syscall.status(fd), info.isRegularFile else {
             throw StateError("cannot append to \(file(name)): it is not a regular file")
         }
-        let start = info.st_size
+        let start = info.size
         do {
             try Self.writeAll(fd, bytes, path: file(name))
-            guard fsync(fd) == 0 else { throw StateError.system("append to (fsync)", file(name)) }
+            do { try Syscall.fsync(fd) } catch { throw StateError.system("append to (fsync)", file(name), error.code) }
         } catch {
             // Take a partial line back out, so that the next record starts on a line of its own.
-            _ = ftruncate(fd, start)
+            try? Syscall.ftruncate(fd, start)
             throw error
         }
         if !existed { try syncDirectory() }
     }
 
     public func remove(_ name: String) throws {
-        guard unlink(file(name)) == 0 || errno == ENOENT else { throw StateError.system("remove", file(name)) }
+        do { try Syscall.unlink(file(name)) } catch {
+            guard error == .ENOENT else { throw StateError.system("remove", file(name), error.code) }
+        }
         try syncDirectory()
     }
 
     public func exists(_ name: String) -> Bool {
-        var info = stat()
-        return lstat(file(name), &info) == 0
+        (try? Syscall.linkStatus(file(name))) != nil
     }
 
     public func move(_ name: String, to other: String) throws {
-        guard Foundation.rename(file(name), file(other)) == 0 else { throw StateError.system("rename", file(name)) }
+        do { try Syscall.rename(file(name), to: file(other)) } catch { throw StateError.system("rename", file(name), error.code) }
         try syncDirectory()
     }
 
     func syncDirectory() throws { try Self.syncDirectory(path) }
 
     static func syncDirectory(_ path: String) throws {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { throw StateError.system("open", path) }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw StateError.system("sync", path) }
+        let fd: Int32
+        do { fd = try Syscall.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) } catch { throw StateError.system("open", path, error.code) }
+        defer { Syscall.close(fd) }
+        do { try Syscall.fsync(fd) } catch { throw StateError.system("sync", path, error.code) }
     }
 
     public static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw StateError.system("write", path)
-            }
-            if n == 0 { throw StateError("cannot write \(path): the write made no progress") }
-            offset += n
-        }
+        let written: Int
+        do { written = try Syscall.writeAll(fd, bytes) } catch { throw StateError.system("write", path, error.code) }
+        if written < bytes.count { throw StateError("cannot write \(path): the write made no progress") }
     }
 }

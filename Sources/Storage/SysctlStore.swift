@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 import HostState
 import Synchronization
 
@@ -35,7 +36,7 @@ public struct SysctlStore: Sendable {
     public func write(_ key: SysctlKey, _ value: Int) throws(WriteError) {
         let path = "\(root)/\(key.path)"
         guard let handle = FileHandle(forWritingAtPath: path) else {
-            throw WriteError(key: key, reason: "cannot open \(path) (\(String(cString: strerror(errno))))")
+            throw WriteError(key: key, reason: "cannot open \(path) (\(Errno.current.text))")
         }
         defer { try? handle.close() }
         do { try handle.write(contentsOf: Data("\(value)\n".utf8)) } catch {

@@ -35,7 +35,7 @@ public struct BridgeSpec {
     static func parse(_ node: YNode, hosts: Set<String>, errors: ErrorSink) -> BridgeSpec? {
         errors.collect {
             let r = try MappingReader(node, what: "a bridges entry", keys: ["name", "hosts", "mtu", "stp", "vlan_filtering", "vlans", "pvid", "untagged", "ports", "subnet", "addresses"])
-            let header = try parseHeader(r, kind: kind, node: node, hosts: hosts, errors: errors)
+            let header = parseHeader(r, kind: kind, node: node, hosts: hosts, errors: errors)
             let portsNode = r.optional("ports")
             var ports: [PortSpec] = []
             if let portsNode {
@@ -61,42 +61,54 @@ public struct BridgeSpec {
         }
     }
 
+    /// Every mistake of the bridge on this host is reported together (see ErrorSink.finish).
     func resolve(for host: PoolHost) throws -> DesiredBridge? {
         guard header.applies(to: host.name) else { return nil }
-        let r = HostResolver(host: host, object: header.label)
-        guard let name = try r.interfaceName(header.name, "name") else {
-            throw r.fail("bridge has no name on this host", at: header.name)
+        let problems = ErrorSink()
+        let name = header.resolveName(host, problems: problems)
+        let named = header.resolver(host, name: name)
+        let (filteringValue, badFiltering) = problems.field { try named.bool(vlanFiltering, "vlan_filtering") }
+        let filtering = filteringValue ?? false
+        /// VLANs need vlan_filtering: true; when that value is itself wrong, it was reported already.
+        func needsFiltering(_ message: String, at node: YNode) throws -> Bool {
+            if filtering { return true }
+            if badFiltering { return false }
+            throw named.fail(message, at: node)
         }
-        let named = HostResolver(host: host, object: "\(Self.kind) \(name)")
-        let filtering = try named.bool(vlanFiltering, "vlan_filtering") ?? false
         var ports: [String] = []
         var portVLANs: [String: [BridgeVLAN]] = [:]
         // A per-host list of plain names (`ports: { per_host: … }`) or a list of entries.
         let entries: [(PortSpec, YNode)]
         if let portsNode, case .mapping = portsNode.node {
-            entries = try named.strings(portsNode, "ports").map { (PortSpec(name: $1, vlans: nil, pvid: nil, untagged: nil), $1) }
+            entries = problems.value { try named.strings(portsNode, "ports").map { (PortSpec(name: $1, vlans: nil, pvid: nil, untagged: nil), $1) } } ?? []
         } else {
             entries = self.ports.map { ($0, $0.name) }
         }
         for (spec, item) in entries {
-            guard let port = try named.string(spec.name, "port") else { continue }
-            if let problem = InterfaceName.problem(port) { throw named.fail("port \"\(port)\" \(problem)", at: item) }
-            if port == name { throw named.fail("a bridge cannot be its own port", at: item) }
-            if ports.contains(port) { throw named.fail("port \(port) is listed twice", at: item) }
-            ports.append(port)
-            if spec.managesVLANs {
-                guard filtering else { throw named.fail("port \(port) lists VLANs, which need vlan_filtering: true on the bridge", at: item) }
-                portVLANs[port] = try named.bridgeVLANs(vlans: spec.vlans, pvid: spec.pvid, untagged: spec.untagged, at: item)
+            problems.collect {
+                guard let port = try named.string(spec.name, "port") else { return }
+                if let problem = InterfaceName.problem(port) { throw named.fail("port \"\(port)\" \(problem)", at: item) }
+                if port == name { throw named.fail("a bridge cannot be its own port", at: item) }
+                if ports.contains(port) { throw named.fail("port \(port) is listed twice", at: item) }
+                ports.append(port)
+                guard spec.managesVLANs else { return }
+                // The VLAN values are judged even when vlan_filtering is missing: both are mistakes.
+                let set = problems.value { try named.bridgeVLANs(vlans: spec.vlans, pvid: spec.pvid, untagged: spec.untagged, at: item) }
+                if try needsFiltering("port \(port) lists VLANs, which need vlan_filtering: true on the bridge", at: item) { portVLANs[port] = set }
             }
         }
         var selfVLANs: [BridgeVLAN]?
         if vlans != nil || pvid != nil || untagged != nil {
-            guard filtering else { throw named.fail("the bridge lists its own VLANs, which need vlan_filtering: true", at: header.name) }
-            selfVLANs = try named.bridgeVLANs(vlans: vlans, pvid: pvid, untagged: untagged, at: header.name)
+            let set = problems.value { try named.bridgeVLANs(vlans: vlans, pvid: pvid, untagged: untagged, at: header.name) }
+            selfVLANs = problems.value { try needsFiltering("the bridge lists its own VLANs, which need vlan_filtering: true", at: header.name) ? set : nil }
         }
-        let subnet = try named.subnet(subnet)
-        return DesiredBridge(name: name, mtu: try named.mtu(mtu), stp: try named.bool(stp, "stp") ?? false,
-                             vlanFiltering: filtering, selfVLANs: selfVLANs, ports: ports, portVLANs: portVLANs,
-                             addresses: try named.addresses(addresses, subnet: subnet), mark: header.mark)
+        let (subnet, badSubnet) = problems.field { try named.subnet(self.subnet) }
+        let addresses = badSubnet ? [] : problems.value { try named.addresses(self.addresses, subnet: subnet) }
+        let mtu = problems.value { try named.mtu(self.mtu) }
+        let stp = problems.value { try named.bool(self.stp, "stp") } ?? false
+        return try problems.finish(name.map { name in
+            DesiredBridge(name: name, mtu: mtu, stp: stp, vlanFiltering: filtering, selfVLANs: selfVLANs, ports: ports, portVLANs: portVLANs,
+                          addresses: addresses ?? [], mark: header.mark)
+        })
     }
 }

@@ -31,9 +31,9 @@ public struct DesiredVPort: Sendable, Equatable {
 ///           symbolic_name: "poolnet ${name} fabric A"
 public struct VPortSpec {
     let header: ObjectHeader
-    let parent: YNode
-    let wwpn: YNode
-    let wwnn: YNode
+    let parent: YNode?
+    let wwpn: YNode?
+    let wwnn: YNode?
     let symbolicName: YNode?
 
     static let kind = "vport"
@@ -50,8 +50,9 @@ public struct VPortSpec {
     static func parse(_ node: YNode, hosts: Set<String>, errors: ErrorSink) -> VPortSpec? {
         errors.collect {
             let r = try MappingReader(node, what: "a vports entry", keys: ["name", "hosts", "parent", "wwpn", "wwnn", "symbolic_name"])
-            let header = try parseHeader(r, kind: kind, node: node, hosts: hosts, errors: errors)
-            let spec = VPortSpec(header: header, parent: try r.required("parent"), wwpn: try r.required("wwpn"), wwnn: try r.required("wwnn"),
+            let header = parseHeader(r, kind: kind, node: node, hosts: hosts, errors: errors)
+            let spec = VPortSpec(header: header, parent: r.required("parent", errors: errors), wwpn: r.required("wwpn", errors: errors),
+                                 wwnn: r.required("wwnn", errors: errors),
                                  symbolicName: r.optional("symbolic_name"))
             for field in [spec.parent, spec.wwpn, spec.wwnn, spec.symbolicName] {
                 checkPerHost(field, hosts: hosts, errors: errors, object: header.label)
@@ -61,28 +62,41 @@ public struct VPortSpec {
         }
     }
 
+    /// Every mistake of the vport on this host is reported together (see ErrorSink.finish).
     func resolve(for host: PoolHost, warnings: inout [TopologyError]) throws -> DesiredVPort? {
         guard header.applies(to: host.name) else { return nil }
-        let r = HostResolver(host: host, object: header.label)
-        guard let name = try r.string(header.name, "name"), !name.isEmpty else { throw r.fail("vport has no name on this host", at: header.name) }
-        let v = HostResolver(host: host, object: "\(Self.kind) \(name)")
-        let parent = try wwn(parent, "parent", v, naaRules: false, warnings: &warnings)
-        let port = try wwn(wwpn, "wwpn", v, naaRules: true, warnings: &warnings)
-        let node = try wwn(wwnn, "wwnn", v, naaRules: true, warnings: &warnings)
-        if port == node { throw v.fail("wwpn and wwnn are both \(port): distinct entities need distinct names", at: try v.select(wwnn) ?? wwnn) }
-        if port == parent { throw v.fail("wwpn \(port) is the parent port's own name", at: try v.select(wwpn) ?? wwpn) }
-        let symbolic = try v.string(symbolicName, "symbolic_name")
+        let problems = ErrorSink()
+        let name = header.resolveName(host, problems: problems, interface: false)
+        let v = header.resolver(host, name: name)
+        var found: [TopologyError] = []
+        // A missing key was reported with the file's structure.
+        func read(_ node: YNode?, _ field: String, naaRules: Bool) -> WWN? {
+            guard let node else { return nil }
+            return problems.value { try wwn(node, field, v, naaRules: naaRules, warnings: &found) }
+        }
+        let parent = read(self.parent, "parent", naaRules: false)
+        let port = read(wwpn, "wwpn", naaRules: true)
+        let node = read(wwnn, "wwnn", naaRules: true)
+        warnings += found
+        if let port, port == node { problems.add(v.fail("wwpn and wwnn are both \(port): distinct entities need distinct names", at: ((try? v.select(wwnn)) ?? nil) ?? header.name)) }
+        if let port, port == parent { problems.add(v.fail("wwpn \(port) is the parent port's own name", at: ((try? v.select(wwpn)) ?? nil) ?? header.name)) }
+        let symbolic = problems.value { try v.string(symbolicName, "symbolic_name") }
         if let symbolic {
+            let at = ((try? v.select(symbolicName)) ?? nil) ?? header.name
             // The FC transport keeps at most FC_VPORT_SYMBOLIC_NAMELEN (64) bytes, and a control
             // character would reach the fabric's name server.
             if symbolic.utf8.count > 64 {
-                throw v.fail("symbolic_name is \(symbolic.utf8.count) bytes long; the FC transport allows at most 64", at: try v.select(symbolicName) ?? header.name)
+                problems.add(v.fail("symbolic_name is \(symbolic.utf8.count) bytes long; the FC transport allows at most 64", at: at))
             }
             if symbolic.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-                throw v.fail("symbolic_name \(MultipathKeys.quoted(symbolic)) contains a control character", at: try v.select(symbolicName) ?? header.name)
+                problems.add(v.fail("symbolic_name \(MultipathKeys.quoted(symbolic)) contains a control character", at: at))
             }
         }
-        return DesiredVPort(name: name, parent: parent, wwpn: port, wwnn: node, symbolicName: symbolic, mark: header.mark)
+        return try problems.finish(name.flatMap { name in
+            parent.flatMap { parent in port.flatMap { port in node.map { node in
+                DesiredVPort(name: name, parent: parent, wwpn: port, wwnn: node, symbolicName: symbolic, mark: header.mark)
+            } } }
+        })
     }
 
     /// A WWN with the NAA rules of storage-domain.md §4: accept 1, 2, 5; warn on 3 and C–F;

@@ -80,10 +80,12 @@ struct HostResolver {
         guard let n = try select(node) else { return [] }
         let items: [YNode]
         do { items = try n.sequence(field) } catch let e as TopologyError { throw fail(e.message, at: n) }
-        return try items.map { item in
+        let problems = ErrorSink()
+        let found = items.compactMap { item in problems.collect { () throws -> (String, YNode) in
             guard let s = item.scalar else { throw fail("each entry of \(field) must be a string, found \(item.typeName)", at: item) }
             return (try expand(s.string, at: item), item)
-        }
+        } }
+        return try problems.finish(found)
     }
 
     func interfaceName(_ node: YNode?, _ field: String) throws -> String? {
@@ -115,8 +117,10 @@ struct HostResolver {
     }
 
     /// Addresses in CIDR form; inside a declared subnet the prefix length may be left out.
+    /// Every bad address is reported, not only the first.
     func addresses(_ node: YNode?, subnet: IPPrefix?) throws -> [DesiredAddress] {
-        try strings(node, "addresses").map { text, item in
+        let problems = ErrorSink()
+        let found = try strings(node, "addresses").compactMap { text, item in problems.collect { () throws -> DesiredAddress in
             guard let prefix = IPPrefix(text, defaultPrefix: subnet?.prefixLength) else {
                 if subnet == nil, !text.utf8.contains(UInt8(ascii: "/")), IPPrefix(text, defaultPrefix: 0) != nil {
                     throw fail("address \"\(text)\" needs a prefix length (e.g. \(text)/24), or declare a subnet on the object", at: item)
@@ -138,7 +142,8 @@ struct HostResolver {
                 if host == broadcast.bytes { throw fail("address \(prefix) is the broadcast address of its subnet", at: item) }
             }
             return DesiredAddress(prefix: prefix, mark: item.mark)
-        }
+        } }
+        return try problems.finish(found)
     }
 
     private func mask(_ p: IPPrefix) -> [UInt8] {

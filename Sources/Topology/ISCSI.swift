@@ -21,8 +21,9 @@ public struct ISCSISpec {
         let mark: SourceMark
     }
 
-    let initiator: YNode
-    let targets: YNode
+    /// Nil when the key is missing (reported with the file's structure).
+    let initiator: YNode?
+    let targets: YNode?
     let paths: [PathSpec]
     let session: [(key: String, value: YNode, mark: SourceMark)]
     let multipath: [(section: String, entries: [(key: String, value: YNode)])]
@@ -33,23 +34,25 @@ public struct ISCSISpec {
         errors.collect {
             let r = try MappingReader(node, what: "iscsi", keys: ["initiator", "targets", "paths", "session", "multipath", "hosts"])
             let object = "iscsi"
-            let initiator = try r.required("initiator")
-            let targets = try r.required("targets")
+            let initiator = r.required("initiator", errors: errors)
+            let targets = r.required("targets", errors: errors)
             checkPerHost(initiator, hosts: hosts, errors: errors, object: object)
             checkPerHost(targets, hosts: hosts, errors: errors, object: object)
             var paths: [PathSpec] = []
-            for item in try r.required("paths").sequence("iscsi paths") {
+            let pathsNode = r.required("paths", errors: errors)
+            let pathItems = errors.value { try pathsNode?.sequence("iscsi paths") }
+            for item in pathItems ?? [] {
                 errors.collect {
                     let p = try MappingReader(item, what: "an iscsi path", keys: ["iface", "nic", "portals", "hosts"])
-                    let header = try parseHeaderlessHosts(p, hosts: hosts, errors: errors, object: object)
-                    let path = PathSpec(iface: try p.required("iface"), nic: try p.required("nic"), portals: try p.required("portals"),
-                                        hosts: header, mark: item.mark)
-                    for field in [path.iface, path.nic, path.portals] { checkPerHost(field, hosts: hosts, errors: errors, object: object) }
+                    let header = errors.value { try parseHeaderlessHosts(p, hosts: hosts, errors: errors, object: object) }
+                    let iface = p.required("iface", errors: errors), nic = p.required("nic", errors: errors)
+                    let portals = p.required("portals", errors: errors)
+                    for field in [iface, nic, portals] { checkPerHost(field, hosts: hosts, errors: errors, object: object) }
                     p.unknownKeys().forEach(errors.add)
-                    paths.append(path)
+                    if let iface, let nic, let portals { paths.append(PathSpec(iface: iface, nic: nic, portals: portals, hosts: header, mark: item.mark)) }
                 }
             }
-            if paths.isEmpty { errors.add("iscsi needs at least one path", at: node.mark, object: object) }
+            if pathItems?.isEmpty == true { errors.add("iscsi needs at least one path", at: node.mark, object: object) }
             var session: [(String, YNode, SourceMark)] = []
             if let s = r.optional("session") {
                 for (key, value) in try s.mapping("iscsi session") {
@@ -96,28 +99,90 @@ public struct ISCSISpec {
         }
     }
 
-    func resolve(for host: PoolHost, pool: String, nics: [DesiredNIC], layout: StorageLayout) throws -> DesiredISCSI? {
+    /// Every mistake of the section on this host is reported together: each target, path,
+    /// session setting and multipath key on its own (see ErrorSink.finish).
+    /// `allNICs`: false when a storage NIC of this host failed to resolve (its own errors say
+    /// why), so a path on a NIC not found is not blamed on the path.
+    func resolve(for host: PoolHost, pool: String, nics: [DesiredNIC], layout: StorageLayout, allNICs: Bool = true) throws -> DesiredISCSI? {
         guard hosts?.contains(host.name) ?? true else { return nil }
+        let problems = ErrorSink()
         let r = HostResolver(host: host, object: "iscsi")
-        guard let name = try r.string(initiator, "initiator") else { throw r.fail("iscsi needs an initiator name on this host", at: initiator) }
-        if let problem = IQN.problem(name) { throw r.fail("initiator \"\(name)\" \(problem)", at: try r.select(initiator) ?? initiator) }
-        var targetNames: [String] = []
-        for (target, item) in try r.strings(targets, "targets") {
-            if let problem = IQN.problem(target) { throw r.fail("target \"\(target)\" \(problem)", at: item) }
-            if targetNames.contains(target) { throw r.fail("target \(target) is listed twice", at: item) }
-            targetNames.append(target)
+        var name: String?
+        if let initiator {
+            problems.collect {
+                guard let text = try r.string(initiator, "initiator") else { throw r.fail("iscsi needs an initiator name on this host", at: initiator) }
+                if let problem = IQN.problem(text) { throw r.fail("initiator \"\(text)\" \(problem)", at: try r.select(initiator) ?? initiator) }
+                name = text
+            }
         }
-        if targetNames.isEmpty { throw r.fail("iscsi needs at least one target", at: targets) }
+        var targetNames: [String] = []
+        if let targets, let listed = problems.value({ try r.strings(targets, "targets") }) {
+            for (target, item) in listed {
+                problems.collect {
+                    if let problem = IQN.problem(target) { throw r.fail("target \"\(target)\" \(problem)", at: item) }
+                    if targetNames.contains(target) { throw r.fail("target \(target) is listed twice", at: item) }
+                    targetNames.append(target)
+                }
+            }
+            if listed.isEmpty { problems.add(r.fail("iscsi needs at least one target", at: targets)) }
+        }
         let nicsByName = Dictionary(nics.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var resolved: [DesiredISCSIPath] = []
         for path in paths where path.hosts?.contains(host.name) ?? true {
-            guard let iface = try r.string(path.iface, "iface") else { continue }
-            let p = HostResolver(host: host, object: "iscsi path \(iface)")
+            problems.collect {
+                if let found = try resolvePath(path, host: host, nics: nics, byName: nicsByName, layout: layout, allNICs: allNICs, before: resolved) { resolved.append(found) }
+            }
+        }
+        var settings: [String: String] = [:]
+        for (short, value, mark) in session {
+            problems.collect {
+                guard let text = try r.string(value, short) else { return }
+                let (key, kind) = ISCSISettings.keys[short]!
+                let valid = kind.contains("|") ? kind.split(separator: "|").contains { $0 == text } : (Int(text).map { $0 >= 0 } ?? false)
+                guard valid else {
+                    throw TopologyError("session \(short) must be \(kind.contains("|") ? kind.replacingOccurrences(of: "|", with: ", ") : "a whole number of \(kind)"), found \"\(text)\"",
+                                        at: mark, host: host.name, object: "iscsi")
+                }
+                settings[key] = text
+            }
+        }
+        var config: String?
+        if !multipath.isEmpty {
+            var sections: MultipathDropInText.Sections = []
+            for (section, entries) in multipath {
+                sections.append((section, []))
+                for (key, value) in entries {
+                    problems.collect {
+                        guard let v = try r.string(value, key) else { return }
+                        if let problem = MultipathKeys.problem(key: key, value: v) {
+                            throw r.fail("multipath \(section) \(key) \(problem)", at: try r.select(value) ?? value)
+                        }
+                        sections[sections.count - 1].entries.append((key, v))
+                    }
+                }
+            }
+            config = MultipathDropInText.render(pool: pool, sections)
+        }
+        return try problems.finish(name.map { name in
+            DesiredISCSI(initiatorName: name, paths: resolved, targets: targetNames, settings: settings, multipathConfig: config, mark: mark)
+        })
+    }
+
+    /// One path on this host; nil when it has no iface here.
+    func resolvePath(_ path: PathSpec, host: PoolHost, nics: [DesiredNIC], byName nicsByName: [String: DesiredNIC], layout: StorageLayout,
+                     allNICs: Bool, before resolved: [DesiredISCSIPath]) throws -> DesiredISCSIPath? {
+        guard let iface = try HostResolver(host: host, object: "iscsi").string(path.iface, "iface") else { return nil }
+        let p = HostResolver(host: host, object: "iscsi path \(iface)")
+        let problems = ErrorSink()
+        problems.collect {
             let ifaceNode = try p.select(path.iface) ?? path.iface
             if let problem = ISCSIIfaceName.problem(iface) { throw p.fail("iface \"\(iface)\" \(problem)", at: ifaceNode) }
             if resolved.contains(where: { $0.iface == iface }) { throw p.fail("iface \(iface) is declared by two paths", at: ifaceNode) }
+        }
+        let nicName = problems.value { () throws -> String? in
             guard let nicName = try p.interfaceName(path.nic, "nic") else { throw p.fail("the path has no nic on this host", at: path.nic) }
-            guard let nic = nicsByName[nicName] else {
+            guard nicsByName[nicName] != nil else {
+                if !allNICs { return nil }
                 let known = nics.map(\.name)
                 throw p.fail("nic \(nicName) is not a storage NIC of this host (storage_nics: \(known.isEmpty ? "none" : known.joined(separator: ", ")))",
                              at: try p.select(path.nic) ?? path.nic)
@@ -125,10 +190,14 @@ public struct ISCSISpec {
             if let other = resolved.first(where: { $0.nic == nicName }) {
                 throw p.fail("nic \(nicName) already carries path \(other.iface); one iface per storage NIC", at: try p.select(path.nic) ?? path.nic)
             }
-            var portals: [ISCSIPortal] = []
-            for (text, item) in try p.strings(path.portals, "portals") {
+            return nicName
+        }
+        let nic = nicName.flatMap { nicsByName[$0] }
+        var portals: [ISCSIPortal] = []
+        for (text, item) in problems.value({ try p.strings(path.portals, "portals") }) ?? [] {
+            problems.collect {
                 guard let portal = ISCSIPortal(text) else { throw p.fail("portal \"\(text)\" is not an IP address with an optional :port", at: item) }
-                if layout == .perPathSubnet, !nic.addresses.isEmpty,
+                if let nic, let nicName, layout == .perPathSubnet, !nic.addresses.isEmpty,
                    !nic.addresses.contains(where: { $0.prefix.network.contains(IPPrefix(portal.address, defaultPrefix: $0.prefix.prefixLength)!) }) {
                     throw p.fail("portal \(portal.address) is outside the subnets of \(nicName) (\(nic.addresses.map { $0.prefix.network.description }.joined(separator: ", "))); in layout per-path-subnet each portal sits in its path's subnet",
                                  at: item)
@@ -136,37 +205,9 @@ public struct ISCSISpec {
                 if portals.contains(portal) { throw p.fail("portal \(portal) is listed twice", at: item) }
                 portals.append(portal)
             }
-            if portals.isEmpty { throw p.fail("the path lists no portals", at: path.portals) }
-            resolved.append(DesiredISCSIPath(iface: iface, nic: nicName, portals: portals, mark: path.mark))
         }
-        var settings: [String: String] = [:]
-        for (short, value, mark) in session {
-            guard let text = try r.string(value, short) else { continue }
-            let (key, kind) = ISCSISettings.keys[short]!
-            let valid = kind.contains("|") ? kind.split(separator: "|").contains { $0 == text } : (Int(text).map { $0 >= 0 } ?? false)
-            guard valid else {
-                throw TopologyError("session \(short) must be \(kind.contains("|") ? kind.replacingOccurrences(of: "|", with: ", ") : "a whole number of \(kind)"), found \"\(text)\"",
-                                    at: mark, host: host.name, object: "iscsi")
-            }
-            settings[key] = text
-        }
-        var config: String?
-        if !multipath.isEmpty {
-            var text = "# Written by poolnet for pool \(pool); `poolnet apply` replaces this file.\n"
-            for (section, entries) in multipath {
-                text += "\(section) {\n"
-                for (key, value) in entries {
-                    guard let v = try r.string(value, key) else { continue }
-                    if let problem = MultipathKeys.problem(key: key, value: v) {
-                        throw r.fail("multipath \(section) \(key) \(problem)", at: try r.select(value) ?? value)
-                    }
-                    text += "\t\(key) \(v.contains(" ") ? "\"\(v)\"" : v)\n"
-                }
-                text += "}\n"
-            }
-            config = text
-        }
-        return DesiredISCSI(initiatorName: name, paths: resolved, targets: targetNames, settings: settings, multipathConfig: config, mark: mark)
+        if portals.isEmpty, problems.errors.isEmpty { throw p.fail("the path lists no portals", at: path.portals) }
+        return try problems.finish(nicName.map { DesiredISCSIPath(iface: iface, nic: $0, portals: portals, mark: path.mark) })
     }
 }
 

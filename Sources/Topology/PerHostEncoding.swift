@@ -37,7 +37,7 @@ enum PerHostEncoding {
                 guard case .string(let s) = value else { return nil }
                 texts.append((host.index, s))
             }
-            return pattern(texts).map(YAMLValue.string)
+            return (hexPattern(texts) ?? pattern(texts)).map(YAMLValue.string)
         case .list(let items):
             var columns = Array(repeating: [(DraftHost, YAMLValue)](), count: items.count)
             for (host, value) in values {
@@ -85,6 +85,25 @@ enum PerHostEncoding {
             varied = true
         }
         return varied ? out : nil
+    }
+
+    /// World Wide Names (16 hex digits) whose last digits step with the index in hex:
+    /// `2101001b32a9da0a`, `2101001b32a9da0b` on hosts 1 and 2 → `2101001b32a9da${index + 9:02x}`.
+    static func hexPattern(_ texts: [(index: Int, text: String)]) -> String? {
+        let digits = texts.map { Array($0.text) }
+        guard texts.count >= 2, digits.allSatisfy({ $0.count == 16 && $0.allSatisfy { ("0"..."9").contains($0) || ("a"..."f").contains($0) } }) else { return nil }
+        var common = 0
+        while common < 16, digits.allSatisfy({ $0[common] == digits[0][common] }) { common += 1 }
+        // At most the last 8 digits (a 32-bit step): the rest is the vendor's part of the name.
+        guard common < 16, 16 - common <= 8 else { return nil }
+        for width in max(2, 16 - common)...8 {
+            let values = digits.map { Int(String($0.suffix(width)), radix: 16)! }
+            let offset = values[0] - texts[0].index
+            guard zip(values, texts).allSatisfy({ $0 - $1.index == offset }) else { continue }
+            let expression = offset == 0 ? "index" : offset > 0 ? "index + \(offset)" : "index - \(-offset)"
+            return String(digits[0].prefix(16 - width)) + "${\(expression):0\(width)x}"
+        }
+        return nil
     }
 
     /// Alternating runs of decimal digits and other characters.

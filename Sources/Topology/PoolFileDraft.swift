@@ -48,6 +48,9 @@ struct PoolFileDraft {
         for (key, items) in [("storage_nics", nics), ("bonds", bonds), ("vlans", vlans), ("vxlans", vxlans), ("bridges", bridges)] where !items.isEmpty {
             sections.append(YAMLEntry(key, .list(items)))
         }
+        if let iscsi = try iscsiSection() { sections.append(YAMLEntry("iscsi", iscsi)) }
+        let vports = try objects(kind: "vports") { state in state.vports.map { ($0.name, Self.vportFields($0)) } }
+        if !vports.isEmpty { sections.append(YAMLEntry("fc", .map([YAMLEntry("vports", .list(vports))]))) }
 
         var hostEntries = real.map { YAMLEntry($0.name, .map([YAMLEntry("index", .int($0.index))])) }
         for host in pseudoHosts {
@@ -74,11 +77,13 @@ struct PoolFileDraft {
 
     /// Shared-subnet when every storage NIC has its ARP settings, so no NIC gets keys it lacks.
     mutating func chooseLayout() throws {
-        let nics = hosts.flatMap(\.state.nics)
-        let shared = !nics.isEmpty && nics.allSatisfy { nic in
+        layout = Self.sharedLayoutFits(hosts.flatMap(\.state.nics)) ? .sharedSubnet : .perPathSubnet
+    }
+
+    static func sharedLayoutFits(_ nics: [DesiredNIC]) -> Bool {
+        !nics.isEmpty && nics.allSatisfy { nic in
             ["arp_ignore", "arp_announce", "rp_filter"].allSatisfy { nic.sysctls[SysctlKey(.ipv4, nic.name, $0)] != nil }
         }
-        layout = shared ? .sharedSubnet : .perPathSubnet
     }
 
     // MARK: grouping

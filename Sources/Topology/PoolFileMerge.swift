@@ -33,9 +33,6 @@ public enum PoolFileMerge {
                 throw PoolFileDraftError("\(path): pool \(topology.pool), but the files before are pool \(pool)")
             }
             pool = topology.pool
-            if topology.iscsi != nil || !topology.vports.isEmpty {
-                throw PoolFileDraftError("\(path): iscsi and fc sections are not merged yet; merge the network part, then add them by hand")
-            }
             let real = topology.hosts.filter { $0.vars[PoolFileDraft.pseudoVar] == nil }
             let notes = noteLines(text)
             for (i, host) in real.enumerated() {
@@ -64,7 +61,11 @@ public enum PoolFileMerge {
     public static func verify(_ text: String, hosts: [ImportedHost]) throws {
         let topology = try Topology.parse(yaml: text, file: "<written pool file>")
         let (errors, states) = topology.validateResolving()
-        if !errors.isEmpty { throw PoolFileDraftError("the written file does not validate (a bug):\n\(TopologyErrors(errors))\n\(text)") }
+        if !errors.isEmpty {
+            // Several hosts' files may conflict (one address or initiator name on two hosts); one host's file cannot.
+            if hosts.count > 1 { throw PoolFileDraftError("the hosts cannot share one pool file:\n\(TopologyErrors(errors))") }
+            throw PoolFileDraftError("the written file does not validate (a bug):\n\(TopologyErrors(errors))\n\(text)")
+        }
         for host in hosts {
             let want = canonical(host.state)
             let got = states[host.name].map(canonical) ?? []
@@ -93,8 +94,12 @@ public enum PoolFileMerge {
         for x in state.vxlans {
             lines.append("vxlan \(x.name) vni \(x.info.vni) local \(x.info.local ?? "-") port \(x.info.port) device \(x.info.device ?? "-") remotes [\((x.info.remotes ?? []).sorted().joined(separator: " "))] mtu \(mtu(x.mtu))")
         }
-        if state.iscsi != nil { lines.append("iscsi") }
-        lines += state.vports.map { "vport \($0.name)" }
+        if let iscsi = state.iscsi {
+            let settings = iscsi.settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            lines.append("iscsi initiator \(iscsi.initiatorName) targets [\(iscsi.targets.joined(separator: " "))] settings [\(settings)] multipath \(iscsi.multipathConfig.map { "[\($0)]" } ?? "-")")
+            lines += iscsi.paths.map { "iscsi path \($0.iface) nic \($0.nic) portals [\($0.portals.map(\.description).joined(separator: " "))]" }
+        }
+        lines += state.vports.map { "vport \($0.name) parent \($0.parent) wwpn \($0.wwpn) wwnn \($0.wwnn) symbolic_name \($0.symbolicName.map { "\"\($0)\"" } ?? "-")" }
         return lines.sorted()
     }
 }

@@ -20,7 +20,8 @@ extension Topology {
         state.vports = vports.compactMap { spec in errors.collect { try spec.resolve(for: host, warnings: &warnings) } ?? nil }
         state.warnings = warnings
         state.coexist = coexist
-        if let iscsi { state.iscsi = errors.collect { try iscsi.resolve(for: host, pool: pool, nics: state.nics, layout: layout) } ?? nil }
+        let allNICs = state.nics.count == storageNICs.filter { $0.header.applies(to: host.name) }.count
+        if let iscsi { state.iscsi = errors.collect { try iscsi.resolve(for: host, pool: pool, nics: state.nics, layout: layout, allNICs: allNICs) } ?? nil }
         inheritBridgeMTU(&state, errors: errors)
         checkHost(state, errors: errors)
         checkKernelDerived(state, errors: errors)

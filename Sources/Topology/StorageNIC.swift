@@ -20,7 +20,7 @@ public struct StorageNICSpec {
     static func parse(_ node: YNode, hosts: Set<String>, errors: ErrorSink) -> StorageNICSpec? {
         errors.collect {
             let r = try MappingReader(node, what: "a storage_nics entry", keys: ["name", "hosts", "mtu", "subnet", "addresses", "ipv6", "sysctls", "gateway"])
-            let header = try parseHeader(r, kind: kind, node: node, hosts: hosts, errors: errors)
+            let header = parseHeader(r, kind: kind, node: node, hosts: hosts, errors: errors)
             let spec = StorageNICSpec(header: header, mtu: r.optional("mtu"), subnet: r.optional("subnet"),
                                       addresses: r.optional("addresses"), ipv6: r.optional("ipv6"), sysctls: r.optional("sysctls"))
             for field in [spec.mtu, spec.subnet, spec.addresses, spec.ipv6, spec.sysctls] {
@@ -35,35 +35,31 @@ public struct StorageNICSpec {
         }
     }
 
+    /// Every mistake of the NIC on this host is reported together (see ErrorSink.finish).
     func resolve(for host: PoolHost, layout: StorageLayout) throws -> DesiredNIC? {
         guard header.applies(to: host.name) else { return nil }
-        let r = HostResolver(host: host, object: header.label)
-        guard let name = try r.interfaceName(header.name, "name") else {
-            throw r.fail("storage_nic has no name on this host", at: header.name)
+        let problems = ErrorSink()
+        let name = header.resolveName(host, problems: problems)
+        let named = header.resolver(host, name: name)
+        let (subnet, badSubnet) = problems.field { try named.subnet(self.subnet) }
+        // Addresses are judged against the subnet: against a bad one they would only add noise.
+        let addresses = badSubnet ? nil : problems.value { try named.addresses(self.addresses, subnet: subnet) }
+        let mtu = problems.value { try named.mtu(self.mtu) }
+        let sysctls = problems.value {
+            try named.storageSysctls(nic: name ?? "", layout: layout, ipv6: ipv6, overrides: self.sysctls, addresses: addresses ?? [])
         }
-        let named = HostResolver(host: host, object: "\(Self.kind) \(name)")
-        let subnet = try named.subnet(subnet)
-        let addresses = try named.addresses(addresses, subnet: subnet)
-        return DesiredNIC(name: name, mtu: try named.mtu(mtu), addresses: addresses,
-                          sysctls: try named.storageSysctls(nic: name, layout: layout, ipv6: ipv6, overrides: sysctls, addresses: addresses),
-                          mark: header.mark)
+        return try problems.finish(name.flatMap { name in
+            addresses.flatMap { addresses in sysctls.map { DesiredNIC(name: name, mtu: mtu, addresses: addresses, sysctls: $0, mark: header.mark) } }
+        })
     }
 }
 
-/// Reads `name` and `hosts`, the keys every object kind has.
-func parseHeader(_ r: MappingReader, kind: String, node: YNode, hosts: Set<String>, errors: ErrorSink) throws -> ObjectHeader {
-    let name = try r.required("name")
-    let label = ObjectHeader(kind: kind, name: name, hosts: nil, mark: node.mark).label
+/// Reads `name` and `hosts`, the keys every object kind has. A missing name or a bad `hosts`
+/// is collected, and the rest of the object is still read.
+func parseHeader(_ r: MappingReader, kind: String, node: YNode, hosts: Set<String>, errors: ErrorSink) -> ObjectHeader {
+    let name = r.required("name", errors: errors)
+    let label = ObjectHeader(kind: kind, name: name ?? node, hosts: nil, mark: node.mark).label
     checkPerHost(name, hosts: hosts, errors: errors, object: label)
-    var only: [String]?
-    if let list = r.optional("hosts") {
-        only = try list.sequence("hosts").compactMap { item in
-            guard let host = errors.collect({ try item.string("a host name") }) else { return nil }
-            if !hosts.contains(host) {
-                errors.add("\"\(host)\" is not a host in this file (hosts: \(hosts.sorted().joined(separator: ", ")))", at: item.mark, object: label)
-            }
-            return host
-        }
-    }
-    return ObjectHeader(kind: kind, name: name, hosts: only, mark: node.mark)
+    let only = errors.value { try parseHeaderlessHosts(r, hosts: hosts, errors: errors, object: label) }
+    return ObjectHeader(kind: kind, name: name ?? node, hosts: only, mark: node.mark, hasName: name != nil)
 }

@@ -38,10 +38,13 @@ let overridableSysctls: [String: ClosedRange<Int>] = ["arp_ignore": 0...8, "arp_
 
 extension HostResolver {
     /// The sysctls a storage NIC gets: the layout's profile, the IPv6 mode, then explicit overrides.
+    /// Every bad setting is reported, not only the first.
     func storageSysctls(nic: String, layout: StorageLayout, ipv6: YNode?, overrides: YNode?, addresses: [DesiredAddress]) throws -> [SysctlKey: Int] {
         var result: [SysctlKey: Int] = [:]
+        let problems = ErrorSink()
         for (name, value) in layout.sysctls { result[SysctlKey(.ipv4, nic, name)] = value }
-        if let text = try string(ipv6, "ipv6") {
+        problems.collect {
+            guard let text = try string(ipv6, "ipv6") else { return }
             guard let mode = IPv6Mode(rawValue: text) else {
                 throw fail("ipv6 must be on, off or no-autoconf, found \"\(text)\"", at: try select(ipv6)!)
             }
@@ -50,19 +53,22 @@ extension HostResolver {
             }
             for (name, value) in mode.sysctls { result[SysctlKey(.ipv6, nic, name)] = value }
         }
-        if let n = try select(overrides) {
+        problems.collect {
+            guard let n = try select(overrides) else { return }
             let r = try MappingReader(n, what: "sysctls")
             for key in r.keys {
-                guard let range = overridableSysctls[key] else {
-                    throw fail("sysctls: \"\(key)\" is not one poolnet sets (\(overridableSysctls.keys.sorted().joined(separator: ", ")))", at: r.keyNode(key)!)
+                problems.collect {
+                    guard let range = overridableSysctls[key] else {
+                        throw fail("sysctls: \"\(key)\" is not one poolnet sets (\(overridableSysctls.keys.sorted().joined(separator: ", ")))", at: r.keyNode(key)!)
+                    }
+                    guard let value = try int(r.optional(key), key), range.contains(value) else {
+                        let found = r.optional(key)?.scalar.map { ", found \($0.string)" } ?? ""
+                        throw fail("sysctls: \(key) must be \(range.lowerBound)–\(range.upperBound)\(found)", at: r.keyNode(key)!)
+                    }
+                    result[SysctlKey(.ipv4, nic, key)] = value
                 }
-                guard let value = try int(r.optional(key), key), range.contains(value) else {
-                    let found = r.optional(key)?.scalar.map { ", found \($0.string)" } ?? ""
-                    throw fail("sysctls: \(key) must be \(range.lowerBound)–\(range.upperBound)\(found)", at: r.keyNode(key)!)
-                }
-                result[SysctlKey(.ipv4, nic, key)] = value
             }
         }
-        return result
+        return try problems.finish(result)
     }
 }

@@ -33,9 +33,11 @@ public struct Topology {
 /// What every kind of object shares: a name and an optional list of hosts it applies to.
 struct ObjectHeader {
     let kind: String
+    /// The `name` value; the entry itself when the key is missing (`hasName` false).
     let name: YNode
     let hosts: [String]?
     let mark: SourceMark
+    var hasName = true
 
     /// Label used in error messages before the name is resolved.
     var label: String {
@@ -44,4 +46,21 @@ struct ObjectHeader {
     }
 
     func applies(to host: String) -> Bool { hosts?.contains(host) ?? true }
+
+    /// This host's name for the object; nil with the reason kept in `problems` (nothing kept when
+    /// the key is missing: the structural pass reported it).
+    func resolveName(_ host: PoolHost, problems: ErrorSink, interface: Bool = true) -> String? {
+        guard hasName else { return nil }
+        let r = HostResolver(host: host, object: label)
+        return problems.value {
+            let found = interface ? try r.interfaceName(name, "name") : try r.string(name, "name")
+            guard let found, !found.isEmpty else { throw r.fail("\(kind) has no name on this host", at: name) }
+            return found
+        }
+    }
+
+    /// The resolver for the object's other fields: errors name it by its name on this host.
+    func resolver(_ host: PoolHost, name: String?) -> HostResolver {
+        HostResolver(host: host, object: name.map { "\(kind) \($0)" } ?? label)
+    }
 }

@@ -143,4 +143,22 @@ final class ErrorSink {
         }
         return nil
     }
+
+    /// One field of an object: its error is kept and the next field is still read.
+    func value<T>(_ body: () throws -> T?) -> T? { collect(body) ?? nil }
+
+    /// `value`, also saying whether reading failed (nil and not failed: the field is absent).
+    func field<T>(_ body: () throws -> T?) -> (value: T?, bad: Bool) {
+        let before = errors.count
+        let result = value(body)
+        return (result, errors.count > before)
+    }
+
+    /// Ends one object's decoding: every mistake found in it, or the object. Nil with no mistake
+    /// here means a required key is missing, which the structural pass already reported.
+    func finish<T>(_ object: T?) throws -> T {
+        if !errors.isEmpty { throw TopologyErrors(errors) }
+        guard let object else { throw TopologyErrors([]) }
+        return object
+    }
 }

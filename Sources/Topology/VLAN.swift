@@ -19,7 +19,7 @@ public struct VLANSpec {
     static func parse(_ node: YNode, hosts: Set<String>, errors: ErrorSink) -> VLANSpec? {
         errors.collect {
             let r = try MappingReader(node, what: "a vlans entry", keys: ["name", "hosts", "link", "id", "mtu"])
-            let header = try parseHeader(r, kind: kind, node: node, hosts: hosts, errors: errors)
+            let header = parseHeader(r, kind: kind, node: node, hosts: hosts, errors: errors)
             let spec = VLANSpec(header: header, link: r.optional("link"), id: r.optional("id"), mtu: r.optional("mtu"))
             for field in [spec.link, spec.id, spec.mtu] {
                 checkPerHost(field, hosts: hosts, errors: errors, object: header.label)
@@ -29,34 +29,42 @@ public struct VLANSpec {
         }
     }
 
+    /// Every mistake of the VLAN on this host is reported together (see ErrorSink.finish).
     func resolve(for host: PoolHost) throws -> DesiredVLAN? {
         guard header.applies(to: host.name) else { return nil }
-        let r = HostResolver(host: host, object: header.label)
-        guard let name = try r.interfaceName(header.name, "name") else {
-            throw r.fail("vlan has no name on this host", at: header.name)
-        }
-        let named = HostResolver(host: host, object: "\(Self.kind) \(name)")
+        let problems = ErrorSink()
+        let name = header.resolveName(host, problems: problems)
+        let named = header.resolver(host, name: name)
         // PARENT.ID names give both; explicit keys win.
         var derivedLink: String?
         var derivedID: Int?
-        if let dot = name.lastIndex(of: "."), let n = Int(name[name.index(after: dot)...]) {
+        if let name, let dot = name.lastIndex(of: "."), let n = Int(name[name.index(after: dot)...]) {
             derivedLink = String(name[..<dot])
             derivedID = n
         }
-        guard let parent = try named.interfaceName(link, "link") ?? derivedLink else {
-            throw named.fail("vlan needs \"link\" (its parent device) unless its name is PARENT.ID", at: header.name)
+        let (explicitLink, badLink) = problems.field { try named.interfaceName(link, "link") }
+        let (explicitID, badID) = problems.field { try named.int(id, "id") }
+        let parent = explicitLink ?? derivedLink
+        var vid = explicitID ?? derivedID
+        if name != nil, parent == nil, !badLink {
+            problems.add(named.fail("vlan needs \"link\" (its parent device) unless its name is PARENT.ID", at: header.name))
         }
-        guard let vid = try named.int(id, "id") ?? derivedID else {
-            throw named.fail("vlan needs \"id\" unless its name is PARENT.ID", at: header.name)
+        if name != nil, vid == nil, !badID {
+            problems.add(named.fail("vlan needs \"id\" unless its name is PARENT.ID", at: header.name))
         }
-        guard (1...4094).contains(vid) else {
-            throw named.fail("vlan id \(vid) is out of range (1–4094)", at: try named.select(id) ?? header.name)
+        let idNode = (try? named.select(id)) ?? nil
+        if let v = vid, !(1...4094).contains(v) {
+            problems.add(named.fail("vlan id \(v) is out of range (1–4094)", at: idNode ?? header.name))
+            vid = nil
+        } else if let v = vid, let derivedID, derivedID != v, let name {
+            problems.add(named.fail("id \(v) differs from the id \(derivedID) the name \(name) implies; rename the VLAN or drop \"id\"", at: idNode ?? header.name))
         }
-        if let derivedID, derivedID != vid {
-            throw named.fail("id \(vid) differs from the id \(derivedID) the name \(name) implies; rename the VLAN or drop \"id\"",
-                             at: try named.select(id) ?? header.name)
+        if let parent, parent == name {
+            problems.add(named.fail("a vlan cannot be its own parent", at: ((try? named.select(link)) ?? nil) ?? header.name))
         }
-        if parent == name { throw named.fail("a vlan cannot be its own parent", at: try named.select(link) ?? header.name) }
-        return DesiredVLAN(name: name, link: parent, id: UInt16(vid), mtu: try named.mtu(mtu), mark: header.mark)
+        let mtu = problems.value { try named.mtu(self.mtu) }
+        return try problems.finish(name.flatMap { name in
+            parent.flatMap { parent in vid.map { DesiredVLAN(name: name, link: parent, id: UInt16($0), mtu: mtu, mark: header.mark) } }
+        })
     }
 }

@@ -37,14 +37,15 @@ struct PortSpec {
         if node.scalar != nil { return PortSpec(name: node, vlans: nil, pvid: nil, untagged: nil) }
         return errors.collect {
             let r = try MappingReader(node, what: "a port of \(object)", keys: ["name", "vlans", "pvid", "untagged"])
-            let spec = PortSpec(name: try r.required("name"), vlans: r.optional("vlans"), pvid: r.optional("pvid"),
+            let name = r.required("name", errors: errors)
+            let spec = PortSpec(name: name ?? node, vlans: r.optional("vlans"), pvid: r.optional("pvid"),
                                 untagged: r.optional("untagged"))
             for field in [spec.name, spec.vlans, spec.pvid, spec.untagged] {
                 checkPerHost(field, hosts: hosts, errors: errors, object: object)
             }
             r.unknownKeys().forEach(errors.add)
-            return spec
-        }
+            return name == nil ? nil : spec
+        } ?? nil
     }
 
     var managesVLANs: Bool { vlans != nil || pvid != nil || untagged != nil }

@@ -25,8 +25,8 @@ public struct VXLANSpec {
     static func parse(_ node: YNode, hosts: Set<String>, errors: ErrorSink) -> VXLANSpec? {
         errors.collect {
             let r = try MappingReader(node, what: "a vxlans entry", keys: ["name", "hosts", "vni", "local", "device", "port", "mtu"])
-            let header = try parseHeader(r, kind: kind, node: node, hosts: hosts, errors: errors)
-            let spec = VXLANSpec(header: header, vni: try r.required("vni"), local: try r.required("local"),
+            let header = parseHeader(r, kind: kind, node: node, hosts: hosts, errors: errors)
+            let spec = VXLANSpec(header: header, vni: r.required("vni", errors: errors), local: r.required("local", errors: errors),
                                  device: r.optional("device"), port: r.optional("port"), mtu: r.optional("mtu"))
             for field in [spec.vni, spec.local, spec.device, spec.port, spec.mtu] {
                 checkPerHost(field, hosts: hosts, errors: errors, object: header.label)
@@ -47,27 +47,43 @@ public struct VXLANSpec {
         return address.address
     }
 
+    /// Every mistake of the VXLAN on this host is reported together (see ErrorSink.finish).
     func resolve(for host: PoolHost, pool: [PoolHost]) throws -> DesiredVXLAN? {
         guard header.applies(to: host.name) else { return nil }
-        let r = HostResolver(host: host, object: header.label)
-        guard let name = try r.interfaceName(header.name, "name") else { throw r.fail("vxlan has no name on this host", at: header.name) }
-        let x = HostResolver(host: host, object: "\(Self.kind) \(name)")
-        let number = try x.int(vni, "vni")
-        guard let id = number, (1...16_777_215).contains(id) else {
-            throw x.fail("vni must be 1–16777215, found \(number.map(String.init) ?? "nothing")", at: try x.select(vni) ?? header.name)
+        let problems = ErrorSink()
+        let name = header.resolveName(host, problems: problems)
+        let x = header.resolver(host, name: name)
+        var id: Int?
+        if vni != nil {   // a missing key was reported with the file's structure
+            let (number, bad) = problems.field { try x.int(vni, "vni") }
+            if let number, (1...16_777_215).contains(number) { id = number } else if !bad {
+                problems.add(x.fail("vni must be 1–16777215, found \(number.map(String.init) ?? "nothing")", at: ((try? x.select(vni)) ?? nil) ?? header.name))
+            }
         }
-        let udp = try x.int(port, "port") ?? 4789
-        guard (1...65535).contains(udp) else { throw x.fail("port \(udp) is out of range (1–65535)", at: try x.select(port)!) }
-        let mine = try localAddress(x)
+        var udp = problems.value { try x.int(port, "port") } ?? 4789
+        if !(1...65535).contains(udp) {
+            problems.add(x.fail("port \(udp) is out of range (1–65535)", at: ((try? x.select(port)) ?? nil) ?? header.name))
+            udp = 4789
+        }
+        let mine = local == nil ? nil : problems.value { try localAddress(x) }
         // Every other host that has this VXLAN is a remote VTEP.
         var remotes: [String] = []
-        for other in pool where other.name != host.name && header.applies(to: other.name) {
-            let address = try localAddress(HostResolver(host: other, object: "\(Self.kind) \(name)"))
-            if address == mine { throw x.fail("local \(mine) is also host \(other.name)'s VTEP address", at: try x.select(local) ?? header.name) }
-            remotes.append(address)
+        if let mine {
+            for other in pool where other.name != host.name && header.applies(to: other.name) {
+                problems.collect {
+                    let address = try localAddress(HostResolver(host: other, object: x.object))
+                    if address == mine { throw x.fail("local \(mine) is also host \(other.name)'s VTEP address", at: try x.select(local) ?? header.name) }
+                    remotes.append(address)
+                }
+            }
         }
-        return DesiredVXLAN(name: name, info: VXLANInfo(vni: UInt32(id), local: mine, port: UInt16(udp),
-                                                        device: try x.interfaceName(device, "device"), remotes: remotes.sorted()),
-                            mtu: try x.mtu(mtu), mark: header.mark)
+        let device = problems.value { try x.interfaceName(self.device, "device") }
+        let mtu = problems.value { try x.mtu(self.mtu) }
+        return try problems.finish(name.flatMap { name in
+            id.flatMap { id in mine.map { mine in
+                DesiredVXLAN(name: name, info: VXLANInfo(vni: UInt32(id), local: mine, port: UInt16(udp), device: device, remotes: remotes.sorted()),
+                             mtu: mtu, mark: header.mark)
+            } }
+        })
     }
 }

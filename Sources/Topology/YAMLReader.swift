@@ -116,6 +116,14 @@ final class MappingReader {
         return entry.value
     }
 
+    /// A key the object needs: when it is missing the error is collected and decoding goes on,
+    /// so the object's other mistakes are reported in the same run.
+    func required(_ key: String, errors: ErrorSink) -> YNode? {
+        if let value = optional(key) { return value }
+        errors.add("\(what) needs the key \"\(key)\"", at: node.mark)
+        return nil
+    }
+
     func required(_ key: String) throws -> YNode {
         guard let value = optional(key) else {
             let missing = TopologyError("\(what) needs the key \"\(key)\"", at: node.mark)
@@ -128,11 +136,15 @@ final class MappingReader {
 
     func keyNode(_ key: String) -> YNode? { entries[key]?.key }
 
-    /// Errors for keys that were never read, with the keys that are allowed.
+    /// Errors for keys that were never read, with the closest allowed key and the keys that are allowed.
     func unknownKeys() -> [TopologyError] {
-        let allowed = used.union(known).sorted().joined(separator: ", ")
+        let allowedKeys = used.union(known)
+        let allowed = allowedKeys.sorted().joined(separator: ", ")
+        // A suggestion only among the keys the mapping lacks: a key it has is not the one meant.
+        let absent = allowedKeys.subtracting(order).sorted()
         return order.filter { !used.contains($0) && !known.contains($0) }.map { name in
-            TopologyError("unknown key \"\(name)\" in \(what) (allowed: \(allowed))", at: entries[name]!.key.mark)
+            let hint = KeySuggestion.closest(to: name, among: absent).map { "; did you mean \"\($0)\"?" } ?? ""
+            return TopologyError("unknown key \"\(name)\" in \(what)\(hint) (allowed: \(allowed))", at: entries[name]!.key.mark)
         }
     }
 }

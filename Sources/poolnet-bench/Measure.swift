@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 
 /// One timed run of a program: wall time and peak RSS from wait4's rusage.
 struct Sample: Codable {
@@ -15,21 +16,12 @@ struct Sample: Codable {
 enum Measure {
     /// Runs argv (no shell), stdout/stderr to /dev/null, and times it.
     static func run(_ argv: [String]) throws -> Sample {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        for fd: Int32 in [0, 1, 2] { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
-        let cargs = argv.map { strdup($0) } + [nil]
-        defer { cargs.forEach { free($0) } }
-        var pid = pid_t()
-        let start = DispatchTime.now()
-        let rc = posix_spawnp(&pid, argv[0], &actions, nil, cargs, environ)
-        guard rc == 0 else { throw BenchError("cannot start \(argv[0]): \(String(cString: strerror(rc)))") }
-        var status: Int32 = 0
-        var usage = rusage()
-        wait4(pid, &status, 0, &usage)
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        return Sample(seconds: seconds, maxRSSKB: usage.ru_maxrss, status: (status >> 8) & 0xff)
+        do {
+            let run = try Subprocess.measure(argv)
+            return Sample(seconds: run.seconds, maxRSSKB: run.exit.maxRSSKB, status: (run.exit.rawStatus >> 8) & 0xff)
+        } catch {
+            throw BenchError("cannot start \(argv[0]): \(error.text)")
+        }
     }
 
     /// Runs argv and fails unless it exits with one of `ok`.

@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 
 // poolnet-bench [--sizes 10,100,1000] [--runs 3] [--workload bridges|vlan-bond] [--poolnet PATH] [--json FILE]
 // Times poolnet against `ip -batch` on W(N) in fresh network namespaces, side by side in one run.
@@ -37,7 +38,7 @@ struct Row: Codable {
     var ipMaxRSSMB: Double
 }
 
-let dir = NSTemporaryDirectory() + "poolnet-bench-\(getpid())"
+let dir = NSTemporaryDirectory() + "poolnet-bench-\(Syscall.processID)"
 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(atPath: dir) }
 let (nsP, nsI) = ("pnbench-p", "pnbench-i")

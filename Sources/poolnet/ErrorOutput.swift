@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import SystemCalls
 import Netlink
 import Topology
 
@@ -96,7 +97,7 @@ enum Privilege {
     static var hasNetAdmin: Bool {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapEff:") }),
-              let mask = UInt64(line.dropFirst("CapEff:".count).trimmingCharacters(in: .whitespaces), radix: 16) else { return geteuid() == 0 }
+              let mask = UInt64(line.dropFirst("CapEff:".count).trimmingCharacters(in: .whitespaces), radix: 16) else { return Syscall.effectiveUserID == 0 }
         return mask & (1 << UInt64(capNetAdmin)) != 0
     }
 
@@ -107,14 +108,14 @@ enum Privilege {
         if let netlink = error as? NetlinkError { return netlink.errno == EPERM || netlink.errno == EACCES }
         if let cocoa = error as? CocoaError { return [.fileWriteNoPermission, .fileReadNoPermission].contains(cocoa.code) }
         let text = "\(error)"
-        return text.contains(String(cString: strerror(EPERM))) || text.contains(String(cString: strerror(EACCES)))
+        return text.contains(Errno.EPERM.text) || text.contains(Errno.EACCES.text)
     }
 
     /// The message for a refused run: what is needed, then the refusal itself.
     static func explain(_ error: Error, command: String) -> String {
         var detail = "\(error)"
         if let cocoa = error as? CocoaError, let path = cocoa.userInfo[NSFilePathErrorKey] as? String {
-            detail = "cannot write \(path): \(String(cString: strerror(EACCES)))"
+            detail = "cannot write \(path): \(Errno.EACCES.text)"
         }
         return message(command: command, detail: detail)
     }

@@ -11,7 +11,8 @@ struct Import: ParsableCommand {
         abstract: "Print a pool file for this live host, or merge single-host files into one pool file.",
         discussion: """
         Without --merge: reads this host (or --netns) and prints a file for which `plan` on the same host is empty. \
-        What poolnet cannot express, and guest ports (vifN.M, tapN, vnetN, tun/tap devices), are listed as comments. \
+        iSCSI (initiator, ifaces bound to storage NICs, logged-in node records, poolnet's multipath drop-in) \
+        and NPIV vports become the iscsi: and fc: sections. What poolnet cannot express, and guest ports (vifN.M, tapN, vnetN, tun/tap devices), are listed as comments. \
         VXLAN remote VTEPs appear as pseudo hosts (var remote_vtep) until the files are merged.
         With --merge FILE…: one pool file in which every host resolves to exactly what its own file gave it.
         """)
@@ -46,7 +47,8 @@ struct Import: ParsableCommand {
             let unread = engine.readStorageForImport(into: &current)
             let poolName = pool ?? Self.markedPool(current) ?? "imported"
             var imported = LiveImport.host(from: current, pool: poolName, host: name, index: index ?? Self.trailingNumber(name) ?? 1)
-            imported.notes += unread + LiveImport.storageNotes(iscsi: current.iscsi, fc: current.fc)
+            imported.notes += unread
+            LiveImport.addStorage(iscsi: current.iscsi, fc: current.fc, to: &imported)
             emit(try PoolFileMerge.write(pool: poolName, hosts: [imported]))
             return 0
         }

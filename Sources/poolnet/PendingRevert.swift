@@ -3,34 +3,23 @@ import Engine
 import Foundation
 import Storage
 import Planner
+import SystemCalls
 
 /// Confirm-or-revert: an apply with a window leaves `pending-<scope>.json` and a detached helper
 /// (its own session, so it outlives the SSH session and the launching process). Both exist before
 /// the apply's first change. The helper reverts at the deadline unless `poolnet confirm` removed
 /// the record first, and at once if the apply dies before it finishes.
 enum RevertHelper {
-    /// posix_spawn with POSIX_SPAWN_SETSID and /dev/null for stdio: no terminal, no shared session.
+    /// Detached (its own session, /dev/null for stdio): no terminal, no shared session.
     static func spawn(stateDirectory: String, scope: String, netns: String?) throws {
         var args = ["revert-pending", "--state-dir", stateDirectory, "--scope", scope]
         if let netns { args += ["--netns", netns] }
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(0x80))  // POSIX_SPAWN_SETSID
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        for fd: Int32 in [0, 1, 2] { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
         // Nothing else is inherited: a pipe the caller waits on must not stay open in the helper,
         // and the apply's lock must be released when the apply ends.
-        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.compactMap { Int32($0) } ?? []
-        for fd in open where fd > 2 && fcntl(fd, F_GETFD) >= 0 { posix_spawn_file_actions_addclose(&actions, fd) }
-        let argv = ([executable] + args).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid = pid_t()
-        let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
-        guard rc == 0 else { throw Failure.other("cannot start the revert helper: \(String(cString: strerror(rc)))") }
+        do { try Subprocess.detach(executable, [executable] + args) } catch {
+            throw Failure.other("cannot start the revert helper: \(error.text)")
+        }
     }
 }
 
@@ -58,7 +47,7 @@ struct RevertPending: ParsableCommand {
             } else if Date() >= pending.deadlineDate {
                 break
             }
-            usleep(50_000)
+            Syscall.sleep(0.05)
         }
         let lock = try ApplyLock(netns: netns, wait: 600)
         defer { withExtendedLifetime(lock) {} }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import SystemCalls
 import Storage
 
 extension HostOptions {
@@ -32,8 +33,7 @@ func parseConfirmWindow(_ text: String) throws -> TimeInterval {
 /// `plan`, `check` and `apply` say when an earlier apply died midway (its in-flight marker is
 /// there and no apply holds the lock): its changes may be half made.
 func noteInterruptedApply(_ options: HostOptions) {
-    var info = stat()
-    guard lstat(options.stateDirectory, &info) == 0, let state = try? StateDirectory(options.stateDirectory),
+    guard (try? Syscall.linkStatus(options.stateDirectory)) != nil, let state = try? StateDirectory(options.stateDirectory),
           let marker = ApplyMarkers(directory: state, scope: options.scope).inFlight(), !ApplyLock.isHeld(netns: options.netns) else { return }
     warn("an apply (\(marker.id), started \(marker.started)) was interrupted before it finished; `poolnet rollback\(options.netnsFlag)` undoes what it did, `poolnet apply` completes the file")
 }

@@ -4,6 +4,7 @@ import HostState
 import Planner
 import Topology
 import Foundation
+import SystemCalls
 import Storage
 
 struct Show: ParsableCommand {
@@ -58,7 +59,7 @@ struct Show: ParsableCommand {
         }
         let dot = Diagram.render(pool: topology.pool, hosts: hosts)
         guard format == .svg else { emit(dot); return 0 }
-        let temp = FileManager.default.temporaryDirectory.appendingPathComponent("poolnet-\(getpid()).dot").path
+        let temp = FileManager.default.temporaryDirectory.appendingPathComponent("poolnet-\(Syscall.processID).dot").path
         try dot.write(toFile: temp, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: temp) }
         let result = ProcessRunner().run(["dot", "-Tsvg", temp], timeout: 60)

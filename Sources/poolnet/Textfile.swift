@@ -3,6 +3,7 @@ import Foundation
 import HostState
 import Planner
 import Topology
+import SystemCalls
 
 /// `check --textfile PATH`: Prometheus node_exporter textfile metrics, written atomically (a
 /// temporary file in the same directory, then rename), so the collector never reads half a file.
@@ -98,31 +99,26 @@ enum Textfile {
         value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
     }
 
+    /// Mode 0644 is set before the rename, whatever the umask: node_exporter reads the file as
+    /// another user. (Data.write(options: .atomic) leaves 0666 less the umask, so it is not used.)
     static func write(_ text: String, to path: String) throws {
-        let temp = "\(path).\(getpid()).tmp"
+        let temp = "\(path).\(Syscall.processID).tmp"
         guard FileManager.default.createFile(atPath: temp, contents: Data(text.utf8), attributes: [.posixPermissions: 0o644]) else {
             throw Failure.other("cannot write \(temp)")
         }
-        guard rename(temp, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temp)
-            throw Failure.other("cannot rename \(temp) to \(path): \(reason)")
+        do { try Syscall.rename(temp, to: path) } catch {
+            try? Syscall.unlink(temp)
+            throw Failure.other("cannot rename \(temp) to \(path): \(error.text)")
         }
     }
 }
 
 /// `check --syslog`: one line per drift, to syslog (the journal on systemd hosts).
 enum DriftSyslog {
-    nonisolated(unsafe) static let ident = strdup("poolnet")
-
     static func log(_ plan: Plan) {
-        // openlog keeps the pointer: the ident must outlive the call.
-        openlog(ident, LOG_PID, LOG_DAEMON)
-        defer { closelog() }
-        // A C string through the va_list: a Swift String is no C vararg.
-        func send(_ priority: Int32, _ line: String) { line.withCString { text in withVaList([text]) { vsyslog(priority, "%s", $0) } } }
-        for problem in plan.problems { send(LOG_ERR, "drift host=\(plan.host) pool=\(plan.pool) blocked: \(problem)") }
-        for change in plan.changes { send(LOG_WARNING, "drift host=\(plan.host) pool=\(plan.pool): \(change.line)") }
-        for finding in plan.health { send(LOG_WARNING, "drift host=\(plan.host) pool=\(plan.pool) path health: \(finding)") }
+        Syscall.syslog(
+            plan.problems.map { (.error, "drift host=\(plan.host) pool=\(plan.pool) blocked: \($0)") }
+                + plan.changes.map { (.warning, "drift host=\(plan.host) pool=\(plan.pool): \($0.line)") }
+                + plan.health.map { (.warning, "drift host=\(plan.host) pool=\(plan.pool) path health: \($0)") })
     }
 }

@@ -35,11 +35,15 @@ final class ImportCLITests: XCTestCase {
         let plan = try poolnet("plan", file, "--netns", ns.name, "--host", "hv01", "--state-dir", state)
         XCTAssertEqual(plan.status, 0, plan.stdout + plan.stderr)
         XCTAssertTrue(plan.stdout.contains("no changes; the host matches the file."), plan.stdout)
-        XCTAssertTrue(plan.stdout.contains("not owned by poolnet (no poolnet mark): bridge br0, port eth3 of bridge br0."), plan.stdout)
+        XCTAssertTrue(plan.stdout.contains("not owned by poolnet (no poolnet mark): bridge br0, port eth3 of bridge br0, address 172.16.50.1/24 on br0."), plan.stdout)
 
         let adoptPlan = try poolnet("plan", file, "--netns", ns.name, "--host", "hv01", "--adopt", "--state-dir", state)
         XCTAssertEqual(adoptPlan.status, 2, adoptPlan.stdout + adoptPlan.stderr)
         XCTAssertTrue(adoptPlan.stdout.contains("~ br0: alias none → \"poolnet:lab\" (adopt bridge br0"), adoptPlan.stdout)
+        XCTAssertTrue(adoptPlan.stdout.contains("~ br0: adopt address 172.16.50.1/24 ("), adoptPlan.stdout)
+        let json = try poolnet("plan", file, "--netns", ns.name, "--host", "hv01", "--adopt", "--json", "--state-dir", state)
+        XCTAssertTrue(json.stdout.contains("\"op\":\"markAddress\"") || json.stdout.contains("\"op\" : \"markAddress\""), json.stdout)
+        if JSONSchemaCheck.unavailableReason == nil { try JSONSchemaCheck.validate([("plan", json.stdout)]) }
 
         let apply = try poolnet("apply", file, "--netns", ns.name, "--host", "hv01", "--adopt", "--state-dir", state)
         XCTAssertEqual(apply.status, 2, apply.stdout + apply.stderr)
@@ -49,10 +53,15 @@ final class ImportCLITests: XCTestCase {
         XCTAssertEqual(after.status, 0, after.stdout)
         XCTAssertFalse(after.stdout.contains("not owned"), after.stdout)
 
-        // `rollback` undoes the adoption like any apply: the marks go.
+        // `rollback` undoes the adoption like any apply (read back from the journal): the marks go,
+        // the address stays, unowned again.
         let rollback = try poolnet("rollback", "--netns", ns.name, "--host", "hv01", "--state-dir", state)
         XCTAssertEqual(rollback.status, 0, rollback.stdout + rollback.stderr)
+        XCTAssertTrue(rollback.stdout.contains("undid 3 steps"), rollback.stdout)  // two aliases, the address
         XCTAssertNil(try ns.links()["br0"]?["ifalias"])
+        XCTAssertEqual(try ns.addresses()["br0"]?.filter { !$0.hasPrefix("fe80") }, ["172.16.50.1/24"])
+        let unowned = try poolnet("plan", file, "--netns", ns.name, "--host", "hv01", "--state-dir", state)
+        XCTAssertTrue(unowned.stdout.contains("port eth3 of bridge br0, address 172.16.50.1/24 on br0."), unowned.stdout)
 
         let missing = try poolnet("import", "--merge", dir + "/nope.yaml")
         XCTAssertEqual(missing.status, 1)

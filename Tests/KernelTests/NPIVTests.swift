@@ -151,4 +151,60 @@ final class NPIVTests: XCTestCase, PoolFileTesting {
         let blocked = try engine.plan(clash).plan
         XCTAssertTrue(blocked.problems.contains { $0.message.contains("E_WWN_DUPLICATE: wwpn \(foreign) is used by \(live[foreign]!.name)") }, blocked.renderPlan())
     }
+
+    /// `poolnet import` of vports made by hand (vport_create, a symbolic name written to sysfs): the
+    /// fc: section names them by WWPN with the parent's WWPN, and plans nothing; the port made over
+    /// as a second host, the two imports merge with the WWPNs as a hex expression over the index.
+    func testHandMadeVPortsImportPlansNothingAndMergeAcrossTwoHosts() throws {
+        func makeByHand(_ host: Int) throws -> [(WWN, WWN)] {
+            let names = try [0x0a, 0x1a].map { base in
+                (try WWN.parse(String(format: "2101001b32a9%02x%02x", base, 9 + host)).get(), try WWN.parse(String(format: "2001001b32a9%02x%02x", base, 9 + host)).get())
+            }
+            for (port, node) in names { try Self.write("\(port.hex):\(node.hex)", to: "class/fc_host/\(hostName!)/vport_create") }
+            let first = try XCTUnwrap(vports()[names[0].0], "the vport made by hand is under fc_vports")
+            try Self.write("by hand hv0\(host)", to: "class/fc_vports/\(first.name)/symbolic_name")
+            return names
+        }
+        func importHost(_ host: Int) throws -> String {
+            let result = try runProcess([ISCSITests.poolnetBinary, "import", "--host", "hv0\(host)", "--index", "\(host)", "--pool", "lab"])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return result.stdout
+        }
+        func assertPlansNothing(_ text: String, host: String) throws {
+            let topology = try Topology.parse(yaml: text, file: "\(host).yaml")
+            XCTAssertEqual(topology.validate().filter { !$0.isWarning }.map(\.description), [], text)
+            let plan = try engine.plan(try topology.resolve(host: host)).plan
+            XCTAssertEqual(plan.changes.map(\.line), [], "\(plan.renderPlan())\n\(text)")
+            XCTAssertEqual(plan.problems.map(\.message), [], text)
+        }
+
+        let first = try makeByHand(1)
+        let hv01 = try importHost(1)
+        for expected in ["fc:", "parent: \(parent!.hex)", "wwpn: 2101001b32a90a0a", "wwnn: 2001001b32a90a0a", "symbolic_name: \"by hand hv01\"",
+                         "wwpn: 2101001b32a91a0a"] {
+            XCTAssertTrue(hv01.contains(expected), "\(expected) in:\n\(hv01)")
+        }
+        XCTAssertFalse(hv01.contains("NPIV"), "no vport is left as a note:\n\(hv01)")
+        try assertPlansNothing(hv01, host: "hv01")
+
+        for (port, node) in first { try Self.write("\(port.hex):\(node.hex)", to: "class/fc_host/\(hostName!)/vport_delete") }
+        _ = ISCSILab.eventually(10) { vports()[first[0].0] == nil && vports()[first[1].0] == nil }
+        _ = try makeByHand(2)
+        let hv02 = try importHost(2)
+        try assertPlansNothing(hv02, host: "hv02")
+
+        let files = try [hv01, hv02].enumerated().map { i, text in
+            let path = state.appendingPathComponent("hv0\(i + 1).yaml").path
+            try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        let merge = try runProcess([ISCSITests.poolnetBinary, "import", "--merge"] + files)
+        XCTAssertEqual(merge.status, 0, merge.stderr)
+        for expected in ["wwpn: \"2101001b32a90a${index + 9:02x}\"", "wwnn: \"2001001b32a91a${index + 9:02x}\"",
+                         "symbolic_name: \"by hand hv${index:02d}\"", "parent: \(parent!.hex)"] {
+            XCTAssertTrue(merge.stdout.contains(expected), "\(expected) in:\n\(merge.stdout)")
+        }
+        try assertPlansNothing(merge.stdout, host: "hv02")
+    }
 }

@@ -24,6 +24,45 @@ final class RequestBytesTests: XCTestCase {
         ])
     }
 
+    /// `apply --adopt`'s re-mark: a replace that sends the address back as the dump read it
+    /// (flags, lifetimes, broadcast, label, metric) with only IFA_PROTO new.
+    func testRemarkIPv4AddressSendsEverythingBack() {
+        let details = AddressDetails(flags: 0x80, validLifetime: 300, preferredLifetime: 200, scope: 0,
+                                     broadcast: "192.0.2.255", label: "br0", metric: 50)
+        let request = NetlinkRequest(.remarkAddress(index: 7, prefix: IPPrefix("192.0.2.11/24")!, proto: 0x70, details: details), label: "")
+        XCTAssertBytes(request.bytes(sequence: 3), [
+            0x64, 0x00, 0x00, 0x00,  // nlmsg_len 100
+            0x14, 0x00,              // nlmsg_type RTM_NEWADDR (20)
+            0x05, 0x01,              // NLM_F_REQUEST | NLM_F_ACK | NLM_F_REPLACE (0x100): never creates
+            0x03, 0x00, 0x00, 0x00,  // nlmsg_seq 3
+            0x00, 0x00, 0x00, 0x00,  // nlmsg_pid
+            0x02, 0x18, 0x80, 0x00,  // AF_INET, prefixlen 24, ifa_flags IFA_F_PERMANENT, scope universe
+            0x07, 0x00, 0x00, 0x00,  // ifa_index 7
+            0x08, 0x00, 0x02, 0x00,  // IFA_LOCAL (2), length 8
+            0xc0, 0x00, 0x02, 0x0b,  //   192.0.2.11
+            0x08, 0x00, 0x01, 0x00,  // IFA_ADDRESS (1), length 8: no peer, so the address itself
+            0xc0, 0x00, 0x02, 0x0b,  //   192.0.2.11
+            0x08, 0x00, 0x04, 0x00,  // IFA_BROADCAST (4), length 8
+            0xc0, 0x00, 0x02, 0xff,  //   192.0.2.255
+            0x08, 0x00, 0x03, 0x00,  // IFA_LABEL (3), length 8
+            0x62, 0x72, 0x30, 0x00,  //   "br0\0"
+            0x08, 0x00, 0x08, 0x00,  // IFA_FLAGS (8), length 8
+            0x80, 0x00, 0x00, 0x00,  //   IFA_F_PERMANENT (32 bits)
+            0x08, 0x00, 0x09, 0x00,  // IFA_RT_PRIORITY (9), length 8
+            0x32, 0x00, 0x00, 0x00,  //   metric 50
+            0x14, 0x00, 0x06, 0x00,  // IFA_CACHEINFO (6), length 20
+            0xc8, 0x00, 0x00, 0x00,  //   ifa_prefered 200 s
+            0x2c, 0x01, 0x00, 0x00,  //   ifa_valid 300 s
+            0x00, 0x00, 0x00, 0x00,  //   cstamp (ignored by the kernel)
+            0x00, 0x00, 0x00, 0x00,  //   tstamp (ignored by the kernel)
+            0x05, 0x00, 0x0b, 0x00,  // IFA_PROTO (11), length 5
+            0x70, 0x00, 0x00, 0x00,  //   0x70: poolnet's mark, padding
+        ])
+        var read = RawAddress(index: 7, prefix: IPPrefix("192.0.2.11/24")!, proto: 0x70)
+        read.details = details
+        XCTAssertEqual(decode(request.bytes(sequence: 3), RawAddress.init), read, "the re-mark reads back as the address it re-marks")
+    }
+
     func testRemoveIPv6Address() {
         let request = NetlinkRequest(.removeAddress(index: 7, prefix: IPPrefix("2001:db8::11/64")!), label: "")
         XCTAssertBytes(request.bytes(sequence: 2), [

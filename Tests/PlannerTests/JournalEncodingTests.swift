@@ -17,7 +17,7 @@ final class JournalEncodingTests: XCTestCase {
     func testEveryPlannedStepRoundTrips() throws {
         var steps: [Change] = []
         for c in try GoldenPlanTests.cases() {
-            let plan = Planner.plan(desired: c.desired, current: c.current)
+            let plan = c.plan
             steps += plan.changes + plan.changes.map(\.inverse)
         }
         XCTAssertGreaterThan(steps.count, 100)

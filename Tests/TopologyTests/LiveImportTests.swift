@@ -42,19 +42,59 @@ final class LiveImportTests: XCTestCase {
         XCTAssertFalse(text.contains("vif3.0\n") || text.contains("name: vif"), text)
     }
 
-    func testISCSIAndNPIVAreListed() {
+    /// iSCSI and NPIV that a pool file cannot say are notes, each with its reason; the rest is
+    /// declared (the plan side is in PlannerTests/ImportStoragePlanTests).
+    func testISCSIAndVPortsAFileCannotSayAreNotedWithTheReason() throws {
+        let current = CurrentState(links: [
+            LinkState(index: 2, name: "stor0", kind: .veth, mtu: 9000, up: true),
+            LinkState(index: 3, name: "stor1", kind: .veth, mtu: 9000, up: true),
+            LinkState(index: 4, name: "eth9", kind: .device, mtu: 1500, up: true),
+        ], addresses: [AddressState(link: "stor0", prefix: prefix("192.0.2.1/24")), AddressState(link: "stor1", prefix: prefix("198.51.100.1/24"))])
+        var host = LiveImport.host(from: current, pool: "lab", host: "hv01", index: 1)
+        let target = "iqn.2026-11.org.example:store1", other = "iqn.2026-11.org.example:store2"
+        func key(_ iface: String, _ portal: String, _ target: String) -> ISCSINodeKey { ISCSINodeKey(iface: iface, portal: ISCSIPortal(portal)!, target: target) }
         var iscsi = ISCSIState()
         iscsi.initiatorName = "iqn.2026-11.org.example:hv01"
-        iscsi.ifaces = [ISCSIIface(name: "default"), ISCSIIface(name: "san-a", netIfaceName: "stor0")]
-        let key = ISCSINodeKey(iface: "san-a", portal: ISCSIPortal(address: "192.0.2.10"), target: "iqn.2026-11.org.example:store1")
-        iscsi.nodes = [ISCSINodeRecord(key: key)]
-        iscsi.sessions = [ISCSISession(id: 1, key: key, state: "LOGGED_IN")]
-        let fc = FCState(hosts: [FCHost(name: "host7", portName: WWN(0x2100001b32a9da01))],
-                         vports: [FCVPort(name: "vport-7:0-0", parent: "host7", portName: WWN(0xc05076000a000001), nodeName: WWN(0xc05076000b000001), state: "Active")])
-        let notes = LiveImport.storageNotes(iscsi: iscsi, fc: fc)
-        XCTAssertEqual(notes.count, 4, notes.joined(separator: "\n"))
-        XCTAssertTrue(notes[1].hasPrefix("iSCSI iface san-a bound to stor0"), notes[1])
-        XCTAssertTrue(notes[2].contains("via 192.0.2.10:3260 on san-a, session LOGGED_IN"), notes[2])
-        XCTAssertTrue(notes[3].contains("on 2100001b32a9da01"), notes[3])
+        iscsi.ifaces = [ISCSIIface(name: "san-a", netIfaceName: "stor0"), ISCSIIface(name: "by-mac", hwAddress: "52:54:00:12:34:56"),
+                        ISCSIIface(name: "off-nic", netIfaceName: "eth9"), ISCSIIface(name: "san-b", netIfaceName: "stor1"),
+                        ISCSIIface(name: "own-name", netIfaceName: "stor1", initiatorName: "iqn.2026-11.org.example:other")]
+        let logged = [key("san-a", "192.0.2.10", target), key("san-a", "192.0.2.11", target), key("default", "192.0.2.10", target)]
+        iscsi.nodes = (logged + [key("san-b", "198.51.100.10", target), key("by-mac", "192.0.2.10", target)]).map { ISCSINodeRecord(key: $0) }
+        iscsi.sessions = logged.enumerated().map { ISCSISession(id: $0.offset, key: $0.element, state: "LOGGED_IN") }
+        iscsi.multipathConfig = "# Written by poolnet for pool other; `poolnet apply` replaces this file.\ndefaults {\n\tpolling_interval 2\n}\n"
+        let parent = FCHost(name: "host7", portName: WWN(0x2100001b32a9da01))
+        let fc = FCState(hosts: [parent], vports: [
+            FCVPort(name: "vport-7:0-0", parent: "host7", portName: WWN(0x2101001b32a9da01), nodeName: WWN(0x2001001b32a9da01), state: "Active", symbolicName: ""),
+            FCVPort(name: "vport-7:0-1", parent: "host7", portName: WWN(0x0101001b32a9da02), nodeName: WWN(0x2001001b32a9da02), state: "Active"),
+            FCVPort(name: "vport-9:0-0", parent: "host9", portName: WWN(0x2101001b32a9da03), nodeName: WWN(0x2001001b32a9da03), state: "Active"),
+        ])
+        LiveImport.addStorage(iscsi: iscsi, fc: fc, to: &host)
+        let notes = host.notes.joined(separator: "\n")
+        for expected in ["iSCSI iface by-mac: bound by hardware address 52:54:00:12:34:56",
+                         "iSCSI iface off-nic: bound to eth9, which is not declared as a storage NIC",
+                         "iSCSI iface own-name: its own initiator name iqn.2026-11.org.example:other differs",
+                         "iSCSI iface san-b: records without a session (\(target) via 198.51.100.10:3260 on san-b)",
+                         "iSCSI node records on open-iscsi's default iface",
+                         "multipath drop-in (conf.d/90-poolnet.conf): it was not written by poolnet for pool lab",
+                         "vport-7:0-1 (wwpn 0101001b32a9da02, wwnn 2001001b32a9da02): 0101001b32a9da02 has NAA 0",
+                         "vport-9:0-0 (wwpn 2101001b32a9da03, wwnn 2001001b32a9da03): its parent host9 is not a physical FC port"] {
+            XCTAssertTrue(notes.contains(expected), "\(expected) in:\n\(notes)")
+        }
+        let declared = try XCTUnwrap(host.state.iscsi)
+        XCTAssertEqual(declared.paths.map(\.iface), ["san-a"])
+        XCTAssertEqual(declared.paths.first?.portals.map(\.description), ["192.0.2.10:3260", "192.0.2.11:3260"])
+        XCTAssertEqual(declared.targets, [target])
+        XCTAssertNil(declared.multipathConfig)
+        XCTAssertEqual(host.state.vports.map(\.wwpn), [WWN(0x2101001b32a9da01)])
+        XCTAssertNil(host.state.vports.first?.symbolicName, "an empty symbolic name is not declared")
+
+        // A path whose records miss a target the others have: the product a file says is not there.
+        iscsi.nodes = [key("san-a", "192.0.2.10", target), key("san-a", "192.0.2.11", target), key("san-a", "192.0.2.11", other)].map { ISCSINodeRecord(key: $0) }
+        iscsi.sessions = iscsi.nodes.enumerated().map { ISCSISession(id: $0.offset, key: $0.element.key, state: "LOGGED_IN") }
+        var again = LiveImport.host(from: current, pool: "lab", host: "hv01", index: 1)
+        LiveImport.addStorage(iscsi: iscsi, fc: nil, to: &again)
+        XCTAssertNil(again.state.iscsi)
+        XCTAssertTrue(again.notes.contains { $0.hasPrefix("iSCSI iface san-a: its records do not give every portal every target") }, again.notes.joined(separator: "\n"))
+        XCTAssertTrue(again.notes.contains("iSCSI initiator iqn.2026-11.org.example:hv01 not declared: none of its ifaces can be a path (see above)"), again.notes.joined(separator: "\n"))
     }
 }

@@ -12,7 +12,7 @@ multipathd || { echo "vm: multipathd did not start"; exit 1; }
 export POOLNET_VM=1
 selectors=${POOLNET_VM_TESTS:-$("$bin" --list-tests | grep -E '^(KernelTests|NamespaceTests)\.' | cut -d/ -f1 | sort -u | paste -sd, -)}
 if [[ $selectors == KERNEL_AND_OWNERSHIP ]]; then
-  selectors=$("$bin" --list-tests | grep -E '^(KernelTests\.|NamespaceTests\.(TwoPoolsTests|AddressProtocolProbeTests|SecondaryAddressTests)/)' \
+  selectors=$("$bin" --list-tests | grep -E '^(KernelTests\.|NamespaceTests\.(TwoPoolsTests|AddressProtocolProbeTests|AddressAdoptionTests|SecondaryAddressTests)/)' \
     | cut -d/ -f1 | sort -u | paste -sd, -)
 fi
 log=/tmp/vm-tests.log

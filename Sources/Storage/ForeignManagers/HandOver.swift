@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 import HostState
 
 /// Writes and removes poolnet's hand-over drop-ins and has the manager re-read its configuration,
@@ -30,7 +31,7 @@ public struct HandOver: Sendable {
         switch manager {
         case .networkManager:
             // SIGHUP is NetworkManager's reload of its configuration (as `nmcli general reload`).
-            guard kill(pid, SIGHUP) == 0 else { throw StorageError("cannot signal NetworkManager (pid \(pid)): \(String(cString: strerror(errno)))") }
+            do { try Syscall.kill(pid, SIGHUP) } catch { throw StorageError("cannot signal NetworkManager (pid \(pid)): \(error.text)") }
         case .networkd:
             let result = runner.run(["networkctl", "reload"], timeout: 30)
             guard result.status == 0 else { throw StorageError("networkctl reload failed (exit \(result.status)): \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))") }
@@ -40,8 +41,7 @@ public struct HandOver: Sendable {
         guard content != nil else { return }
         // Indexes in this thread's namespace (a netlink-free lookup: SIOCGIFINDEX on a socket opened here).
         let live = released.compactMap { name -> (name: String, index: Int32)? in
-            let index = if_nametoindex(name)
-            return index == 0 ? nil : (name, Int32(index))
+            Syscall.interfaceIndex(name).map { (name, $0) }
         }
         let deadline = Date().addingTimeInterval(settle)
         while true {
@@ -54,7 +54,7 @@ public struct HandOver: Sendable {
                 throw StorageError("\(manager.displayName) still manages \(still.map(\.device).joined(separator: ", ")) \(Int(settle)) s after reading \(path): "
                                    + still.map(\.evidence).joined(separator: "; ") + " (a file that sorts earlier may match them first)")
             }
-            usleep(200_000)
+            Syscall.sleep(0.2)
         }
     }
 
@@ -87,7 +87,7 @@ public struct HandOver: Sendable {
         let deadline = Date().addingTimeInterval(settle)
         var last = snapshot(), same = 0
         while same < 2 && Date() < deadline {
-            usleep(300_000)
+            Syscall.sleep(0.3)
             let now = snapshot()
             same = now == last ? same + 1 : 0
             last = now

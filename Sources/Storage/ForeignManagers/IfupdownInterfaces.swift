@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 import HostState
 
 /// ifupdown / ifupdown2 configuration: `/etc/network/interfaces` and the files it `source`s
@@ -62,7 +63,7 @@ struct IfupdownInterfaces {
                 }
             case "source":
                 stanza = nil
-                for pattern in words.dropFirst() { for path in glob(resolve(pattern, in: directory)) { read(path, depth: depth + 1) } }
+                for pattern in words.dropFirst() { for path in paths(matching: resolve(pattern, in: directory)) { read(path, depth: depth + 1) } }
             case "source-directory", "source-dir":
                 stanza = nil
                 for dir in words.dropFirst() {
@@ -90,17 +91,9 @@ struct IfupdownInterfaces {
     }
 
     /// Host paths matching a glob, looked up under the injected roots.
-    private func glob(_ hostPattern: String) -> [String] {
+    private func paths(matching hostPattern: String) -> [String] {
         let local = roots.local(hostPattern)
-        var result = glob_t()
-        defer { globfree(&result) }
-        guard Glibc.glob(local, 0, nil, &result) == 0 else { return [] }
-        var paths: [String] = []
-        for i in 0..<Int(result.gl_pathc) {
-            guard let c = result.gl_pathv[i] else { continue }
-            paths.append(roots.host(String(cString: c)))
-        }
-        return paths.sorted()
+        return Syscall.glob(local).map(roots.host).sorted()
     }
 
     /// ifupdown2's record of the interfaces it configured: `/var/tmp/network/ifstatenew` (its

@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 import HostState
 
 /// Which network daemons run in the network namespace of the calling thread: their runtime files
@@ -24,7 +25,6 @@ public enum RunningDaemons {
     }
 
     static func inode(_ path: String) -> UInt64? {
-        var st = stat()
-        return stat(path, &st) == 0 ? UInt64(st.st_ino) : nil
+        try? Syscall.inode(path)
     }
 }
