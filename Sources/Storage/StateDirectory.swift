@@ -79,22 +79,18 @@ public struct StateDirectory: Sendable {
     /// most `limit` bytes; nil otherwise (missing, a symlink, a FIFO, someone else's, too large).
     /// For what poolnet only trusts as a shortcut (the validation cache): never an error.
     public func readPrivate(_ name: String, limit: Int) -> [UInt8]? {
-        let fd = open(file(name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_uid == geteuid(),
-              info.st_mode & 0o022 == 0, Int(info.st_size) <= limit else { return nil }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size) + 1)
-        var count = 0
-        while count < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress! + count, $0.count - count) }
-            if n < 0, errno == EINTR { continue }
-            guard n >= 0 else { return nil }
-            if n == 0 { break }
-            count += n
+        guard let fd = try? Syscall.open(file(name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) else { return nil }
+        defer { Syscall.close(fd) }
+        guard let info = try? Syscall.status(fd), info.isRegularFile, info.owner == Syscall.effectiveUserID,
+              info.permissions & 0o022 == 0, info.size <= limit else { return nil }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: limit + 1)
+        while bytes.count <= limit {
+            guard let n = try? Syscall.read(fd, into: &buffer) else { return nil }
+            if n == 0 { return bytes }
+            bytes += buffer[..<n]
         }
-        return count <= limit ? Array(bytes[..<count]) : nil
+        return nil
     }
 
     /// Replaces the file whole: a new file next to it, written, fsync'd, renamed over the old one,

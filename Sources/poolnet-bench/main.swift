@@ -72,7 +72,7 @@ for n in sizes {
         let iFirst = run % 2 == 1 ? try createIP() : nil
         // Create and small change are measured cold: a new file has no validation cache entry yet.
         // The no-op rows find the entry the create recorded, as cron's check after an apply does.
-        unlink(state + "/validated")
+        try? Syscall.unlink(state + "/validated")
         let pCreate = try Measure.must(pn("apply", full, "--state-dir", state), ok: [2])
         let iCreate = try iFirst ?? createIP()
         add("create from scratch", pCreate, iCreate)
@@ -86,7 +86,7 @@ for n in sizes {
         add("no-op check", try Measure.must(pn("check", full, "--state-dir", state)), iRead)
         add("no-op apply", try Measure.must(pn("apply", full, "--state-dir", state)), iRead)
 
-        unlink(state + "/validated")
+        try? Syscall.unlink(state + "/validated")
         add("small change (1 MTU, 1 address)", try Measure.must(pn("apply", small, "--state-dir", state), ok: [2]),
             try {
                 var sample = try Measure.must(["ip", "-n", nsI, "-batch", try w.write("small.batch", w.ipSmallChange)])

@@ -2,6 +2,7 @@ import Engine
 import Foundation
 import Logging
 import Storage
+import SystemCalls
 import Topology
 
 /// Remembers, in the state directory, that a pool file validated clean for every host under this
@@ -18,15 +19,14 @@ struct ValidationCache {
     static let maxEntries = 16
 
     let directory: StateDirectory
-    /// SHA-256 of the version, the revision and the executable's identity (device, inode, size,
-    /// modification time): a rebuild or an upgrade of the binary changes it, even without a new revision.
+    /// SHA-256 of the version, the revision and the running executable's identity (device, inode,
+    /// size, modification time): a rebuild or an upgrade of the binary changes it, even without a new revision.
     let build: String
     let logger: Logger
 
     /// nil when the state directory does not exist or cannot be trusted (then: full validation).
     init?(_ options: HostOptions) {
-        var info = stat()
-        guard lstat(options.stateDirectory, &info) == 0, let directory = try? StateDirectory(options.stateDirectory),
+        guard (try? Syscall.linkStatus(options.stateDirectory)) != nil, let directory = try? StateDirectory(options.stateDirectory),
               let build = Self.buildIdentity() else { return nil }
         self.directory = directory
         self.build = build
@@ -35,10 +35,15 @@ struct ValidationCache {
         self.logger = logger
     }
 
+    /// nil (no cache) when the running executable cannot be told apart, e.g. once it was replaced.
     static func buildIdentity() -> String? {
-        var exe = stat()
-        guard stat("/proc/self/exe", &exe) == 0 else { return nil }
-        let text = "\(BuildInfo.version)\n\(BuildInfo.revision)\n\(exe.st_dev) \(exe.st_ino) \(exe.st_size) \(exe.st_mtim.tv_sec).\(exe.st_mtim.tv_nsec)"
+        guard let inode = try? Syscall.inode("/proc/self/exe"),
+              let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
+              let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              (attributes[.systemFileNumber] as? NSNumber)?.uint64Value == inode,
+              let device = attributes[.systemNumber] as? NSNumber, let size = attributes[.size] as? NSNumber,
+              let modified = attributes[.modificationDate] as? Date else { return nil }
+        let text = "\(BuildInfo.version)\n\(BuildInfo.revision)\n\(device) \(inode) \(size) \(modified.timeIntervalSince1970)"
         return SHA256.hex(Array(text.utf8))
     }
 
