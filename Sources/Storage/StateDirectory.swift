@@ -75,6 +75,24 @@ public struct StateDirectory: Sendable {
         return data
     }
 
+    /// The file when it is a regular file of the running user's that nobody else can write, at
+    /// most `limit` bytes; nil otherwise (missing, a symlink, a FIFO, someone else's, too large).
+    /// For what poolnet only trusts as a shortcut (the validation cache): never an error.
+    public func readPrivate(_ name: String, limit: Int) -> [UInt8]? {
+        guard let fd = try? Syscall.open(file(name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) else { return nil }
+        defer { Syscall.close(fd) }
+        guard let info = try? Syscall.status(fd), info.isRegularFile, info.owner == Syscall.effectiveUserID,
+              info.permissions & 0o022 == 0, info.size <= limit else { return nil }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: limit + 1)
+        while bytes.count <= limit {
+            guard let n = try? Syscall.read(fd, into: &buffer) else { return nil }
+            if n == 0 { return bytes }
+            bytes += buffer[..<n]
+        }
+        return nil
+    }
+
     /// Replaces the file whole: a new file next to it, written, fsync'd, renamed over the old one,
     /// then the directory fsync'd, so a crash leaves the old or the new content, never a mix.
     public func replace(_ name: String, with bytes: [UInt8]) throws { try Self.replace(path: file(name), with: bytes) }

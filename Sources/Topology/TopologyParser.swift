@@ -7,7 +7,10 @@ extension Topology {
     static let keys = ["pool", "hosts", "storage", "storage_nics", "bridges", "vlans", "bonds", "vxlans", "iscsi", "fc", "coexist"]
 
     /// Reads and structurally checks a pool file. Per-host values are checked by `validate()`.
-    public static func load(path: String) throws(TopologyErrors) -> Topology {
+    public static func load(path: String) throws(TopologyErrors) -> Topology { try loadKeepingBytes(path: path).topology }
+
+    /// `load(path:)`, also returning the bytes it parsed: a digest of them names exactly the file checked.
+    public static func loadKeepingBytes(path: String) throws(TopologyErrors) -> (topology: Topology, bytes: [UInt8]) {
         let start = SourceMark(file: path, line: 1, column: 1)
         let data: [UInt8]
         switch PoolFile.read(path) {
@@ -17,7 +20,7 @@ extension Topology {
         guard let text = String(validating: data, as: UTF8.self) else {
             throw TopologyErrors([TopologyError("the file is not UTF-8 text", at: start)])
         }
-        return try parse(yaml: text, file: path)
+        return (try parse(yaml: text, file: path), data)
     }
 
     public static func parse(yaml: String, file: String) throws(TopologyErrors) -> Topology {

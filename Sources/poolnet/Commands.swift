@@ -115,7 +115,7 @@ struct Apply: ParsableCommand {
                 (file, trigger, reason) = (chosen, "boot", choice.reason)
             }
             let base = Prefetch(options.engine())
-            var desired = try loadDesired(file, host: options.hostName)
+            var desired = try loadDesired(file, options: options)
             desired.coexist.allowAll = allowManaged
             let recorder = ApplyRecorder(state: state, options: options, file: file, window: window, trigger: trigger, reason: reason)
             try recorder.refuseWhilePending()
@@ -214,7 +214,7 @@ func planAndReport(_ file: String, _ options: HostOptions, command: String, adop
     engine.adopt = adopt
     let base = Prefetch(engine)
     noteInterruptedApply(options)
-    var desired = try loadDesired(file, host: options.hostName)
+    var desired = try loadDesired(file, options: options)
     desired.coexist.allowAll = allowManaged
     let (plan, current) = try engine.plan(desired, base: try base.value(), health: true)
     if options.json { try emitJSON(PlanOutput(plan, command: command)) } else { emit(OutputStyle.paint(render(plan))) }

@@ -102,8 +102,14 @@ struct HostOptions: ParsableArguments {
 func loadDesired(_ file: String, host: String) throws -> DesiredState {
     let topology: Topology
     do { topology = try Topology.load(path: file) } catch { throw Failure.topology(error) }
+    return try validatedState(topology, host: host)
+}
+
+/// Validates the whole pool (errors exit 1), calls `clean` when it is, then resolves this host.
+func validatedState(_ topology: Topology, host: String, clean: () -> Void = {}) throws -> DesiredState {
     let (problems, states) = topology.validateResolving()
     if !problems.isEmpty { throw Failure.topology(TopologyErrors(problems)) }
+    clean()
     if let state = states[host] { return state }
     do { return try topology.resolve(host: host) } catch { throw Failure.hostNotInFile(error) }  // names the unknown host
 }

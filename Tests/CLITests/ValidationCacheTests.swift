@@ -1,0 +1,132 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// The validation cache: a file that validated clean for every host lets the next plan, check and
+/// apply resolve only their own host, and nothing else ever passes for that fact.
+final class ValidationCacheTests: XCTestCase {
+    lazy var stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("poolnet-vcache-\(UUID().uuidString)").path
+    var cacheFile: String { stateDirectory + "/validated" }
+    var ns: TestNamespace!
+    var file = ""
+
+    override func setUpWithError() throws {
+        if let reason = TestNamespace.unavailableReason { throw XCTSkip(reason) }
+        ns = try TestNamespace("vcache")
+        for nic in ["san0", "san1", "guest0"] { try ns.addNIC(nic) }
+        XCTAssertEqual(mkdir(stateDirectory, 0o700), 0)
+        file = stateDirectory + "-demo.yaml"
+        try FileManager.default.copyItem(atPath: CLITests.repo.appendingPathComponent("topologies/demo.yaml").path, toPath: file)
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(atPath: stateDirectory)
+        try? FileManager.default.removeItem(atPath: file)
+        ns = nil
+    }
+
+    func poolnet(_ args: String...) throws -> ProcessResult {
+        try runProcess([CLITests.binary] + args + ["--host", "hv01", "--netns", ns.name, "-v"], environment: ["POOLNET_STATE_DIR": stateDirectory])
+    }
+
+    let recorded = "validated clean for every host; recorded in"
+    let hit = "resolving host hv01 only"
+
+    func testACleanFileIsRecordedThenOnlyThisHostIsResolved() throws {
+        let first = try poolnet("plan", file)
+        XCTAssertEqual(first.status, 2, first.stderr)
+        XCTAssertTrue(first.stderr.contains(recorded), first.stderr)
+        XCTAssertFalse(first.stderr.contains(hit), first.stderr)
+        var info = stat()
+        XCTAssertEqual(lstat(cacheFile, &info), 0)
+        XCTAssertEqual(info.st_mode & 0o777, 0o600, "the cache file is the running user's alone")
+
+        for command in ["plan", "check", "apply"] {
+            let again = try poolnet(command, file)
+            XCTAssertTrue(again.stderr.contains(hit), "\(command): \(again.stderr)")
+            XCTAssertEqual(again.status, 2, "\(command): \(again.stderr)")
+        }
+        let noop = try poolnet("check", file)
+        XCTAssertEqual(noop.status, 0, noop.stdout + noop.stderr)
+        XCTAssertTrue(noop.stderr.contains(hit), noop.stderr)
+    }
+
+    /// One byte changed, breaking only the other host: the digest differs, so every host is
+    /// validated again and the file is refused (exit 1, nothing read or changed).
+    func testACachedFileStillRefusesWhenOneByteChanges() throws {
+        XCTAssertEqual(try poolnet("plan", file).status, 2)
+        XCTAssertTrue(try poolnet("plan", file).stderr.contains(hit))
+
+        // hv02's bridge address 203.0.113.17/28 becomes 203.0.113.1x/28: hv01 still resolves.
+        for (from, to, says) in [("203.0.113.17/28", "203.0.113.1x/28", "203.0.113.1x"),
+                                 ("203.0.113.17/28", "203.0.113.1/28", "is also used on host")] {
+            let good = try String(contentsOfFile: file, encoding: .utf8)
+            let bad = good.replacingOccurrences(of: from, with: to)
+            XCTAssertNotEqual(bad, good)
+            try bad.write(toFile: file, atomically: false, encoding: .utf8)
+            for command in ["plan", "check", "apply"] {
+                let refused = try poolnet(command, file)
+                XCTAssertEqual(refused.status, 1, "\(command) \(to): \(refused.stdout) \(refused.stderr)")
+                XCTAssertTrue(refused.stderr.contains(says), "\(command): \(refused.stderr)")
+                XCTAssertTrue(refused.stderr.contains("hv02"), "\(command): \(refused.stderr)")
+                XCTAssertFalse(refused.stderr.contains(hit), "\(command): \(refused.stderr)")
+            }
+            XCTAssertNil(try ns.links()["xenbr-priv0"], "a refused apply changes nothing")
+            try good.write(toFile: file, atomically: false, encoding: .utf8)
+            XCTAssertTrue(try poolnet("plan", file).stderr.contains(hit), "the good bytes are still recorded")
+        }
+    }
+
+    /// A cache file that is corrupt, a symlink, someone else's or writable by others is ignored:
+    /// a full validation, never an error.
+    func testATamperedOrSymlinkedCacheIsIgnored() throws {
+        XCTAssertEqual(try poolnet("plan", file).status, 2)
+        let genuine = try Data(contentsOf: URL(fileURLWithPath: cacheFile))
+        let elsewhere = stateDirectory + "-elsewhere"
+        defer { try? FileManager.default.removeItem(atPath: elsewhere) }
+        try genuine.write(to: URL(fileURLWithPath: elsewhere))
+        chmod(elsewhere, 0o600)
+
+        let tamperings: [(String, () throws -> Void)] = [
+            ("a symlink to a genuine copy", { unlink(self.cacheFile); XCTAssertEqual(symlink(elsewhere, self.cacheFile), 0) }),
+            ("writable by others", { try genuine.write(to: URL(fileURLWithPath: self.cacheFile)); chmod(self.cacheFile, 0o666) }),
+            ("owned by another user", { try genuine.write(to: URL(fileURLWithPath: self.cacheFile)); chmod(self.cacheFile, 0o600); chown(self.cacheFile, 65534, 65534) }),
+            ("a line cut short", { try Data(genuine.dropLast(2)).write(to: URL(fileURLWithPath: self.cacheFile)); chmod(self.cacheFile, 0o600) }),
+            ("a digest not in hex", {
+                var text = String(decoding: genuine, as: UTF8.self)
+                text = String(text.dropLast(2)) + "g\n"
+                try text.write(toFile: self.cacheFile, atomically: false, encoding: .utf8); chmod(self.cacheFile, 0o600)
+            }),
+            ("another format", { try "poolnet-validated/v0\n".write(toFile: self.cacheFile, atomically: false, encoding: .utf8) }),
+        ]
+        for (what, tamper) in tamperings {
+            unlink(cacheFile)
+            try tamper()
+            let run = try poolnet("plan", file)
+            XCTAssertEqual(run.status, 2, "\(what): \(run.stderr)")
+            XCTAssertFalse(run.stderr.contains(hit), "\(what): \(run.stderr)")
+            XCTAssertTrue(run.stderr.contains(recorded), "\(what): the full validation records a genuine entry again: \(run.stderr)")
+            var info = stat()
+            XCTAssertEqual(lstat(cacheFile, &info), 0)
+            XCTAssertEqual(info.st_mode & S_IFMT, S_IFREG, "\(what): the symlink is replaced by a file, never written through")
+            XCTAssertEqual(info.st_uid, geteuid(), what)
+            XCTAssertTrue(try poolnet("plan", file).stderr.contains(hit), "\(what): the rewritten entry is trusted")
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: elsewhere)), genuine, "the symlink's target was never written")
+    }
+
+    /// Another build's entry (the first field) is not this build's fact.
+    func testAnotherBuildsEntryIsNotTrusted() throws {
+        XCTAssertEqual(try poolnet("plan", file).status, 2)
+        let text = try String(contentsOfFile: cacheFile, encoding: .utf8)
+        let lines = text.split(separator: "\n")
+        XCTAssertEqual(lines.count, 2, text)
+        let fields = lines[1].split(separator: " ")
+        let other = String(repeating: "0", count: 64)
+        XCTAssertNotEqual(String(fields[0]), other)
+        try "\(lines[0])\n\(other) \(fields[1])\n".write(toFile: cacheFile, atomically: false, encoding: .utf8)
+        let run = try poolnet("plan", file)
+        XCTAssertFalse(run.stderr.contains(hit), run.stderr)
+        XCTAssertTrue(run.stderr.contains(recorded), run.stderr)
+    }
+}
