@@ -57,7 +57,10 @@ final class ConfirmWindowTests: XCTestCase {
         let deadline = Date().addingTimeInterval(8)
         while try exists("cw0"), Date() < deadline { usleep(50_000) }
         XCTAssertFalse(try exists("cw0"), "not reverted")
-        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(finished), 1.9)
+        // The deadline counts from the end of the apply, a little before the process has written
+        // its journal outcome and exited (more on a loaded machine): the exact check is the
+        // journal's, below; this one only says the window was not cut short.
+        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(finished), 1.5)
 
         var records = try history()
         let deadlineAt = try XCTUnwrap((records.first { $0["command"] as? String == "apply" })?["confirm_by"] as? String)
