@@ -25,7 +25,7 @@ let package = Package(
         // Pure diff: desired + current -> ordered plan of changes with inverses.
         .target(name: "Planner", dependencies: ["Topology", "HostState"]),
         // The only code that touches libmnl and libnl: dumps, batched writes, namespaces.
-        .target(name: "Netlink", dependencies: ["CNetlink", "CMnl", "HostState"]),
+        .target(name: "Netlink", dependencies: ["CNetlink", "CMnl", "HostState", "SystemCalls"]),
         // libc outside the Netlink target, in one file (Syscalls.swift), and the one process runner.
         .target(name: "SystemCalls"),
         // Host state outside netlink: sysctls, iSCSI, multipath, FC/NPIV, probes, the state directory.

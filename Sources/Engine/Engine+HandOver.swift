@@ -25,9 +25,9 @@ extension Engine {
         let executor = context.executor, desired = context.desired
         var translator = RequestTranslator(state: before)
         let outcome = try executor.run(steps, translator: &translator, stopOnError: true)
-        let done = outcome.tookEffect.sorted().map { steps[$0] }
-        if let failure = outcome.failure {
-            throw try rollBack(done, cause: failure, context)
+        let done = outcome.tookEffect(steps)
+        if let failure = outcome.firstFailure {
+            throw try rollBack(done, cause: failure.cause, context)
         }
         before = try read(using: socket, for: desired, storage: executor.storage, keeper: context.keeper)
         var rest = Planner.plan(desired: desired, current: before, force: force, adopt: adopt)

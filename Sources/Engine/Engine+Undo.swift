@@ -85,10 +85,10 @@ extension Engine {
             var after = try Self.readFor(applied, using: socket, storage: storage)
             try keeper?.reconcile(state: after)
             try keeper?.readOwnership(into: &after, using: socket)
-            for (i, undo) in undos.enumerated() {
+            for (undo, step) in zip(undos, result.steps) {
                 let original = undo.inverse
-                if let reason = result.failures[i] {
-                    outcome.failed.append((original, reason))
+                if let error = step.error {
+                    outcome.failed.append((original, error.description))
                 } else if original.action.isInEffect(in: after) == true, undo.action.isInEffect(in: after) != true {
                     outcome.failed.append((original, "a read after the undo still shows it"))
                 } else {

@@ -235,9 +235,9 @@ public struct Engine: Sendable {
             translator = RequestTranslator(state: before)
             let rest = Array(plan.changes.dropFirst(handedOver.count))
             let outcome = try executor.run(rest, translator: &translator, stopOnError: true, failAt: failStep)
-            var applied = handedOver + outcome.tookEffect.sorted().map { rest[$0] }
-            if let failure = outcome.failure {
-                throw try Self.rollBack(applied, cause: failure, context)
+            var applied = handedOver + outcome.tookEffect(rest)
+            if let failure = outcome.firstFailure {
+                throw try Self.rollBack(applied, cause: failure.cause, context)
             }
             var after = try Self.readAfter(plan.changes, before: before, desired: desired, using: socket, storage: storage, keeper: keeper)
             var remaining = Planner.plan(desired: desired, current: after, force: force, adopt: adopt)
@@ -248,10 +248,10 @@ public struct Engine: Sendable {
                     throw try Self.rollBack(applied, cause: "\(error)", context)
                 }
                 let next = try executor.run(remaining.changes, translator: &translator, stopOnError: true)
-                applied += next.tookEffect.sorted().map { remaining.changes[$0] }
+                applied += next.tookEffect(remaining.changes)
                 plan.changes += remaining.changes
-                if let failure = next.failure {
-                    throw try Self.rollBack(applied, cause: failure, context)
+                if let failure = next.firstFailure {
+                    throw try Self.rollBack(applied, cause: failure.cause, context)
                 }
                 after = try Self.read(using: socket, for: desired, storage: storage, keeper: keeper)
                 remaining = Planner.plan(desired: desired, current: after, force: force, adopt: adopt)
@@ -324,8 +324,8 @@ public struct Engine: Sendable {
             var translator = RequestTranslator(state: try read(using: executor.socket, for: context.desired, storage: executor.storage))
             let undos = applied.reversed().map(\.inverse)
             let outcome = try executor.run(undos, translator: &translator, stopOnError: false)
-            for (i, undo) in undos.enumerated() {
-                if let reason = outcome.failures[i] { failure.notRolledBack.append((undo.inverse, reason)) } else { failure.rolledBack.append(undo) }
+            for (undo, result) in zip(undos, outcome.steps) {
+                if let error = result.error { failure.notRolledBack.append((undo.inverse, error.description)) } else { failure.rolledBack.append(undo) }
             }
         }
         // Claims come from reads: the same classes and sysctls as the read before apply.
@@ -337,6 +337,3 @@ public struct Engine: Sendable {
         return failure
     }
 }
-
-/// The errno of a step the engine did not send (an earlier one failed).
-let ECANCELED_CODE: Int32 = 125

@@ -20,15 +20,6 @@ struct Executor {
     /// The pool's address record, for adopted addresses; nil: no pool known (such steps fail).
     var addressRecord: AddressRecordKeeper?
 
-    struct Outcome {
-        /// Indexes of the changes that took effect, even partly (rollback undoes them whole).
-        var tookEffect: Set<Int> = []
-        /// The first real failure, if any.
-        var failure: String?
-        /// Every failure by change index.
-        var failures: [Int: String] = [:]
-    }
-
     /// Fault-injection hook for tests (`POOLNET_TEST_BATCH_PAUSE=N:MS`): batches of at most N
     /// requests with MS milliseconds between them, so that a test can kill an apply between two
     /// kernel batches. Never set in normal use.
@@ -37,18 +28,18 @@ struct Executor {
     /// just before change K of the apply (0-based), after flushing what came before.
     var killAt: Int?
 
-    private func execute(_ requests: [NetlinkRequest], stopOnError: Bool) -> [NetlinkError?] {
+    private func execute(_ requests: [NetlinkRequest], stopOnError: Bool) -> [RequestOutcome] {
         guard let pause = batchPause, requests.count > pause.requests else { return socket.execute(requests, stopOnError: stopOnError) }
-        var results: [NetlinkError?] = []
+        var results: [RequestOutcome] = []
         var start = 0
         while start < requests.count {
             let end = min(start + pause.requests, requests.count)
             let chunk = socket.execute(Array(requests[start..<end]), stopOnError: stopOnError)
             results += chunk
             start = end
-            if stopOnError, chunk.contains(where: { $0 != nil }) {
-                // As one batch would: what was not sent fails as "not sent".
-                results += requests[end...].map { NetlinkError(operation: $0.label, errno: ECANCELED_CODE, kernelMessage: "not sent: an earlier step failed") }
+            if stopOnError, chunk.contains(where: { $0.error != nil }) {
+                // As one batch would: what comes after is not sent.
+                results += requests[end...].map { _ in .notSent }
                 break
             }
             if start < requests.count { Syscall.sleep(Double(pause.milliseconds) / 1000) }
@@ -57,8 +48,9 @@ struct Executor {
     }
 
     /// `failAt`: test hook, fail change k before it runs. `stopOnError`: send nothing after a failure.
-    func run(_ changes: [Change], translator: inout RequestTranslator, stopOnError: Bool, failAt: Int? = nil) throws -> Outcome {
-        var outcome = Outcome()
+    /// Returns one outcome per change.
+    func run(_ changes: [Change], translator: inout RequestTranslator, stopOnError: Bool, failAt: Int? = nil) throws -> RunOutcome {
+        var outcome = RunOutcome(count: changes.count)
         /// Requests to send, each with the changes it carries (several when merged into one).
         var pending: [(request: NetlinkRequest, changes: [Int])] = []
 
@@ -67,16 +59,16 @@ struct Executor {
             let results = execute(pending.map(\.request), stopOnError: stopOnError)
             for (i, result) in results.enumerated() {
                 let changes = pending[i].changes
-                if let result {
-                    if result.errno != ECANCELED_CODE || !stopOnError {
-                        for change in changes { outcome.failures[change] = outcome.failures[change] ?? result.description }
-                        outcome.failure = outcome.failure ?? result.description
-                    }
+                switch result {
+                case .acknowledged:
+                    for change in changes { outcome.tookEffect(change) }
+                case .failed(let error):
+                    for change in changes { outcome.failed(change, .kernel(error)) }
                     // A merged request may have half-happened (the kernel sets the alias before the
                     // master): rollback undoes all its changes, a no-op for those that did not.
-                    if changes.count > 1, result.errno != ECANCELED_CODE { outcome.tookEffect.formUnion(changes) }
-                } else {
-                    outcome.tookEffect.formUnion(changes)
+                    if changes.count > 1 { for change in changes { outcome.tookEffect(change) } }
+                case .notSent:
+                    break
                 }
             }
             pending.removeAll()
@@ -92,23 +84,22 @@ struct Executor {
 
         var skipUntil = 0
         for (i, change) in changes.enumerated() where i >= skipUntil {
-            if stopOnError && outcome.failure != nil { break }
+            if stopOnError && outcome.firstFailure != nil { break }
             // A run of deletions goes as one group delete (the injected-failure hook keeps single steps).
             if let group = scratchGroup, case .deleteLink = change.action {
                 let run = changes[i...].prefix { if case .deleteLink = $0.action { return true } else { return false } }
                 if run.count >= 2, !(i..<(i + run.count)).contains(failAt ?? -1) {
                     flush()
-                    if stopOnError && outcome.failure != nil { break }
+                    if stopOnError && outcome.firstFailure != nil { break }
                     let links = run.compactMap { c -> LinkState? in if case .deleteLink(let l) = c.action { return l } else { return nil } }
                     if let requests = translator.groupDelete(links, group: group) {
                         let results = socket.execute(requests.moves + [requests.delete], stopOnError: true)
-                        if let error = results.compactMap({ $0 }).first(where: { $0.errno != ECANCELED_CODE }) {
+                        if let error = results.lazy.compactMap(\.error).first {
                             // Nothing was deleted: put the moved links back in their groups.
                             _ = socket.execute(requests.restores, stopOnError: false)
-                            for k in i..<(i + run.count) { outcome.failures[k] = error.description }
-                            outcome.failure = outcome.failure ?? error.description
+                            for k in i..<(i + run.count) { outcome.failed(k, .kernel(error)) }
                         } else {
-                            outcome.tookEffect.formUnion(i..<(i + run.count))
+                            for k in i..<(i + run.count) { outcome.tookEffect(k) }
                         }
                         skipUntil = i + run.count
                         continue
@@ -123,18 +114,13 @@ struct Executor {
             }
             if i == failAt {
                 flush()
-                if outcome.failure == nil {
-                    let message = "\(change.action.symbol) \(change.action.summary): injected failure (test hook)"
-                    outcome.failure = message
-                    outcome.failures[i] = message
-                }
+                if outcome.firstFailure == nil { outcome.failed(i, .injected(step: "\(change.action.symbol) \(change.action.summary)")) }
                 break
             }
             let steps: [Step]
             do { steps = try translator.steps(change) } catch {
                 flush()
-                outcome.failures[i] = "\(error)"
-                outcome.failure = outcome.failure ?? "\(change.action.summary): \(error)"
+                outcome.failed(i, .untranslatable(change: change.action.summary, reason: "\(error)"))
                 continue
             }
             for step in steps {
@@ -142,46 +128,42 @@ struct Executor {
                 case .netlink(let request): send(request, for: i)
                 case let .storage(action, label):
                     flush()
-                    if stopOnError && outcome.failure != nil { break }
+                    if stopOnError && outcome.firstFailure != nil { break }
                     do {
                         logger?.notice("\(label)")
                         try storage.perform(action)
-                        outcome.tookEffect.insert(i)
+                        outcome.tookEffect(i)
                     } catch {
-                        outcome.failures[i] = "\(label): \(error)"
-                        outcome.failure = outcome.failure ?? "\(label): \(error)"
+                        outcome.failed(i, .host(step: label, reason: "\(error)"))
                     }
                 case let .handOver(action, label):
                     flush()
-                    if stopOnError && outcome.failure != nil { break }
+                    if stopOnError && outcome.firstFailure != nil { break }
                     do {
                         logger?.notice("\(label)")
                         try storage.handOver.write(action.manager, path: action.path, content: action.content, released: action.devices)
-                        outcome.tookEffect.insert(i)
+                        outcome.tookEffect(i)
                     } catch {
-                        outcome.failures[i] = "\(label): \(error)"
-                        outcome.failure = outcome.failure ?? "\(label): \(error)"
+                        outcome.failed(i, .host(step: label, reason: "\(error)"))
                     }
                 case let .addressRecord(address, owned, label):
                     flush()
-                    if stopOnError && outcome.failure != nil { break }
+                    if stopOnError && outcome.firstFailure != nil { break }
                     do {
                         guard let addressRecord else { throw StorageError("no pool named: the ownership record cannot change") }
                         try addressRecord.mark(address, owned: owned)
-                        outcome.tookEffect.insert(i)
+                        outcome.tookEffect(i)
                     } catch {
-                        outcome.failures[i] = "\(label): \(error)"
-                        outcome.failure = outcome.failure ?? "\(label): \(error)"
+                        outcome.failed(i, .host(step: label, reason: "\(error)"))
                     }
                 case let .sysctl(key, value, label):
                     flush()
-                    if stopOnError && outcome.failure != nil { break }
+                    if stopOnError && outcome.firstFailure != nil { break }
                     do {
                         try sysctls.write(key, value)
-                        outcome.tookEffect.insert(i)
+                        outcome.tookEffect(i)
                     } catch {
-                        outcome.failures[i] = "\(label): \(error)"
-                        outcome.failure = outcome.failure ?? "\(label): \(error)"
+                        outcome.failed(i, .host(step: label, reason: "\(error)"))
                     }
                 }
             }

@@ -87,8 +87,9 @@ public final class RouteSocket {
 
     /// Sends the requests in order, many per sendmsg, and returns one result per request.
     /// The kernel processes the messages of a batch in order and acks each; a failed request does
-    /// not stop the ones after it, so the caller decides what to roll back.
-    public func execute(_ requests: [NetlinkRequest], stopOnError: Bool = true) -> [NetlinkError?] {
+    /// not stop the ones after it, so the caller decides what to roll back. With `stopOnError`,
+    /// the batches after one with a failure are not sent (`.notSent`).
+    public func execute(_ requests: [NetlinkRequest], stopOnError: Bool = true) -> [RequestOutcome] {
         var results = [NetlinkError?](repeating: nil, count: requests.count)
         var outstanding: [UInt32: Int] = [:]
         Self.requestsSent.add(requests.count, ordering: .relaxed)
@@ -126,10 +127,10 @@ public final class RouteSocket {
             if used >= Self.batchBytes { flush() }
         }
         flush()
-        for i in notSent {
-            results[i] = NetlinkError(operation: requests[i].label, errno: ECANCELED, kernelMessage: "not sent: an earlier step failed")
+        return requests.indices.map { i in
+            if let error = results[i] { return .failed(error) }
+            return notSent.contains(i) ? .notSent : .acknowledged
         }
-        return results
     }
 
     private func collectAcks(_ outstanding: inout [UInt32: Int], requests: [NetlinkRequest], results: inout [NetlinkError?]) {

@@ -105,7 +105,7 @@ enum Privilege {
     /// while this process lacks CAP_NET_ADMIN.
     static func isPermissionDenied(_ error: Error) -> Bool {
         guard !hasNetAdmin else { return false }
-        if let netlink = error as? NetlinkError { return netlink.errno == EPERM || netlink.errno == EACCES }
+        if let netlink = error as? NetlinkError { return netlink.errno == .EPERM || netlink.errno == .EACCES }
         if let cocoa = error as? CocoaError { return [.fileWriteNoPermission, .fileReadNoPermission].contains(cocoa.code) }
         let text = "\(error)"
         return text.contains(Errno.EPERM.text) || text.contains(Errno.EACCES.text)

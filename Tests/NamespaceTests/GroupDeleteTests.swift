@@ -11,10 +11,10 @@ import XCTest
 final class GroupDeleteTests: NamespaceTestCase {
     static let scratch: UInt32 = 0x706e_0001
 
-    func deleteInOneGroup(_ names: [String]) throws -> Executor.Outcome {
+    func deleteInOneGroup(_ names: [String]) throws -> RunOutcome {
         let before = try engine.read()
         let links = try names.map { try XCTUnwrap(before.linksByName()[$0]) }
-        return try NetworkNamespace.run(ns.name) { () throws -> Executor.Outcome in
+        return try NetworkNamespace.run(ns.name) { () throws -> RunOutcome in
             let socket = try RouteSocket()
             var translator = RequestTranslator(state: before)
             let executor = Executor(socket: socket, sysctls: SysctlStore(), scratchGroup: Self.scratch)
@@ -28,9 +28,9 @@ final class GroupDeleteTests: NamespaceTestCase {
         try ns.batch(["link add br0 type bridge", "link add br1 type bridge", "link set br1 group 7",
                       "link set lo group \(Self.scratch)"])
         let outcome = try deleteInOneGroup(["br0", "br1"])
-        XCTAssertTrue(outcome.tookEffect.isEmpty, "nothing counts as applied")
-        XCTAssertEqual(Set(outcome.failures.keys), [0, 1])
-        XCTAssertTrue(outcome.failure?.contains("not supported") ?? false, outcome.failure ?? "no failure")
+        XCTAssertEqual(outcome.steps.map(\.tookEffect), [false, false], "nothing counts as applied")
+        XCTAssertEqual(outcome.steps.map(\.error?.errno), [.EOPNOTSUPP, .EOPNOTSUPP], "both failed, with the kernel's errno")
+        XCTAssertTrue(outcome.firstFailure?.description.contains("not supported") ?? false, outcome.firstFailure?.description ?? "no failure")
 
         let after = try engine.read().linksByName()
         XCTAssertEqual(after["br0"]?.group, 0, "back in its own group")
@@ -41,8 +41,8 @@ final class GroupDeleteTests: NamespaceTestCase {
     func testAGroupDeleteRemovesExactlyTheRun() throws {
         try ns.batch(["link add br0 type bridge", "link add br1 type bridge", "link add keep type bridge"])
         let outcome = try deleteInOneGroup(["br0", "br1"])
-        XCTAssertNil(outcome.failure)
-        XCTAssertEqual(outcome.tookEffect, [0, 1])
+        XCTAssertNil(outcome.firstFailure)
+        XCTAssertEqual(outcome.steps, [.applied, .applied])
         let after = try engine.read().linksByName()
         XCTAssertNil(after["br0"])
         XCTAssertNil(after["br1"])

@@ -20,7 +20,7 @@ enum IPv4Remark {
                       let address = state.addresses.first(where: { $0.link == "pbr0" }) else { return false }
                 let remark = NetlinkRequest(.remarkAddress(index: link.index, prefix: address.prefix, proto: Ownership.addressProtocol,
                                                            details: address.details ?? AddressDetails()), label: "probe")
-                guard socket.execute([remark]).allSatisfy({ $0 == nil }) else { return false }
+                guard socket.execute([remark]).allSatisfy({ $0 == .acknowledged }) else { return false }
                 return try StateReader.readBase(using: socket).addresses.first { $0.link == "pbr0" }?.proto == Ownership.addressProtocol
             }) ?? false
         }

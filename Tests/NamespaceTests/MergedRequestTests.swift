@@ -31,22 +31,24 @@ final class MergedRequestTests: NamespaceTestCase {
         let keeper = engine.addressRecord(DesiredState(pool: "lab", host: "hv01"))
         let changes = [Change(.setMaster(link: "lo", master: "br0", previous: nil)),
                        Change(.setAlias(link: "lo", alias: "poolnet:lab:port", previous: nil))]
-        let (outcome, midway, failure) = try NetworkNamespace.run(ns.name) { () throws -> (Executor.Outcome, CurrentState, ApplyFailure?) in
+        let (outcome, midway, failure) = try NetworkNamespace.run(ns.name) { () throws -> (RunOutcome, CurrentState, ApplyFailure?) in
             let socket = try RouteSocket()
             let executor = Executor(socket: socket, sysctls: SysctlStore(), scratchGroup: nil)
             var translator = RequestTranslator(state: before)
             let outcome = try executor.run(changes, translator: &translator, stopOnError: true)
             let midway = try StateReader.readBase(using: socket)
-            guard let cause = outcome.failure else { return (outcome, midway, nil) }
-            let applied = outcome.tookEffect.sorted().map { changes[$0] }
+            guard let cause = outcome.firstFailure?.cause else { return (outcome, midway, nil) }
+            let applied = outcome.tookEffect(changes)
             let desired = DesiredState(pool: "lab", host: "hv01")
             let context = Engine.RollbackContext(executor: executor, desired: desired, before: before,
                                                  keeper: keeper, logger: Logger(label: "test"))
             let failure = try Engine.rollBack(applied, cause: cause, context)
             return (outcome, midway, failure)
         }
-        XCTAssertNotNil(outcome.failure, "the kernel refuses lo as a bridge port")
-        XCTAssertEqual(outcome.tookEffect, [0, 1], "a failed merged request counts as half-applied")
+        XCTAssertNotNil(outcome.firstFailure?.errno, "the kernel refuses lo as a bridge port")
+        XCTAssertEqual(outcome.steps.map(\.tookEffect), [true, true], "a failed merged request counts as half-applied")
+        XCTAssertEqual(outcome.steps.map { if case .failed(_, let partly) = $0 { partly } else { false } }, [true, true],
+                       "both changes failed with the request, each partly in effect")
         XCTAssertEqual(midway.linksByName()["lo"]?.alias, "poolnet:lab:port", "the kernel set the alias before failing")
         XCTAssertEqual(try XCTUnwrap(failure).notRolledBack.count, 0)
         XCTAssertEqual(failure?.differences, [], "a fresh read after the rollback matches the state before")

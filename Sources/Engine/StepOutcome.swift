@@ -1,0 +1,104 @@
+import Netlink
+import SystemCalls
+
+/// Why one step of a run failed.
+public enum StepError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The kernel refused the step's netlink request (or the socket failed with it out): the
+    /// errno by name, and the kernel's extended-ACK message.
+    case kernel(NetlinkError)
+    /// A step outside netlink (sysctl, iSCSI/multipath/FC, hand-over drop-in, ownership record)
+    /// threw: the step's label and what it threw.
+    case host(step: String, reason: String)
+    /// The change could not be turned into requests (a link it names is not there, say).
+    case untranslatable(change: String, reason: String)
+    /// Fault injection (`Engine.failStep`): failed before anything of it was sent.
+    case injected(step: String)
+
+    /// The kernel's errno, for a kernel refusal.
+    public var errno: Errno? {
+        if case .kernel(let error) = self { return error.errno }
+        return nil
+    }
+
+    /// The kernel's extended-ACK message, when it sent one.
+    public var kernelMessage: String? {
+        if case .kernel(let error) = self { return error.kernelMessage }
+        return nil
+    }
+
+    /// The reason printed beside the step ("NOT undone: <step>: <reason>").
+    public var description: String {
+        switch self {
+        case .kernel(let error): return error.description
+        case let .host(step, reason): return "\(step): \(reason)"
+        case .untranslatable(_, let reason): return reason
+        case .injected(let step): return "\(step): injected failure (test hook)"
+        }
+    }
+
+    /// The reason as a run's cause (a failed apply's first line): it names the change where the
+    /// reason alone does not.
+    public var cause: String {
+        if case let .untranslatable(change, reason) = self { return "\(change): \(reason)" }
+        return description
+    }
+}
+
+/// What became of one change of a run.
+public enum StepOutcome: Sendable, Equatable {
+    /// It took effect.
+    case applied
+    /// It failed. `partly`: some of it may have taken effect (a request merged with another that
+    /// the kernel half-did, or a change whose first request went through), so a rollback undoes it.
+    case failed(StepError, partly: Bool)
+    /// Nothing of it reached the host: the run stopped at an earlier failure (or it had nothing
+    /// to send).
+    case notSent
+
+    /// Applied, or failed after part of it took effect: a rollback undoes it.
+    public var tookEffect: Bool {
+        switch self {
+        case .applied, .failed(_, partly: true): return true
+        case .failed, .notSent: return false
+        }
+    }
+
+    public var error: StepError? {
+        if case .failed(let error, _) = self { return error }
+        return nil
+    }
+}
+
+/// The outcome of a run of changes, one per change in plan order, filled in as the run goes.
+public struct RunOutcome: Sendable, Equatable {
+    public private(set) var steps: [StepOutcome]
+    /// The first failure, in the order the run met them (kept, not searched: the run asks after
+    /// every change whether to stop).
+    public private(set) var firstFailure: StepError?
+
+    public init(count: Int) { steps = Array(repeating: .notSent, count: count) }
+
+    /// Change `i` (or a part of it) took effect.
+    mutating func tookEffect(_ i: Int) {
+        switch steps[i] {
+        case .notSent: steps[i] = .applied
+        case .failed(let error, partly: false): steps[i] = .failed(error, partly: true)
+        case .applied, .failed: break
+        }
+    }
+
+    /// Change `i` (or a part of it) failed; a change keeps its first error.
+    mutating func failed(_ i: Int, _ error: StepError) {
+        if firstFailure == nil { firstFailure = error }
+        switch steps[i] {
+        case .notSent: steps[i] = .failed(error, partly: false)
+        case .applied: steps[i] = .failed(error, partly: true)
+        case .failed: break
+        }
+    }
+
+    /// The items (the run's changes, or what they stand for) whose change took effect, in order.
+    public func tookEffect<T>(_ items: [T]) -> [T] {
+        zip(items, steps).compactMap { $0.1.tookEffect ? $0.0 : nil }
+    }
+}
