@@ -45,12 +45,12 @@ public enum ApplyHistory {
             entries.lastIndex { $0.netns == record.netns && (record.command == .confirm ? $0.result == .awaitingConfirm : $0.changedHost) }
         }
         for record in records {
-            let target = record.id.hasPrefix("v1-") && record.command != .apply ? latest(for: record) : position[record.id]
+            let target = record.format == 1 && record.command != .apply ? latest(for: record) : position[record.id]
             switch record.command {
             case .apply:
                 if record.result == .started, let target {
                     entries[target].start.steps += record.steps  // a second round of the same apply
-                } else if record.result == .started || record.id.hasPrefix("v1-") || target == nil {
+                } else if record.result == .started || record.format == 1 || target == nil {
                     var entry = ApplyEntry(start: record)
                     if record.result != .started { entry.outcome = record }
                     position[record.id] = entries.count

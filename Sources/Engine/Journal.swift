@@ -11,24 +11,7 @@ import Planner
 /// `revert` steps in the synthesized shape) still read.
 public struct JournalRecord: Sendable, Equatable {
     public static let version = 2
-
-    public enum Command: String, Sendable, Codable { case apply, revert, confirm }
-
-    public enum Outcome: String, Sendable, Codable {
-        /// The write-ahead intent: the apply is about to change the host.
-        case started
-        case applied
-        case awaitingConfirm = "applied, awaiting confirm"
-        case noOp = "no-op"
-        case failedRolledBack = "failed, rolled back"
-        case failedIncomplete = "failed, rollback incomplete"
-        case reverted
-        case revertedUnconfirmed = "reverted (not confirmed in time)"
-        case revertIncomplete = "revert incomplete"
-        case confirmed
-        /// Written by readers for an intent with no outcome: the apply died midway.
-        case interrupted
-    }
+    // Command, Outcome and Trigger, with their wire strings: JournalValues.swift.
 
     /// The apply this record belongs to.
     public var id: String
@@ -39,8 +22,8 @@ public struct JournalRecord: Sendable, Equatable {
     public var pool: String?
     public var command: Command
     public var result: Outcome
-    /// What started the apply when it was not a person: `boot`.
-    public var trigger: String?
+    /// What started the apply when it was not a person.
+    public var trigger: Trigger?
     /// Why, when the result alone does not say (a boot apply of the accepted file, say).
     public var reason: String?
     public var file: String?
@@ -54,10 +37,13 @@ public struct JournalRecord: Sendable, Equatable {
     public var error: String?
     /// For confirm-or-revert: the deadline by which `poolnet confirm` must run.
     public var confirmBy: Date?
+    /// The wire format the record was read in (`version` for records made here). First-format
+    /// records have no ids: `ApplyHistory` places their reverts and confirmations by namespace.
+    public internal(set) var format = JournalRecord.version
 
     public init(id: String = JournalRecord.newID(), command: Command, result: Outcome, host: String, netns: String?,
                 pool: String? = nil, file: String? = nil, fileSHA256: String? = nil, steps: [Change] = [],
-                error: String? = nil, confirmBy: Date? = nil, trigger: String? = nil, reason: String? = nil, time: Date = Date()) {
+                error: String? = nil, confirmBy: Date? = nil, trigger: Trigger? = nil, reason: String? = nil, time: Date = Date()) {
         self.id = id
         self.time = time
         let env = ProcessInfo.processInfo.environment
@@ -109,7 +95,7 @@ extension JournalRecord: Codable {
         try c.encodeIfPresent(pool, forKey: .pool)
         try c.encode(command.rawValue, forKey: .command)
         try c.encode(result.rawValue, forKey: .result)
-        try c.encodeIfPresent(trigger, forKey: .trigger)
+        try c.encodeIfPresent(trigger?.rawValue, forKey: .trigger)
         try c.encodeIfPresent(reason, forKey: .reason)
         try c.encodeIfPresent(file, forKey: .file)
         try c.encodeIfPresent(fileSHA256, forKey: .fileSHA256)
@@ -136,9 +122,10 @@ extension JournalRecord: Codable {
         host = try c.decode(String.self, forKey: .host)
         netns = try c.decodeIfPresent(String.self, forKey: .netns)
         pool = try c.decodeIfPresent(String.self, forKey: .pool)
-        command = try c.decode(Command.self, forKey: .command)
-        result = try c.decode(Outcome.self, forKey: .result)
-        trigger = try c.decodeIfPresent(String.self, forKey: .trigger)
+        format = version
+        command = try c.decodeWire(Command.self, forKey: .command)
+        result = try c.decodeWire(Outcome.self, forKey: .result)
+        trigger = try c.decodeWireIfPresent(Trigger.self, forKey: .trigger)
         reason = try c.decodeIfPresent(String.self, forKey: .reason)
         file = try c.decodeIfPresent(String.self, forKey: .file)
         fileSHA256 = try c.decodeIfPresent(String.self, forKey: .fileSHA256)

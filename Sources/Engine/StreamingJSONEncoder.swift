@@ -1,7 +1,15 @@
 import Foundation
 
-/// Encodes Encodable values straight into JSON bytes, with no intermediate tree: Foundation's
-/// JSONEncoder took ~100 ms for the journal line of a 7,000-step plan, a sixth of the whole apply.
+/// Encodes Encodable values straight into JSON bytes, with no intermediate tree.
+///
+/// Why it stays rather than Foundation's JSONEncoder: the journal's intent line holds every step and
+/// is written before the first change reaches the kernel (write-ahead), so its encoding is on the
+/// apply's critical path. Measured with Swift 6.3's Foundation on a release build (the golden plans'
+/// steps cycled to 7,003, the size of the vxlan create at N = 1000; median of 9, two runs on a
+/// loaded 2-core machine): this encoder 46–64 ms, JSONEncoder 88–159 ms for the same 1.1 MB line
+/// (2,000 steps: 8 against 20 ms). JSONEncoder also writes an object's keys in hash order, which
+/// changes from run to run; this encoder keeps them in encoding order (`v`, `id`, `time` first), so
+/// equal records are equal lines. JSONDecoder reads both alike (key order means nothing to it).
 /// Output is what JSONDecoder reads back (dates as ISO 8601, keys in encoding order, "/" unescaped).
 /// Coding paths are not tracked (they only serve error messages, and cost an array per value).
 /// Containers must nest properly, as synthesized and hand-written `encode(to:)` do: a container is

@@ -16,12 +16,12 @@ final class ApplyRecorder: @unchecked Sendable {
     let file: String
     let content: [UInt8]
     let window: TimeInterval?
-    let trigger: String?
+    let trigger: JournalRecord.Trigger?
     let reason: String?
     private(set) var id: String?
     private var plan: Plan?
 
-    init(state: StateDirectory, options: HostOptions, file: String, window: TimeInterval?, trigger: String? = nil, reason: String? = nil) {
+    init(state: StateDirectory, options: HostOptions, file: String, window: TimeInterval?, trigger: JournalRecord.Trigger? = nil, reason: String? = nil) {
         markers = ApplyMarkers(directory: state, scope: options.scope)
         journal = Journal(directory: state)
         self.options = options

@@ -103,16 +103,16 @@ struct Apply: ParsableCommand {
             // The lock first: the state read next must not change under another apply.
             let lock = try ApplyLock(netns: options.netns, wait: waitLock)
             defer { withExtendedLifetime(lock) {} }
-            var (file, trigger, reason) = (self.file, String?.none, String?.none)
+            var (file, trigger, reason) = (self.file, JournalRecord.Trigger?.none, String?.none)
             if atBoot {
                 let choice = try BootChoice.decide(file: file, state: state, options: options)
                 guard let chosen = choice.file else {
                     try Journal(directory: state).append(JournalRecord(command: .apply, result: .noOp, host: options.hostName, netns: options.netns,
-                                                                       file: file, trigger: "boot", reason: choice.reason))
+                                                                       file: file, trigger: .boot, reason: choice.reason))
                     emit("not applied at boot: \(choice.reason)\n")
                     return 0
                 }
-                (file, trigger, reason) = (chosen, "boot", choice.reason)
+                (file, trigger, reason) = (chosen, .boot, choice.reason)
             }
             let base = Prefetch(options.engine())
             var desired = try loadDesired(file, options: options)

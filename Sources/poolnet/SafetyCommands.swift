@@ -27,7 +27,7 @@ struct Confirm: ParsableCommand {
                 try journal.append(JournalRecord(id: pending.id, command: .confirm, result: .confirmed, host: pending.host, netns: pending.netns))
                 try markers.promoteCandidate()
                 try markers.disarm()
-                return report(ConfirmOutput(result: "confirmed", apply: pending.id, at: Timestamp.rfc3339(Date()),
+                return report(ConfirmOutput(result: .confirmed, apply: pending.id, at: Timestamp.rfc3339(Date()),
                                             message: "confirmed: the apply \(pending.id) stays; the automatic revert is cancelled."))
             }
             let reading = try journal.read()
@@ -36,14 +36,14 @@ struct Confirm: ParsableCommand {
             if let last, let revert = last.completedRevert {
                 let text = "the apply \(last.id) was reverted at \(Timestamp.rfc3339(revert.time))" +
                     (revert.reason.map { " (\($0))" } ?? "") + "; there is nothing to confirm. Apply the file again to make the change."
-                if options.json { try emitJSON(ConfirmOutput(result: "reverted", apply: last.id, at: Timestamp.rfc3339(revert.time), message: text)) }
+                if options.json { try emitJSON(ConfirmOutput(result: .reverted, apply: last.id, at: Timestamp.rfc3339(revert.time), message: text)) }
                 throw Failure.other(text)
             }
             if let last, let confirmation = last.confirmation {
-                return report(ConfirmOutput(result: "already confirmed", apply: last.id, at: Timestamp.rfc3339(confirmation.time),
+                return report(ConfirmOutput(result: .alreadyConfirmed, apply: last.id, at: Timestamp.rfc3339(confirmation.time),
                                             message: "the apply \(last.id) was already confirmed at \(Timestamp.rfc3339(confirmation.time))."))
             }
-            return report(ConfirmOutput(result: "nothing to confirm", apply: nil, at: nil,
+            return report(ConfirmOutput(result: .nothingToConfirm, apply: nil, at: nil,
                                         message: "nothing to confirm: no apply is waiting for confirmation (\(options.scope))."))
         }
     }
@@ -55,8 +55,16 @@ struct Confirm: ParsableCommand {
 }
 
 struct ConfirmOutput: Encodable {
+    /// The `result` strings of the poolnet.confirm/v1 schema.
+    enum Result: String, Encodable {
+        case confirmed = "confirmed"
+        case reverted = "reverted"
+        case alreadyConfirmed = "already confirmed"
+        case nothingToConfirm = "nothing to confirm"
+    }
+
     var schema = "poolnet.confirm/v1"
-    var result: String
+    var result: Result
     var apply: String?
     var at: String?
     var message: String
@@ -201,7 +209,7 @@ struct HistoryOutput: Encodable {
             pool = r.pool
             command = r.command.rawValue
             result = r.result.rawValue
-            trigger = r.trigger
+            trigger = r.trigger?.rawValue
             reason = r.reason
             file = r.file
             fileSHA256 = r.fileSHA256
