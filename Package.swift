@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "TopologyTests", dependencies: ["Topology", "HostState", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Topology", "HostState", "Engine", "Storage", "TestSupport"], resources: [.copy("Fixtures")]),
         // The journal, the state directory and the step wire format: pure, no root needed.
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Planner", "HostState", "Storage"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Planner", "HostState", "Storage", "Netlink", "SystemCalls"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "HostState", "SystemCalls"], resources: [.copy("Fixtures")]),
         // The netlink codec: every request kind to bytes, every parsed reply from bytes; no socket, no root.
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "HostState"]),
