@@ -58,6 +58,26 @@ final class JournalEncodingTests: XCTestCase {
     }
 }
 
+/// The streaming encoder stays (why, with the measurement: StreamingJSONEncoder.swift); the
+/// reader does not depend on it: a line Foundation's encoder writes reads back the same.
+final class JournalEncoderChoiceTests: XCTestCase {
+    func testALineOfFoundationsEncoderReadsBackTheSameRecord() throws {
+        var steps: [Change] = []
+        for c in try GoldenPlanTests.cases() { steps += c.plan.changes }
+        let record = JournalRecord(command: .apply, result: .awaitingConfirm, host: "hv01", netns: "lab", pool: "lab", file: "/etc/poolnet/pool.yaml",
+                                   steps: steps, error: "a/b \"c\"", confirmBy: Date(timeIntervalSince1970: 1_800_000_000.5), trigger: .boot)
+        let streaming = try StreamingJSONEncoder().encode(record)
+        let foundation = try JSONEncoder().encode(record)  // keys in hash order, "/" escaped
+        XCTAssertNotEqual(Data(streaming), foundation, "the two write different bytes")
+        let decoder = JSONDecoder()
+        let a = try decoder.decode(JournalRecord.self, from: Data(streaming))
+        let b = try decoder.decode(JournalRecord.self, from: foundation)
+        XCTAssertEqual(a, b)
+        XCTAssertEqual(a.steps, steps)
+        XCTAssertEqual(try StreamingJSONEncoder().encode(a), streaming, "a record read back is the same line again")
+    }
+}
+
 /// The journal rotates instead of growing without end, and reading spans the rotation.
 final class JournalRotationTests: XCTestCase {
     func testRotatesPastTheLimitAndReadsBothGenerations() throws {
