@@ -80,6 +80,25 @@ public struct ISCSINodeRecord: Hashable, Codable, Sendable {
         self.key = key
         self.settings = settings
     }
+
+    enum CodingKeys: String, CodingKey { case key, settings }
+
+    /// Settings by key, sorted: a dictionary encodes in hash order, which changes from run to run,
+    /// and a journal step must be the same line each time it is written.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(key, forKey: .key)
+        var nested = c.nestedContainer(keyedBy: SettingKey.self, forKey: .settings)
+        for (name, value) in settings.sorted(by: { $0.key < $1.key }) { try nested.encode(value, forKey: SettingKey(name)) }
+    }
+
+    struct SettingKey: CodingKey {
+        var stringValue: String
+        init(_ name: String) { stringValue = name }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        var intValue: Int? { nil }
+        init?(intValue: Int) { nil }
+    }
 }
 
 /// A live session, from /sys/class/iscsi_session and /sys/class/iscsi_connection.

@@ -55,6 +55,15 @@ final class JournalWireTests: XCTestCase {
         XCTAssertEqual(lines[0], lines[1])
     }
 
+    /// Every millisecond of a second survives a read and a write: a time is the same text again.
+    func testATimeReadBackIsWrittenTheSame() throws {
+        for ms in 0..<1000 {
+            let text = String(format: "2026-12-02T04:18:15.%03dZ", ms)
+            XCTAssertEqual(Timestamp.rfc3339(try XCTUnwrap(Timestamp.parse(text))), text)
+        }
+        XCTAssertEqual(Timestamp.rfc3339(Date(timeIntervalSince1970: 1_800_000_000.9996)), "2027-01-15T08:00:00.999Z", "sub-millisecond parts are cut, not rounded up")
+    }
+
     /// A command, result or trigger of a later release: that line is skipped with its FILE:LINE and
     /// the unknown value, the lines around it still read.
     func testAnUnknownValueSkipsItsLineNamingIt() throws {
