@@ -8,17 +8,8 @@ import XCTest
 /// The journal's commands, results and triggers are enums whose strings are the wire format: a
 /// line written today reads back to the same record and the same bytes, and a value this poolnet
 /// does not know skips that line with a FILE:LINE warning naming it, hiding no other line.
-final class JournalWireTests: XCTestCase {
-    var dir: String!
-
-    override func setUpWithError() throws {
-        dir = NSTemporaryDirectory() + "journal-wire-\(UUID().uuidString)"
-    }
-
-    override func tearDown() {
-        try? FileManager.default.removeItem(atPath: dir)
-    }
-
+/// (An extension of JournalTests: the same scratch state directory per test.)
+extension JournalTests {
     /// A line as the release before the typed outcomes wrote it (an intent at boot, with a confirm window).
     static let todaysLine = #"{"v":2,"id":"20261201T210152Z-a1b2c3d4e5f6","time":"2026-11-18T11:05:00.123Z","user":"root","host":"hv01","netns":"lab","pool":"lab","command":"apply","result":"started","trigger":"boot","reason":"the accepted file","file":"/etc/poolnet/pool.yaml","file_sha256":"b920105f56a860b0c923efe9a98d49e4bc5d09f461e1e3935f62580b7bdd5aa9","steps":[{"action":{"op":"setMTU","link":"eth1","mtu":9000,"previous":1500},"disruptive":false,"reason":"file"},{"action":{"op":"setSysctl","key":{"family":"ipv4","link":"eth1","name":"rp_filter"},"value":2,"previous":0},"disruptive":false}],"confirm_by":"2026-11-18T11:06:40.500Z"}"#
 
@@ -55,9 +46,9 @@ final class JournalWireTests: XCTestCase {
         XCTAssertEqual(lines[0], lines[1])
     }
 
-    /// Every millisecond of a second survives a read and a write: a time is the same text again.
+    /// Milliseconds survive a read and a write (every 7th of a second: each last digit, many tens): a time is the same text again.
     func testATimeReadBackIsWrittenTheSame() throws {
-        for ms in 0..<1000 {
+        for ms in stride(from: 0, to: 1000, by: 7) {
             let text = String(format: "2026-12-02T04:18:15.%03dZ", ms)
             XCTAssertEqual(Timestamp.rfc3339(try XCTUnwrap(Timestamp.parse(text))), text)
         }
