@@ -17,7 +17,7 @@ public struct Errno: Error, Equatable, Hashable, Sendable, CustomStringConvertib
     public static let EINVAL = Errno(22), ELOOP = Errno(40), EPROTONOSUPPORT = Errno(93), EAFNOSUPPORT = Errno(97)
     public static let EADDRNOTAVAIL = Errno(99), ENOBUFS = Errno(105), EHOSTUNREACH = Errno(113), EINPROGRESS = Errno(115)
     public static let EMSGSIZE = Errno(90), ECANCELED = Errno(125), ENOSPC = Errno(28), ESRCH = Errno(3)
-    public static let EOPNOTSUPP = Errno(95), EBUSY = Errno(16)
+    public static let EOPNOTSUPP = Errno(95)
     /// EAGAIN's other name on Linux.
     public static let EWOULDBLOCK = EAGAIN
 

@@ -57,7 +57,7 @@ final class StepOutcomeTests: XCTestCase {
     override func setUpWithError() throws {
         root = NSTemporaryDirectory() + "step-outcome-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: root + "/net/ipv4/conf/eth1", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: root + "/net/ipv4/conf/eth1/rp_filter", contents: Data("0\n".utf8))
+        try Data("0\n".utf8).write(to: URL(fileURLWithPath: root + "/net/ipv4/conf/eth1/rp_filter"))
     }
 
     override func tearDown() {
