@@ -10,6 +10,8 @@ import Topology
 public struct ApplyFailure: Error, CustomStringConvertible {
     /// The first error: a kernel refusal or a verification that found a remaining diff.
     public var cause: String
+    /// The failed step behind `cause`, typed (the kernel's errno and ack text), when a step failed.
+    public var stepError: StepError?
     /// Steps undone, in the order they were undone.
     public var rolledBack: [Change]
     /// Steps whose undo failed too, with the reason: these need a human.
@@ -18,8 +20,10 @@ public struct ApplyFailure: Error, CustomStringConvertible {
     /// (empty: the host is as it was); nil when that read could not be made.
     public var differences: [String]?
 
-    public init(cause: String, rolledBack: [Change] = [], notRolledBack: [(Change, String)] = [], differences: [String]? = nil) {
+    public init(cause: String, stepError: StepError? = nil, rolledBack: [Change] = [], notRolledBack: [(Change, String)] = [],
+                differences: [String]? = nil) {
         self.cause = cause
+        self.stepError = stepError
         self.rolledBack = rolledBack
         self.notRolledBack = notRolledBack
         self.differences = differences
@@ -237,7 +241,7 @@ public struct Engine: Sendable {
             let outcome = try executor.run(rest, translator: &translator, stopOnError: true, failAt: failStep)
             var applied = handedOver + outcome.tookEffect(rest)
             if let failure = outcome.firstFailure {
-                throw try Self.rollBack(applied, cause: failure.cause, context)
+                throw try Self.rollBack(applied, cause: failure.cause, error: failure, context)
             }
             var after = try Self.readAfter(plan.changes, before: before, desired: desired, using: socket, storage: storage, keeper: keeper)
             var remaining = Planner.plan(desired: desired, current: after, force: force, adopt: adopt)
@@ -251,7 +255,7 @@ public struct Engine: Sendable {
                 applied += next.tookEffect(remaining.changes)
                 plan.changes += remaining.changes
                 if let failure = next.firstFailure {
-                    throw try Self.rollBack(applied, cause: failure.cause, context)
+                    throw try Self.rollBack(applied, cause: failure.cause, error: failure, context)
                 }
                 after = try Self.read(using: socket, for: desired, storage: storage, keeper: keeper)
                 remaining = Planner.plan(desired: desired, current: after, force: force, adopt: adopt)
@@ -315,10 +319,10 @@ public struct Engine: Sendable {
     /// Undoes `applied` in reverse order, each undo computed from the state read before apply. All
     /// undo steps run; one failing does not stop the others. Then a fresh read is compared with
     /// the state read before apply, and the failure says what differs (nothing: as it was).
-    static func rollBack(_ applied: [Change], cause: String, _ context: RollbackContext) throws -> ApplyFailure {
+    static func rollBack(_ applied: [Change], cause: String, error: StepError? = nil, _ context: RollbackContext) throws -> ApplyFailure {
         let executor = context.executor
         context.logger.warning("rolling back \(applied.count) steps: \(cause)")
-        var failure = ApplyFailure(cause: cause)
+        var failure = ApplyFailure(cause: cause, stepError: error)
         if !applied.isEmpty {
             // Names resolve against the state as it is now, after the partial apply.
             var translator = RequestTranslator(state: try read(using: executor.socket, for: context.desired, storage: executor.storage))

@@ -106,6 +106,7 @@ enum Privilege {
     static func isPermissionDenied(_ error: Error) -> Bool {
         guard !hasNetAdmin else { return false }
         if let netlink = error as? NetlinkError { return netlink.errno == .EPERM || netlink.errno == .EACCES }
+        if let errno = (error as? ApplyFailure)?.stepError?.errno { return errno == .EPERM || errno == .EACCES }
         if let cocoa = error as? CocoaError { return [.fileWriteNoPermission, .fileReadNoPermission].contains(cocoa.code) }
         let text = "\(error)"
         return text.contains(Errno.EPERM.text) || text.contains(Errno.EACCES.text)

@@ -58,6 +58,8 @@ final class RollbackTests: NamespaceTestCase {
             let text = "\(error)"
             XCTAssertTrue(text.contains("lo: port of privbr0"), text)
             XCTAssertTrue(text.contains("the host is as it was before"), text)
+            // The cause, typed: the kernel's refusal with its errno (br_add_if refuses loopback).
+            XCTAssertEqual((error as? ApplyFailure)?.stepError?.errno, .EINVAL, text)
         }
         XCTAssertEqual(comparable(try snapshot()), comparable(before))
     }
