@@ -46,7 +46,7 @@ let package = Package(
 
         .testTarget(name: "TopologyTests", dependencies: ["Topology", "HostState", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Topology", "HostState", "Engine", "Storage", "TestSupport"], resources: [.copy("Fixtures")]),
-        // The journal, the state directory and the step wire format: pure, no root needed.
+        // The journal, the state directory, the step wire format and the executor's step outcomes: no root needed.
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Planner", "HostState", "Storage", "Netlink", "SystemCalls"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "HostState", "SystemCalls"], resources: [.copy("Fixtures")]),
         // The netlink codec: every request kind to bytes, every parsed reply from bytes; no socket, no root.
