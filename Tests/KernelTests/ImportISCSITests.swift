@@ -167,6 +167,11 @@ final class ImportISCSITests: ISCSITestCase {
         XCTAssertEqual(adoption.changes.map(\.line).filter { $0.contains("iscsi") }, expected, adoption.renderPlan())
         let ifacesBefore = try must("iscsiadm", "-m", "iface"), nodesBefore = try must("iscsiadm", "-m", "node", "-o", "show")
         let sessionsBefore = ISCSILab.sessions()
+        // The last step failing: the record entry of the iface adopted before it is rolled back.
+        var failing = engine!
+        failing.failStep = adoption.changes.count - 1
+        XCTAssertThrowsError(try failing.apply(desired)) { XCTAssertTrue("\($0)".contains("the host is as it was before"), "\($0)") }
+        XCTAssertEqual(try ownedIfaces(), [], "rolled back")
         let applied = try engine.apply(desired)
         XCTAssertEqual(applied.changes.map(\.line).filter { $0.contains("iscsi") }, expected)
         XCTAssertEqual(try must("iscsiadm", "-m", "iface"), ifacesBefore, "adoption changes no iface")

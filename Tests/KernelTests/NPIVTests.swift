@@ -227,6 +227,12 @@ final class NPIVTests: XCTestCase, PoolFileTesting {
         let adoption = try engine.plan(desired).plan
         XCTAssertEqual(adoption.changes.map(\.line), expected, adoption.renderPlan())
         let before = sysfsVPorts()
+        // The second step failing: the first one's record entry is rolled back (its inverse).
+        var failing = engine!
+        failing.failStep = 1
+        XCTAssertThrowsError(try failing.apply(desired)) { XCTAssertTrue("\($0)".contains("the host is as it was before"), "\($0)") }
+        XCTAssertEqual(try ownedVPorts(), [], "rolled back")
+        XCTAssertEqual(sysfsVPorts(), before)
         let applied = try engine.apply(desired)
         XCTAssertEqual(applied.changes.map(\.line), expected)
         XCTAssertEqual(sysfsVPorts(), before, "adoption writes nothing to sysfs")
