@@ -200,7 +200,6 @@ public struct Engine: Sendable {
             var plan = Planner.plan(desired: desired, current: before, force: force, adopt: adopt)
             guard plan.problems.isEmpty else { throw PlanBlocked(plan: plan) }
             guard !plan.changes.isEmpty else {
-                try Self.adoptDeclared(desired, storage: storage)
                 try keeper.settle(desired: desired, state: before)
                 return plan
             }
@@ -275,7 +274,6 @@ public struct Engine: Sendable {
                 let readd = lost.map { Change(.removeAddress(link: $0.link, prefix: $0.prefix, proto: $0.proto), reason: "lost as a side effect") }
                 throw try Self.rollBack(readd + applied, cause: cause, context)
             }
-            try Self.adoptDeclared(desired, storage: storage)
             try keeper.settle(desired: desired, state: after)
             return plan
         }
@@ -288,13 +286,6 @@ public struct Engine: Sendable {
         var before: CurrentState
         var keeper: AddressRecordKeeper
         var logger: Logger
-    }
-
-    /// Declared iSCSI ifaces are poolnet's from now on, also those it found already there.
-    /// (A declared vport found already there is not adopted: only the ones poolnet created are.)
-    static func adoptDeclared(_ desired: DesiredState, storage: StorageBackends) throws {
-        guard let iscsi = storage.iscsi, let want = desired.iscsi else { return }
-        try OwnershipRecord.update(iscsi.roots.ownership, pool: desired.pool) { $0.iscsiIfaces.formUnion(want.paths.map(\.iface)) }
     }
 
     /// Why an adopted address can still show its old protocol after the replace that re-marked it:

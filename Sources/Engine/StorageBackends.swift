@@ -22,6 +22,7 @@ struct StorageBackends: Sendable {
             case .createVPort(let v): try fc.create(parent: v.parent, wwpn: v.wwpn, wwnn: v.wwnn, symbolicName: v.symbolicName)
             case .deleteVPort(let v): try fc.delete(parent: v.parent, wwpn: v.wwpn, wwnn: v.wwnn)
             case let .setVPortSymbolicName(wwpn, name, _): try fc.setSymbolicName(wwpn: wwpn, name: name)
+            case let .markVPort(v, _, owned): try fc.recordVPort(v.wwpn, owned: owned)
             default: break
             }
             return
@@ -41,7 +42,8 @@ struct StorageBackends: Sendable {
         case .writeMultipathConfig(let content, _): try iscsi.writeMultipathConfig(content)
         case let .addMultipathMap(wwid, device): try iscsi.addMultipathMap(wwid: wwid, device: device)
         case let .removeMultipathMap(wwid, device): try iscsi.removeMultipathMap(wwid: wwid, device: device)
-        case .createVPort, .deleteVPort, .setVPortSymbolicName: break
+        case let .markIface(name, owned): try iscsi.recordIface(name, owned: owned)
+        case .createVPort, .deleteVPort, .setVPortSymbolicName, .markVPort: break
         }
     }
 

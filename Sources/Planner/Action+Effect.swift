@@ -68,7 +68,8 @@ extension StorageAction {
         case let .writeMultipathConfig(content, _): return s.multipathConfig == content
         case let .addMultipathMap(wwid, _): return s.multipathMaps.map { maps in maps.contains { $0.wwid == wwid } }
         case let .removeMultipathMap(wwid, _): return s.multipathMaps.map { maps in !maps.contains { $0.wwid == wwid } }
-        case .createVPort, .deleteVPort, .setVPortSymbolicName: return nil
+        case let .markIface(name, owned): return s.ownedIfaces.contains(name) == owned
+        case .createVPort, .deleteVPort, .setVPortSymbolicName, .markVPort: return nil
         }
     }
 
@@ -77,6 +78,8 @@ extension StorageAction {
         case .createVPort(let v): return s.vports.contains { $0.portName == v.wwpn }
         case .deleteVPort(let v): return !s.vports.contains { $0.portName == v.wwpn }
         case let .setVPortSymbolicName(wwpn, name, _): return s.vports.first { $0.portName == wwpn }.map { $0.symbolicName == name }
+        // The record holds the adoption; the vport itself is untouched.
+        case let .markVPort(v, _, owned): return s.ownedVPorts.contains(v.wwpn) == owned
         default: return nil
         }
     }

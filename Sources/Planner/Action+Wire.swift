@@ -104,7 +104,7 @@ extension StorageAction {
     enum Op: String, CaseIterable {
         case writeInitiatorName, createIface, deleteIface, updateIface, createNode, deleteNode, setNodeSettings, login, logout,
              setRecoveryTimeout, writeMultipathConfig, addMultipathMap, removeMultipathMap, createVPort, deleteVPort,
-             setVPortSymbolicName
+             setVPortSymbolicName, markIface, markVPort
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -136,6 +136,9 @@ extension StorageAction {
         case let .setVPortSymbolicName(wwpn, name, previous):
             try op(.setVPortSymbolicName); try c.encode(wwpn, forKey: "wwpn")
             try c.encodeIfPresent(name, forKey: "name"); try c.encodeIfPresent(previous, forKey: "previous")
+        case let .markIface(name, owned): try op(.markIface); try c.encode(name, forKey: "name"); try c.encode(owned, forKey: "owned")
+        case let .markVPort(v, host, owned):
+            try op(.markVPort); try c.encode(v, forKey: "vport"); try c.encode(host, forKey: "host"); try c.encode(owned, forKey: "owned")
         }
     }
 
@@ -162,6 +165,8 @@ extension StorageAction {
         case .deleteVPort: self = .deleteVPort(try c.value("vport", legacy: "_0"))
         case .setVPortSymbolicName:
             self = .setVPortSymbolicName(wwpn: try c.value("wwpn"), name: try c.optional("name"), previous: try c.optional("previous"))
+        case .markIface: self = .markIface(name: try c.value("name"), owned: try c.value("owned"))
+        case .markVPort: self = .markVPort(try c.value("vport"), host: try c.value("host"), owned: try c.value("owned"))
         }
     }
 }

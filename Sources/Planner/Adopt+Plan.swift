@@ -12,6 +12,9 @@ public struct UnownedObject: Hashable, Sendable, CustomStringConvertible {
     public var alias: String?
     /// A declared address found on its link without this pool's mark or record entry.
     public var address: AddressState?
+    /// For an iSCSI iface or an NPIV vport made by hand: the step that enters it in poolnet's
+    /// ownership record (their only mark: iscsiadm and sysfs have no owner field).
+    public var record: StorageAction?
 
     public var description: String { object }
 }
@@ -47,7 +50,7 @@ extension PlanBuilder {
                 result.append(UnownedObject(object: "port \(name) of bridge \(bridge.name)", link: name, mark: portAlias, alias: port.alias))
             }
         }
-        return result + unownedAddresses().unowned
+        return result + unownedAddresses().unowned + unownedStorage()
     }
 
     /// Declared addresses present on their link that this pool does not own: those no other pool
@@ -78,6 +81,11 @@ extension PlanBuilder {
         let kernelMarks = addressOwnership.mode == .kernelMark
         for object in unowned() {
             let depth = links[object.link].map { stackDepth($0.kind) } ?? 0
+            if let record = object.record {
+                add(.storageConfig, .storage(record), depth: 0,
+                    reason: "entered in poolnet's ownership record, nothing else changes; pruned when the file drops it")
+                continue
+            }
             if let address = object.address {
                 let proto = kernelMarks ? Ownership.addressProtocol : address.proto
                 let mark = AddressMark(link: object.link, prefix: address.prefix, proto: proto, previous: address.proto, owned: true,

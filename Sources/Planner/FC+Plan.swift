@@ -4,7 +4,8 @@ import Topology
 extension PlanBuilder {
     /// NPIV: declared vports are created on the port whose WWPN the file names; vports poolnet
     /// created that the file no longer declares are deleted (not while their disks are in use,
-    /// unless forced). A vport poolnet did not create is never deleted, even with a declared WWPN.
+    /// unless forced). A vport poolnet neither created nor adopted is never deleted, even with a
+    /// declared WWPN (Adopt+Plan's `unownedStorage` finds those for `--adopt`).
     mutating func planFC(force: Bool) {
         guard let have = current.fc else { return }
         var ports: [WWN: FCHost] = [:]

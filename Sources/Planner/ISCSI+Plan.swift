@@ -4,8 +4,9 @@ import Topology
 extension PlanBuilder {
     /// iSCSI: the initiator name, one iface per path, node records per (iface, portal, target),
     /// sessions, live timeouts, poolnet's multipath drop-in and maps for the LUNs behind the
-    /// sessions. Only ifaces poolnet owns (created, or declared by the file) are ever pruned, with
-    /// their records and sessions; the `default` iface and hand-made ones are left alone.
+    /// sessions. Only ifaces poolnet owns (created, or adopted: its ownership record) are ever
+    /// deleted, with their records and sessions; the sessions and records of declared ifaces are
+    /// managed too. The `default` iface and hand-made ones the file does not declare are left alone.
     mutating func planISCSI(force: Bool) {
         guard let have = current.iscsi else { return }
         let want = desired.iscsi

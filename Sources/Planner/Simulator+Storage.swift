@@ -28,7 +28,9 @@ extension Simulator {
             for k in state.multipathPaths?.indices ?? (0..<0) where state.multipathPaths![k].wwid == wwid { state.multipathPaths![k].map = wwid }
         case let .removeMultipathMap(wwid, _):
             for k in state.multipathPaths?.indices ?? (0..<0) where state.multipathPaths![k].wwid == wwid { state.multipathPaths![k].map = "[orphan]" }
-        case .createVPort, .deleteVPort, .setVPortSymbolicName:
+        case let .markIface(name, owned):
+            if owned { state.ownedIfaces.insert(name) } else { state.ownedIfaces.remove(name) }
+        case .createVPort, .deleteVPort, .setVPortSymbolicName, .markVPort:
             break  // Fibre Channel: see apply(_:to: inout FCState)
         }
     }
@@ -47,6 +49,8 @@ extension Simulator {
             state.ownedVPorts.remove(v.wwpn)
         case let .setVPortSymbolicName(wwpn, name, _):
             if let k = state.vports.firstIndex(where: { $0.portName == wwpn }) { state.vports[k].symbolicName = name }
+        case let .markVPort(v, _, owned):
+            if owned { state.ownedVPorts.insert(v.wwpn) } else { state.ownedVPorts.remove(v.wwpn) }
         default: break
         }
     }

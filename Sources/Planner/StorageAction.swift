@@ -35,6 +35,12 @@ public enum StorageAction: Hashable, Codable, Sendable {
     case deleteVPort(NPIVPort)
     /// `echo NAME > /sys/class/fc_vports/…/symbolic_name`
     case setVPortSymbolicName(wwpn: WWN, name: String?, previous: String?)
+    /// `apply --adopt` of a declared iface made by hand (or its inverse): poolnet's ownership record
+    /// gains (loses) its name, so that dropping it from the file prunes it. Nothing else is written.
+    case markIface(name: String, owned: Bool)
+    /// `apply --adopt` of a declared vport made by hand (or its inverse): the ownership record gains
+    /// (loses) its WWPN; `host` is the fc_host it sits on. Nothing is written to sysfs.
+    case markVPort(NPIVPort, host: String, owned: Bool)
 
     public var inverse: StorageAction {
         switch self {
@@ -54,6 +60,8 @@ public enum StorageAction: Hashable, Codable, Sendable {
         case .createVPort(let v): return .deleteVPort(v)
         case .deleteVPort(let v): return .createVPort(v)
         case let .setVPortSymbolicName(wwpn, name, previous): return .setVPortSymbolicName(wwpn: wwpn, name: previous, previous: name)
+        case let .markIface(name, owned): return .markIface(name: name, owned: !owned)
+        case let .markVPort(v, host, owned): return .markVPort(v, host: host, owned: !owned)
         }
     }
 
@@ -101,12 +109,14 @@ public enum StorageAction: Hashable, Codable, Sendable {
             return "fc vport \(v.name) (wwpn \(v.wwpn), wwnn \(v.wwnn) on port \(v.parent))"
         case let .setVPortSymbolicName(wwpn, name, previous):
             return "fc vport \(wwpn): symbolic_name \(previous.map { "\"\($0)\"" } ?? "none") → \(name.map { "\"\($0)\"" } ?? "none")"
+        case let .markIface(name, owned): return "iscsi: \(owned ? "adopt" : "release") iface \(name)"
+        case let .markVPort(v, host, owned): return "fc \(host): \(owned ? "adopt" : "release") vport \(v.wwpn) (\(v.name))"
         }
     }
 
     public var isFibreChannel: Bool {
         switch self {
-        case .createVPort, .deleteVPort, .setVPortSymbolicName: return true
+        case .createVPort, .deleteVPort, .setVPortSymbolicName, .markVPort: return true
         default: return false
         }
     }
@@ -120,8 +130,9 @@ public enum StorageAction: Hashable, Codable, Sendable {
         case .setNodeSettings(let k, _, _), .login(let k), .logout(let k), .setRecoveryTimeout(let k, _, _): return k.iface
         case .writeMultipathConfig: return "multipath"
         case .addMultipathMap(let w, _), .removeMultipathMap(let w, _): return w
-        case .createVPort(let v), .deleteVPort(let v): return v.name
+        case .createVPort(let v), .deleteVPort(let v), .markVPort(let v, _, _): return v.name
         case .setVPortSymbolicName(let w, _, _): return w.hex
+        case .markIface(let name, _): return name
         }
     }
 }

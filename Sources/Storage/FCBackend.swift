@@ -97,6 +97,11 @@ public struct FCBackend: Sendable {
         try OwnershipRecord.update(ownership, pool: pool) { $0.fcVPorts.remove(wwpn) }
     }
 
+    /// Adoption of a vport made by hand (or its undo): the ownership record only, nothing in sysfs.
+    public func recordVPort(_ wwpn: WWN, owned: Bool) throws {
+        try OwnershipRecord.update(ownership, pool: pool) { if owned { $0.fcVPorts.insert(wwpn) } else { $0.fcVPorts.remove(wwpn) } }
+    }
+
     public func setSymbolicName(wwpn: WWN, name: String?) throws {
         guard let vport = find(wwpn) else { throw StorageError("no vport \(wwpn)") }
         try write((name ?? "") + "\n", to: "\(root)/class/fc_vports/\(vport.name)/symbolic_name")

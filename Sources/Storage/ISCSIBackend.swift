@@ -125,6 +125,11 @@ public struct ISCSIBackend: Sendable {
         try OwnershipRecord.update(roots.ownership, pool: roots.pool) { $0.iscsiIfaces.remove(iface.name) }
     }
 
+    /// Adoption of an iface made by hand (or its undo): the ownership record only, no iscsiadm.
+    public func recordIface(_ name: String, owned: Bool) throws {
+        try OwnershipRecord.update(roots.ownership, pool: roots.pool) { if owned { $0.iscsiIfaces.insert(name) } else { $0.iscsiIfaces.remove(name) } }
+    }
+
     /// Sets the fields that differ. One of net_ifacename and hwaddress, never both (open-iscsi
     /// leaves that case undefined).
     public func updateIface(_ iface: ISCSIIface, previous: ISCSIIface) throws {

@@ -145,5 +145,61 @@ final class ImportISCSITests: ISCSITestCase {
         XCTAssertEqual(PoolFileMerge.canonical(try topology.resolve(host: "hv01")),
                        PoolFileMerge.canonical(try Topology.parse(yaml: hv01, file: "hv01.yaml").resolve(host: "hv01")), merged)
         try assertPlansNothing(merged, host: "hv02")
+        try adoptThenPrune(merged)
+    }
+
+    /// The hand-made ifaces of the host as it now is (hv02): matched but not poolnet's, so `plan`
+    /// names them; `apply --adopt` enters them in the ownership record and writes nothing through
+    /// iscsiadm (ifaces, records and sessions read the same before and after); then an iface the
+    /// file drops is deleted with its session and records, like one poolnet made.
+    func adoptThenPrune(_ merged: String) throws {
+        let desired = try Topology.parse(yaml: merged, file: "merged.yaml").resolve(host: "hv02")
+        let (plain, read) = try engine.plan(desired)
+        XCTAssertEqual(plain.changes.map(\.line), [])
+        let unowned = Planner.unowned(desired: desired, current: read).map(\.object)
+        XCTAssertTrue(unowned.contains("iscsi iface h2a") && unowned.contains("iscsi iface h2b"), "\(unowned)")
+        XCTAssertEqual(try ownedIfaces(), [], "nothing is recorded without --adopt")
+
+        engine.adopt = true
+        let why = " (entered in poolnet's ownership record, nothing else changes; pruned when the file drops it)"
+        let expected = ["~ iscsi: adopt iface h2a" + why, "~ iscsi: adopt iface h2b" + why]
+        let adoption = try engine.plan(desired).plan
+        XCTAssertEqual(adoption.changes.map(\.line).filter { $0.contains("iscsi") }, expected, adoption.renderPlan())
+        let ifacesBefore = try must("iscsiadm", "-m", "iface"), nodesBefore = try must("iscsiadm", "-m", "node", "-o", "show")
+        let sessionsBefore = ISCSILab.sessions()
+        // The last step failing: the record entry of the iface adopted before it is rolled back.
+        var failing = engine!
+        failing.failStep = adoption.changes.count - 1
+        XCTAssertThrowsError(try failing.apply(desired)) { XCTAssertTrue("\($0)".contains("the host is as it was before"), "\($0)") }
+        XCTAssertEqual(try ownedIfaces(), [], "rolled back")
+        let applied = try engine.apply(desired)
+        XCTAssertEqual(applied.changes.map(\.line).filter { $0.contains("iscsi") }, expected)
+        XCTAssertEqual(try must("iscsiadm", "-m", "iface"), ifacesBefore, "adoption changes no iface")
+        XCTAssertEqual(try must("iscsiadm", "-m", "node", "-o", "show"), nodesBefore, "adoption changes no node record")
+        XCTAssertEqual(ISCSILab.sessions(), sessionsBefore, "adoption logs nothing out or in")
+        XCTAssertEqual(try ownedIfaces(), ["h2a", "h2b"])
+        let again = try engine.plan(desired)
+        XCTAssertEqual(again.plan.changes.map(\.line), [], "nothing left to adopt")
+        XCTAssertEqual(Planner.unowned(desired: desired, current: again.current).map(\.object).filter { $0.hasPrefix("iscsi") }, [])
+        engine.adopt = false
+
+        // h2b dropped from the file: pruned now that it is poolnet's.
+        let dropped = merged.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("\"h${index}b\"") }.joined(separator: "\n")
+        let without = try Topology.parse(yaml: dropped, file: "dropped.yaml").resolve(host: "hv02")
+        XCTAssertEqual(without.iscsi?.paths.map(\.iface), ["h2a"], dropped)
+        let pruned = try engine.apply(without)
+        XCTAssertTrue(pruned.changes.map(\.line).contains("- iscsi iface h2b (nic stor1)"), pruned.renderPlan())
+        XCTAssertEqual(ISCSILab.ifaces(), ["h2a"], "h2b is deleted (iscsiadm -m iface)")
+        XCTAssertEqual(ISCSILab.sessions(), ["h2a": "LOGGED_IN"])
+        XCTAssertEqual(try records(iface: "h2b").count, 0)
+        XCTAssertEqual(try ownedIfaces(), ["h2a"])
+    }
+
+    /// The pool's iSCSI ifaces in the ownership record, read from the file itself.
+    func ownedIfaces() throws -> Set<String> {
+        guard let data = FileManager.default.contents(atPath: engine.storageRoots.ownership) else { return [] }
+        let record = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let pool = (record["pools"] as? [String: Any])?["lab"] as? [String: Any]
+        return Set(pool?["iscsiIfaces"] as? [String] ?? [])
     }
 }

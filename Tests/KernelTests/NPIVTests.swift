@@ -206,5 +206,86 @@ final class NPIVTests: XCTestCase, PoolFileTesting {
             XCTAssertTrue(merge.stdout.contains(expected), "\(expected) in:\n\(merge.stdout)")
         }
         try assertPlansNothing(merge.stdout, host: "hv02")
+        try adoptThenPrune(merge.stdout)
+    }
+
+    /// The vports made by hand (hv02's): matched but not poolnet's, so `plan` names them;
+    /// `apply --adopt` enters their WWPNs in the ownership record and writes nothing to sysfs (the
+    /// vports read the same before and after); then a vport the file drops is deleted.
+    func adoptThenPrune(_ merged: String) throws {
+        let desired = try Topology.parse(yaml: merged, file: "merged.yaml").resolve(host: "hv02")
+        XCTAssertEqual(desired.vports.count, 2)
+        let (plain, read) = try engine.plan(desired)
+        XCTAssertEqual(plain.changes.map(\.line), [])
+        XCTAssertEqual(Planner.unowned(desired: desired, current: read).map(\.object),
+                       desired.vports.map { "fc vport \($0.name) (wwpn \($0.wwpn) on \(hostName!))" })
+        XCTAssertEqual(try ownedVPorts(), [], "nothing is recorded without --adopt")
+
+        engine.adopt = true
+        let why = " (entered in poolnet's ownership record, nothing else changes; pruned when the file drops it)"
+        let expected = desired.vports.map { "~ fc \(hostName!): adopt vport \($0.wwpn) (\($0.name))" + why }
+        let adoption = try engine.plan(desired).plan
+        XCTAssertEqual(adoption.changes.map(\.line), expected, adoption.renderPlan())
+        let before = sysfsVPorts()
+        // The second step failing: the first one's record entry is rolled back (its inverse).
+        var failing = engine!
+        failing.failStep = 1
+        XCTAssertThrowsError(try failing.apply(desired)) { XCTAssertTrue("\($0)".contains("the host is as it was before"), "\($0)") }
+        XCTAssertEqual(try ownedVPorts(), [], "rolled back")
+        XCTAssertEqual(sysfsVPorts(), before)
+        let applied = try engine.apply(desired)
+        XCTAssertEqual(applied.changes.map(\.line), expected)
+        XCTAssertEqual(sysfsVPorts(), before, "adoption writes nothing to sysfs")
+        XCTAssertEqual(try ownedVPorts(), Set(desired.vports.map(\.wwpn.hex)))
+        let again = try engine.plan(desired)
+        XCTAssertEqual(again.plan.changes.map(\.line), [], "nothing left to adopt")
+        XCTAssertEqual(Planner.unowned(desired: desired, current: again.current).map(\.object), [])
+        engine.adopt = false
+
+        // The second vport dropped from the file: deleted now that it is poolnet's.
+        let gone = desired.vports[1], kept = desired.vports[0]
+        let dropped = Self.dropping(listEntryNamed: gone.name, from: merged)
+        let without = try Topology.parse(yaml: dropped, file: "dropped.yaml").resolve(host: "hv02")
+        XCTAssertEqual(without.vports.map(\.name), [kept.name], dropped)
+        let pruned = try engine.apply(without)
+        XCTAssertEqual(pruned.changes.count, 1, pruned.renderPlan())
+        XCTAssertTrue(pruned.changes.first?.line.hasPrefix("- fc vport ") == true && pruned.changes[0].line.contains("wwpn \(gone.wwpn)"), pruned.renderPlan())
+        XCTAssertNil(vports()[gone.wwpn], "deleted (read back from /sys/class/fc_vports)")
+        XCTAssertNotNil(vports()[kept.wwpn])
+        XCTAssertEqual(try ownedVPorts(), [kept.wwpn.hex])
+    }
+
+    /// Every vport's identity and settings as sysfs shows them (state aside: it moves on its own).
+    func sysfsVPorts() -> [String: [String?]] {
+        var result: [String: [String?]] = [:]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/sys/class/fc_vports")) ?? [] {
+            result[name] = ["port_name", "node_name", "symbolic_name", "roles", "vport_type"].map { Self.sys("class/fc_vports/\(name)/\($0)") }
+        }
+        result["inuse"] = [Self.sys("class/fc_host/\(hostName!)/npiv_vports_inuse")]
+        return result
+    }
+
+    /// The pool's vports in the ownership record, read from the file itself.
+    func ownedVPorts() throws -> Set<String> {
+        guard let data = FileManager.default.contents(atPath: engine.storageRoots.ownership) else { return [] }
+        let record = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let pool = (record["pools"] as? [String: Any])?["lab"] as? [String: Any]
+        return Set(pool?["fcVPorts"] as? [String] ?? [])
+    }
+
+    /// A YAML file without the list entry `- name: NAME` or `- { name: NAME, … }` (the lines below
+    /// it that are indented deeper than its dash go with it).
+    static func dropping(listEntryNamed name: String, from text: String) -> String {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let heads = ["- name: \(name)", "- name: \"\(name)\"", "- { name: \(name),", "- { name: \"\(name)\","]
+        guard let start = lines.firstIndex(where: { line in
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            return heads.contains { trimmed == $0 || (trimmed.hasPrefix($0) && $0.hasSuffix(",")) }
+        }) else { return text }
+        let indent = lines[start].prefix { $0 == " " }.count
+        var end = start + 1
+        while end < lines.count, lines[end].prefix(while: { $0 == " " }).count > indent, !lines[end].trimmingCharacters(in: .whitespaces).isEmpty { end += 1 }
+        lines.removeSubrange(start..<end)
+        return lines.joined(separator: "\n")
     }
 }

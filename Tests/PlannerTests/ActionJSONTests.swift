@@ -33,6 +33,6 @@ final class ActionJSONTests: XCTestCase {
                 }
             }
         }
-        XCTAssertTrue(seen.isSuperset(of: ["createLink", "deleteLink", "setMaster", "addAddress", "markAddress", "storage.createIface", "storage.login", "storage.createVPort"]), "\(seen.sorted())")
+        XCTAssertTrue(seen.isSuperset(of: ["createLink", "deleteLink", "setMaster", "addAddress", "markAddress", "storage.createIface", "storage.login", "storage.createVPort", "storage.markIface", "storage.markVPort"]), "\(seen.sorted())")
     }
 }

@@ -111,6 +111,25 @@ final class FCBackendTests: XCTestCase {
         XCTAssertEqual(OwnershipRecord.read(backend.ownership).owned(by: nil).fcVPorts, [])
     }
 
+    /// Adoption of a vport made by hand (and its undo) writes the ownership record, no sysfs file.
+    func testRecordVPortWritesOnlyTheRecord() throws {
+        try makeHosts(used: 1)
+        try write("class/fc_vports/vport-6:0-0/port_name", "0x2101001b32a9da01\n")
+        try write("class/fc_vports/vport-6:0-0/node_name", "0x2001001b32a9da01\n")
+        func tree() throws -> [String: String] {
+            let sys = root.appendingPathComponent("sys")
+            let files = FileManager.default.enumerator(atPath: sys.path)!.compactMap { $0 as? String }
+            return Dictionary(uniqueKeysWithValues: files.map { ($0, read($0) ?? "(dir)") })
+        }
+        let before = try tree()
+        try backend.recordVPort(wwpn, owned: true)
+        XCTAssertEqual(OwnershipRecord.read(backend.ownership).owned(by: nil).fcVPorts, [wwpn])
+        XCTAssertEqual(backend.read().ownedVPorts, [wwpn])
+        try backend.recordVPort(wwpn, owned: false)
+        XCTAssertEqual(OwnershipRecord.read(backend.ownership).owned(by: nil).fcVPorts, [])
+        XCTAssertEqual(try tree(), before, "nothing under sys changed")
+    }
+
     func testRefusals() throws {
         try makeHosts(max: 4, used: 4)
         XCTAssertThrowsError(try backend.create(parent: parent, wwpn: wwpn, wwnn: wwnn, symbolicName: nil)) {

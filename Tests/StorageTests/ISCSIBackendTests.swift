@@ -120,6 +120,15 @@ final class ISCSIBackendTests: XCTestCase {
         XCTAssertEqual(OwnershipRecord.read(backend.roots.ownership).owned(by: nil).iscsiIfaces, [])
     }
 
+    /// Adoption (and its undo) writes the ownership record and runs no iscsiadm.
+    func testRecordIfaceWritesOnlyTheRecord() throws {
+        try backend.recordIface("handmade", owned: true)
+        XCTAssertEqual(OwnershipRecord.read(backend.roots.ownership).owned(by: nil).iscsiIfaces, ["handmade"])
+        try backend.recordIface("handmade", owned: false)
+        XCTAssertEqual(OwnershipRecord.read(backend.roots.ownership).owned(by: nil).iscsiIfaces, [])
+        XCTAssertEqual(runner.calls, [])
+    }
+
     func testNodeLoginAndLogoutSteps() throws {
         let key = ISCSINodeKey(iface: "san-b", portal: ISCSIPortal(address: "198.51.100.10"), target: target)
         try backend.createNode(ISCSINodeRecord(key: key, settings: ["node.startup": "automatic", "node.session.timeo.replacement_timeout": "5"]))
