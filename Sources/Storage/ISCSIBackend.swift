@@ -60,7 +60,9 @@ public struct ISCSIBackend: Sendable {
         default: throw CommandFailure(argv: ["iscsiadm", "-m", "node", "-o", "show"], result: nodes)
         }
         state.sessions = sysfs.sessions()
-        state.ownedIfaces = OwnershipRecord.read(roots.ownership).owned(by: roots.pool).iscsiIfaces
+        let record = OwnershipRecord.read(roots.ownership)
+        state.ownedIfaces = record.owned(by: roots.pool).iscsiIfaces
+        state.otherPoolsIfaces = record.storage(notOf: roots.pool).iscsiIfaces
         state.multipathConfig = FileManager.default.contents(atPath: roots.multipathDropIn).map { String(decoding: $0, as: UTF8.self) }
         let sockets = abstractSockets()
         state.iscsidRunning = sockets.contains("@ISCSIADM_ABSTRACT_NAMESPACE")

@@ -103,6 +103,12 @@ public struct OwnershipRecord: Codable, Sendable, Equatable {
         return pools.filter { $0.key != key && Self.namespace(ofKey: $0.key) == scope }.flatMap(\.value.addresses).sorted()
     }
 
+    /// iSCSI ifaces and vports every other pool recorded (they exist only in the host's own
+    /// namespace, so only keys without `@netns:` hold them).
+    public func storage(notOf pool: String?) -> PoolRecord {
+        pools.filter { $0.key != pool && Self.namespace(ofKey: $0.key) == nil }.values.reduce(PoolRecord()) { $0.merged(with: $1) }
+    }
+
     /// The record, or an empty one when the file does not exist. Lenient, for readers that only
     /// look (an unreadable record owns nothing).
     public static func read(_ path: String) -> OwnershipRecord { (try? load(path)) ?? OwnershipRecord() }

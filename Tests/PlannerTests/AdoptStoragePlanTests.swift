@@ -84,4 +84,23 @@ final class AdoptStoragePlanTests: XCTestCase {
         XCTAssertTrue(plan.problems.contains { $0.message.hasPrefix("E_WWN_DUPLICATE") }, plan.renderPlan())
         XCTAssertFalse(plan.changes.contains { if case .storage(.markVPort) = $0.action { return true } else { return false } })
     }
+
+    /// An iface or vport another pool on this host recorded is never taken: not listed as
+    /// adoptable, and `--adopt` is refused with a problem naming it.
+    func testAnotherPoolsIfaceAndVPortAreRefused() throws {
+        var (desired, current) = try golden("adopt-iscsi-iface")
+        current.iscsi!.otherPoolsIfaces = ["san-b"]
+        XCTAssertEqual(Planner.unowned(desired: desired, current: current).map(\.object), [])
+        var plan = Planner.plan(desired: desired, current: current, adopt: true)
+        XCTAssertEqual(plan.changes, [])
+        XCTAssertEqual(plan.problems.map(\.object), ["iscsi iface san-b"])
+        XCTAssertTrue(plan.problems[0].message.contains("another pool"), plan.problems[0].message)
+
+        (desired, current) = try golden("adopt-fc-vport")
+        current.fc!.otherPoolsVPorts = [try WWN.parse("c05076000a000001").get()]
+        XCTAssertEqual(Planner.unowned(desired: desired, current: current).map(\.object), [])
+        plan = Planner.plan(desired: desired, current: current, adopt: true)
+        XCTAssertEqual(plan.changes, [])
+        XCTAssertEqual(plan.problems.map(\.object), ["fc vport fab-a (wwpn c05076000a000001)"])
+    }
 }

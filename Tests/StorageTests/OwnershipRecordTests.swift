@@ -68,6 +68,20 @@ final class OwnershipRecordTests: XCTestCase {
         XCTAssertEqual(record.pools["beta"]?.iscsiIfaces, [])
     }
 
+    /// What a pool may never adopt: every other pool's ifaces and vports; keys of a named network
+    /// namespace hold only addresses, so they add nothing.
+    func testOtherPoolsStorageIsEveryOtherPoolsIfacesAndVPorts() throws {
+        let wwpn = try WWN.parse("c05076000a000001").get()
+        try OwnershipRecord.update(path, pool: "alpha") { $0.iscsiIfaces.insert("a") }
+        try OwnershipRecord.update(path, pool: "beta") { $0.iscsiIfaces.insert("b"); $0.fcVPorts.insert(wwpn) }
+        try OwnershipRecord.update(path, pool: "gamma@netns:lab") { $0.iscsiIfaces.insert("g") }
+        let record = try OwnershipRecord.load(path)
+        XCTAssertEqual(record.storage(notOf: "alpha").iscsiIfaces, ["b"])
+        XCTAssertEqual(record.storage(notOf: "alpha").fcVPorts, [wwpn])
+        XCTAssertEqual(record.storage(notOf: "beta").iscsiIfaces, ["a"])
+        XCTAssertEqual(record.storage(notOf: "beta").fcVPorts, [])
+    }
+
     func testASymlinkIsNeverFollowed() throws {
         let victim = dir.appendingPathComponent("victim")
         try Data("precious\n".utf8).write(to: victim)
