@@ -1,0 +1,48 @@
+/// A link's kind together with the options of that kind: one value shared by the live state
+/// (`LinkState`), the desired state and a create step. An option is nil where the kernel's reply
+/// left it out (no IFLA_INFO_DATA), or where a file written by an earlier release had none.
+public enum LinkOptions: Hashable, Sendable {
+    case device
+    case bridge(BridgeOptions?)
+    case veth
+    /// The 802.1Q id; the parent is the link's `link`.
+    case vlan(id: UInt16?)
+    case bond(BondOptions?)
+    case vxlan(VXLANInfo?)
+    case other(String)
+
+    /// A kind with its options as they are written on the wire: one optional key per kind, of
+    /// which only the one matching `kind` is kept.
+    public init(kind: LinkKind, vlanID: UInt16? = nil, bridge: BridgeOptions? = nil, bond: BondOptions? = nil, vxlan: VXLANInfo? = nil) {
+        switch kind {
+        case .device: self = .device
+        case .bridge: self = .bridge(bridge)
+        case .veth: self = .veth
+        case .vlan: self = .vlan(id: vlanID)
+        case .bond: self = .bond(bond)
+        case .vxlan: self = .vxlan(vxlan)
+        case .other(let name): self = .other(name)
+        }
+    }
+
+    public var kind: LinkKind {
+        switch self {
+        case .device: return .device
+        case .bridge: return .bridge
+        case .veth: return .veth
+        case .vlan: return .vlan
+        case .bond: return .bond
+        case .vxlan: return .vxlan
+        case .other(let name): return .other(name)
+        }
+    }
+
+    /// The VLAN id, for a VLAN.
+    public var vlanID: UInt16? { if case .vlan(let id) = self { return id }; return nil }
+    /// The bridge options, for a bridge.
+    public var bridge: BridgeOptions? { if case .bridge(let b) = self { return b }; return nil }
+    /// The bond options, for a bond.
+    public var bond: BondOptions? { if case .bond(let b) = self { return b }; return nil }
+    /// VNI, local VTEP, port, underlay and remotes, for a VXLAN.
+    public var vxlan: VXLANInfo? { if case .vxlan(let v) = self { return v }; return nil }
+}
