@@ -1,3 +1,51 @@
+/// The kind of a link as the kernel reports it in IFLA_INFO_KIND; physical NICs have none.
+public enum LinkKind: Hashable, Sendable, Codable, CustomStringConvertible {
+    case device
+    case bridge
+    case veth
+    case vlan
+    case bond
+    case vxlan
+    case other(String)
+
+    public init(kernelKind: String?) {
+        switch kernelKind {
+        case nil, "": self = .device
+        case "bridge": self = .bridge
+        case "veth": self = .veth
+        case "vlan": self = .vlan
+        case "bond": self = .bond
+        case "vxlan": self = .vxlan
+        case let s?: self = .other(s)
+        }
+    }
+
+    /// The name the kernel uses in IFLA_INFO_KIND (nil for a physical device).
+    public var kernelKind: String? {
+        switch self {
+        case .device: return nil
+        case .bridge: return "bridge"
+        case .veth: return "veth"
+        case .vlan: return "vlan"
+        case .bond: return "bond"
+        case .vxlan: return "vxlan"
+        case .other(let s): return s
+        }
+    }
+
+    public var description: String { kernelKind ?? "device" }
+
+    public init(from decoder: Decoder) throws {
+        self.init(kernelKind: try decoder.singleValueContainer().decode(String.self))
+        if case .other("device") = self { self = .device }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}
+
 /// A link's kind together with the options of that kind: one value shared by the live state
 /// (`LinkState`), the desired state and a create step. An option is nil where the kernel's reply
 /// left it out (no IFLA_INFO_DATA), or where a file written by an earlier release had none.
@@ -45,4 +93,9 @@ public enum LinkOptions: Hashable, Sendable {
     public var bond: BondOptions? { if case .bond(let b) = self { return b }; return nil }
     /// VNI, local VTEP, port, underlay and remotes, for a VXLAN.
     public var vxlan: VXLANInfo? { if case .vxlan(let v) = self { return v }; return nil }
+
+    /// Sets a VXLAN's remote VTEPs (nil: not read); another kind has none and is left as it is.
+    public mutating func setVXLANRemotes(_ remotes: [String]?) {
+        if case .vxlan(var v?) = self { v.remotes = remotes; self = .vxlan(v) }
+    }
 }

@@ -1,51 +1,3 @@
-/// The kind of a link as the kernel reports it in IFLA_INFO_KIND; physical NICs have none.
-public enum LinkKind: Hashable, Sendable, Codable, CustomStringConvertible {
-    case device
-    case bridge
-    case veth
-    case vlan
-    case bond
-    case vxlan
-    case other(String)
-
-    public init(kernelKind: String?) {
-        switch kernelKind {
-        case nil, "": self = .device
-        case "bridge": self = .bridge
-        case "veth": self = .veth
-        case "vlan": self = .vlan
-        case "bond": self = .bond
-        case "vxlan": self = .vxlan
-        case let s?: self = .other(s)
-        }
-    }
-
-    /// The name the kernel uses in IFLA_INFO_KIND (nil for a physical device).
-    public var kernelKind: String? {
-        switch self {
-        case .device: return nil
-        case .bridge: return "bridge"
-        case .veth: return "veth"
-        case .vlan: return "vlan"
-        case .bond: return "bond"
-        case .vxlan: return "vxlan"
-        case .other(let s): return s
-        }
-    }
-
-    public var description: String { kernelKind ?? "device" }
-
-    public init(from decoder: Decoder) throws {
-        self.init(kernelKind: try decoder.singleValueContainer().decode(String.self))
-        if case .other("device") = self { self = .device }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
-    }
-}
-
 /// Options of a bridge master (IFLA_BR_*), read by a kind-filtered dump.
 public struct BridgeOptions: Hashable, Sendable, Codable {
     public var stp: Bool
@@ -161,19 +113,10 @@ public struct LinkState: Hashable, Sendable, Codable {
     }
 }
 
-// Compatibility accessors while call sites move to `options`.
+/// Read-only views of `options`, for the code that asks one kind's question of any link.
 extension LinkState {
     public var vlanID: UInt16? { options.vlanID }
-    public var bridge: BridgeOptions? {
-        get { options.bridge }
-        set { if case .bridge = options { options = .bridge(newValue) } }
-    }
-    public var bond: BondOptions? {
-        get { options.bond }
-        set { if case .bond = options { options = .bond(newValue) } }
-    }
-    public var vxlan: VXLANInfo? {
-        get { options.vxlan }
-        set { if case .vxlan = options { options = .vxlan(newValue) } }
-    }
+    public var bridge: BridgeOptions? { options.bridge }
+    public var bond: BondOptions? { options.bond }
+    public var vxlan: VXLANInfo? { options.vxlan }
 }

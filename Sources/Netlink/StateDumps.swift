@@ -90,7 +90,7 @@ public enum StateReader {
             let remotes = try socket.dumpVXLANRemotes(indexes: vxlans)
             for i in state.links.indices where state.links[i].kind == .vxlan {
                 let index = state.links[i].index
-                state.links[i].vxlan?.remotes = remotes[index] ?? []
+                state.links[i].options.setVXLANRemotes(remotes[index] ?? [])
             }
         }
         if defaultRoutes { state.routes = try DefaultRoutes.read(names: names) }

@@ -39,7 +39,7 @@ public struct NewLink: Hashable, Codable, Sendable {
     /// What recreating `link` takes (the inverse of deleting it).
     public init(recreating link: LinkState) {
         var options = link.options
-        if case .vxlan(var v?) = options { v.remotes = nil; options = .vxlan(v) }
+        options.setVXLANRemotes(nil)
         self.init(name: link.name, options: options, mtu: link.mtu, alias: link.alias, up: link.up, link: link.link)
     }
 
@@ -74,14 +74,6 @@ public struct NewLink: Hashable, Codable, Sendable {
         try c.encodeIfPresent(options.vlanID, forKey: .vlanID)
         try c.encode(ipv6LinkLocal, forKey: .ipv6LinkLocal)
     }
-}
-
-// Compatibility accessors while call sites move to `options`.
-extension NewLink {
-    public var vlanID: UInt16? { options.vlanID }
-    public var bridge: BridgeOptions? { options.bridge }
-    public var bond: BondOptions? { options.bond }
-    public var vxlan: VXLANInfo? { options.vxlan }
 }
 
 /// One kernel-level step. Each carries the value it replaces, so its inverse needs no new read.

@@ -73,3 +73,52 @@ extension PlanBuilder {
         }
     }
 }
+
+/// The planner's code for bonds (see `PlannedLinkKind`).
+enum BondKind: PlannedLinkKind {
+    static let stackDepth = 1
+
+    static func optionDetails(_ options: LinkOptions) -> [String] { options.bond.map { [$0.summary] } ?? [] }
+
+    static func replacementReason(_ link: LinkState, desired: DesiredState) -> String? {
+        guard let bond = desired.bonds.first(where: { $0.name == link.name }) else { return nil }
+        if link.kind != .bond { return "replaced: a \(link.kind) becomes a bond" }
+        if link.bond?.mode != bond.options.mode {
+            return "replaced: mode \(link.bond.map { $0.mode.description } ?? "?") → \(bond.options.mode)"
+        }
+        return "replaced: lacp_rate \(link.bond?.lacpFast == true ? "fast" : "slow") → \(bond.options.lacpFast ? "fast" : "slow")"
+    }
+}
+
+extension DesiredBond {
+    /// The kernel refuses a mode change while the bond has members, and lacp_rate while it is up:
+    /// either is a new bond.
+    func keepsIdentity(of link: LinkState) -> Bool {
+        link.kind == .bond && link.bond?.mode == options.mode && link.bond?.lacpFast == options.lacpFast
+    }
+}
+
+extension BondOptions {
+    /// Only what differs, e.g. `miimon 100 → 200`. A primary set where there was none says no
+    /// "from": a bond created by the same plan gets its primary after its members join.
+    func changes(from previous: BondOptions) -> String {
+        var parts: [String] = []
+        if mode != previous.mode { parts.append("mode \(previous.mode) → \(mode)") }
+        if miimon != previous.miimon { parts.append("miimon \(previous.miimon) → \(miimon)") }
+        if lacpFast != previous.lacpFast { parts.append("lacp_rate \(previous.lacpFast ? "fast" : "slow") → \(lacpFast ? "fast" : "slow")") }
+        if xmitHashPolicy != previous.xmitHashPolicy { parts.append("xmit_hash_policy \(previous.xmitHashPolicy) → \(xmitHashPolicy)") }
+        if primary != previous.primary {
+            parts.append(previous.primary.map { "primary \($0) → \(primary ?? "none")" } ?? "primary \(primary!)")
+        }
+        return parts.joined(separator: ", ")
+    }
+
+    /// `mode 802.3ad, miimon 100, lacp_rate fast, xmit_hash_policy layer3+4, primary eth1`
+    public var summary: String {
+        var parts = ["mode \(mode)", "miimon \(miimon)"]
+        if mode == .lacp { parts.append("lacp_rate \(lacpFast ? "fast" : "slow")") }
+        if mode.hashes { parts.append("xmit_hash_policy \(xmitHashPolicy)") }
+        if let primary { parts.append("primary \(primary)") }
+        return parts.joined(separator: ", ")
+    }
+}

@@ -81,3 +81,22 @@ extension PlanBuilder {
         add(.portVLANs, .setBridgeVLANs(link: port, vlans: wanted, previous: have), depth: 0)
     }
 }
+
+/// The planner's code for bridges (see `PlannedLinkKind`).
+enum BridgeKind: PlannedLinkKind {
+    static let stackDepth = 3
+
+    static func optionDetails(_ options: LinkOptions) -> [String] {
+        guard let b = options.bridge else { return [] }
+        return ["stp \(b.stp ? "on" : "off")"] + (b.vlanFiltering ? ["vlan_filtering on"] : [])
+    }
+
+    static func replacementReason(_ link: LinkState, desired: DesiredState) -> String? {
+        desired.bridges.contains { $0.name == link.name } ? "replaced: a \(link.kind) becomes a bridge" : nil
+    }
+}
+
+extension DesiredBridge {
+    /// Every bridge option changes in place; only another kind of device is replaced.
+    func keepsIdentity(of link: LinkState) -> Bool { link.kind == .bridge }
+}

@@ -37,3 +37,33 @@ extension PlanBuilder {
         }
     }
 }
+
+/// The planner's code for VXLANs (see `PlannedLinkKind`).
+enum VXLANKind: PlannedLinkKind {
+    static let stackDepth = 2
+
+    static func optionDetails(_ options: LinkOptions) -> [String] {
+        guard let v = options.vxlan else { return [] }
+        var details = ["vni \(v.vni)"]
+        if let local = v.local { details.append("local \(local)") }
+        if let device = v.device { details.append("dev \(device)") }
+        if v.port != 4789 { details.append("port \(v.port)") }
+        return details
+    }
+
+    static func replacementReason(_ link: LinkState, desired: DesiredState) -> String? {
+        guard let vxlan = desired.vxlans.first(where: { $0.name == link.name }) else { return nil }
+        guard let have = link.vxlan else { return "replaced: a \(link.kind) becomes a vxlan" }
+        var diffs: [String] = []
+        if have.vni != vxlan.info.vni { diffs.append("vni \(have.vni) → \(vxlan.info.vni)") }
+        if have.local != vxlan.info.local { diffs.append("local \(have.local ?? "none") → \(vxlan.info.local ?? "none")") }
+        if have.port != vxlan.info.port { diffs.append("port \(have.port) → \(vxlan.info.port)") }
+        if have.device != vxlan.info.device { diffs.append("device \(have.device ?? "none") → \(vxlan.info.device ?? "none")") }
+        return "replaced: " + diffs.joined(separator: ", ")
+    }
+}
+
+extension DesiredVXLAN {
+    /// VNI, local VTEP, port and underlay cannot change in place; the remotes can.
+    func keepsIdentity(of link: LinkState) -> Bool { link.vxlan?.sameIdentity(as: info) ?? false }
+}
