@@ -30,7 +30,7 @@ extension PlanBuilder {
                 planUp(link, depth: depth)
             } else {
                 let wantsIPv6 = roles[bond.name]?.addresses.contains { $0.prefix.family == .ipv6 } ?? false
-                create(NewLink(name: bond.name, kind: .bond, mtu: mtu, alias: linkAlias, up: true, bond: base, ipv6LinkLocal: wantsIPv6),
+                create(NewLink(name: bond.name, options: bond.linkOptions, mtu: mtu, alias: linkAlias, up: true, ipv6LinkLocal: wantsIPv6),
                        depth: depth, disruptive: replaced[bond.name] != nil, reason: replaced[bond.name].map(replacementReason))
                 current = base
             }
@@ -87,14 +87,6 @@ enum BondKind: PlannedLinkKind {
             return "replaced: mode \(link.bond.map { $0.mode.description } ?? "?") → \(bond.options.mode)"
         }
         return "replaced: lacp_rate \(link.bond?.lacpFast == true ? "fast" : "slow") → \(bond.options.lacpFast ? "fast" : "slow")"
-    }
-}
-
-extension DesiredBond {
-    /// The kernel refuses a mode change while the bond has members, and lacp_rate while it is up:
-    /// either is a new bond.
-    func keepsIdentity(of link: LinkState) -> Bool {
-        link.kind == .bond && link.bond?.mode == options.mode && link.bond?.lacpFast == options.lacpFast
     }
 }
 

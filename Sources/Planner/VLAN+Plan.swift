@@ -26,8 +26,8 @@ extension PlanBuilder {
                 continue
             }
             let wantsIPv6 = role?.addresses.contains { $0.prefix.family == .ipv6 } ?? false
-            create(NewLink(name: vlan.name, kind: .vlan, mtu: mtu, alias: linkAlias, up: true,
-                           link: vlan.link, vlanID: vlan.id, ipv6LinkLocal: wantsIPv6),
+            create(NewLink(name: vlan.name, options: vlan.linkOptions, mtu: mtu, alias: linkAlias, up: true,
+                           link: vlan.link, ipv6LinkLocal: wantsIPv6),
                    depth: depth, disruptive: replaced[vlan.name] != nil, reason: replaced[vlan.name].map(replacementReason))
         }
     }
@@ -49,12 +49,5 @@ enum VLANKind: PlannedLinkKind {
         if link.kind != .vlan { return "replaced: a \(link.kind) becomes a vlan" }
         if link.vlanID != vlan.id { return "replaced: VLAN id \(link.vlanID.map(String.init) ?? "?") → \(vlan.id)" }
         return "replaced: parent \(link.link ?? "?") → \(vlan.link)"
-    }
-}
-
-extension DesiredVLAN {
-    /// A VLAN's id and parent cannot change in place: another id or parent is another device.
-    func keepsIdentity(of link: LinkState) -> Bool {
-        link.options == .vlan(id: id) && link.link == self.link
     }
 }

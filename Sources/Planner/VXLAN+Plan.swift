@@ -27,9 +27,7 @@ extension PlanBuilder {
                 problem("vxlan \(vxlan.name)", "underlay device \(device) is not present on host \(desired.host)")
                 continue
             }
-            var info = vxlan.info
-            info.remotes = nil
-            create(NewLink(name: vxlan.name, kind: .vxlan, mtu: vxlan.mtu, alias: linkAlias, up: true, ipv6LinkLocal: false, vxlan: info),
+            create(NewLink(name: vxlan.name, options: vxlan.linkOptions, mtu: vxlan.mtu, alias: linkAlias, up: true, ipv6LinkLocal: false),
                    depth: depth, disruptive: replaced[vxlan.name] != nil, reason: replaced[vxlan.name].map(replacementReason))
             if !wanted.isEmpty {
                 add(.forwarding, .setVXLANRemotes(link: vxlan.name, remotes: wanted, previous: []), depth: depth)
@@ -61,9 +59,4 @@ enum VXLANKind: PlannedLinkKind {
         if have.device != vxlan.info.device { diffs.append("device \(have.device ?? "none") → \(vxlan.info.device ?? "none")") }
         return "replaced: " + diffs.joined(separator: ", ")
     }
-}
-
-extension DesiredVXLAN {
-    /// VNI, local VTEP, port and underlay cannot change in place; the remotes can.
-    func keepsIdentity(of link: LinkState) -> Bool { link.vxlan?.sameIdentity(as: info) ?? false }
 }
