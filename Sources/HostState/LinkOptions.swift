@@ -85,6 +85,16 @@ public enum LinkOptions: Hashable, Sendable {
         }
     }
 
+    /// Reads the wire's keys (`LinkState` and `NewLink` name the VLAN id's differently); each is
+    /// read, so a malformed one fails whatever the kind, as before the enum.
+    public static func decode<K: CodingKey>(kind: LinkKind, from c: KeyedDecodingContainer<K>,
+                                            vlanID: K, bridge: K, bond: K, vxlan: K) throws -> LinkOptions {
+        LinkOptions(kind: kind, vlanID: try c.decodeIfPresent(UInt16.self, forKey: vlanID),
+                    bridge: try c.decodeIfPresent(BridgeOptions.self, forKey: bridge),
+                    bond: try c.decodeIfPresent(BondOptions.self, forKey: bond),
+                    vxlan: try c.decodeIfPresent(VXLANInfo.self, forKey: vxlan))
+    }
+
     /// The VLAN id, for a VLAN.
     public var vlanID: UInt16? { if case .vlan(let id) = self { return id }; return nil }
     /// The bridge options, for a bridge.

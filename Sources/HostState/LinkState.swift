@@ -84,10 +84,7 @@ public struct LinkState: Hashable, Sendable, Codable {
         master = try c.decodeIfPresent(String.self, forKey: .master)
         alias = try c.decodeIfPresent(String.self, forKey: .alias)
         link = try c.decodeIfPresent(String.self, forKey: .link)
-        options = LinkOptions(kind: kind, vlanID: try c.decodeIfPresent(UInt16.self, forKey: .vlanID),
-                              bridge: try c.decodeIfPresent(BridgeOptions.self, forKey: .bridge),
-                              bond: try c.decodeIfPresent(BondOptions.self, forKey: .bond),
-                              vxlan: try c.decodeIfPresent(VXLANInfo.self, forKey: .vxlan))
+        options = try LinkOptions.decode(kind: kind, from: c, vlanID: .vlanID, bridge: .bridge, bond: .bond, vxlan: .vxlan)
         bridgeVLANs = try c.decodeIfPresent([BridgeVLAN].self, forKey: .bridgeVLANs)
         group = try c.decodeIfPresent(UInt32.self, forKey: .group) ?? 0
     }

@@ -48,10 +48,8 @@ public struct NewLink: Hashable, Codable, Sendable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
-        options = LinkOptions(kind: try c.decode(LinkKind.self, forKey: .kind), vlanID: try c.decodeIfPresent(UInt16.self, forKey: .vlanID),
-                              bridge: try c.decodeIfPresent(BridgeOptions.self, forKey: .bridge),
-                              bond: try c.decodeIfPresent(BondOptions.self, forKey: .bond),
-                              vxlan: try c.decodeIfPresent(VXLANInfo.self, forKey: .vxlan))
+        options = try LinkOptions.decode(kind: try c.decode(LinkKind.self, forKey: .kind), from: c,
+                                         vlanID: .vlanID, bridge: .bridge, bond: .bond, vxlan: .vxlan)
         mtu = try c.decodeIfPresent(UInt32.self, forKey: .mtu)
         alias = try c.decodeIfPresent(String.self, forKey: .alias)
         up = try c.decode(Bool.self, forKey: .up)
