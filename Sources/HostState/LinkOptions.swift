@@ -95,6 +95,24 @@ public enum LinkOptions: Hashable, Sendable {
                     vxlan: try c.decodeIfPresent(VXLANInfo.self, forKey: vxlan))
     }
 
+    /// What differs in the options between two reads of a link, e.g. `VLAN id 20 → 30`.
+    func differences(to other: LinkOptions) -> [String] {
+        var out: [String] = []
+        func compare<T: Equatable>(_ what: String, _ x: T, _ y: T, _ show: (T) -> String) {
+            if x != y { out.append("\(what) \(show(x)) → \(show(y))") }
+        }
+        compare("VLAN id", vlanID, other.vlanID) { $0.map(String.init) ?? "none" }
+        compare("bridge options", bridge, other.bridge) { $0.map { "stp \($0.stp) vlan_filtering \($0.vlanFiltering)" } ?? "none" }
+        compare("bond options", bond, other.bond) { $0.map { "mode \($0.mode) miimon \($0.miimon) primary \($0.primary ?? "none")" } ?? "none" }
+        // Remotes compare as sets, and only when both reads asked for them.
+        var x = vxlan, y = other.vxlan
+        if x?.remotes == nil || y?.remotes == nil { x?.remotes = nil; y?.remotes = nil }
+        x?.remotes?.sort()
+        y?.remotes?.sort()
+        compare("VXLAN", x, y) { $0.map { "vni \($0.vni) remotes \($0.remotes ?? [])" } ?? "none" }
+        return out
+    }
+
     /// The VLAN id, for a VLAN.
     public var vlanID: UInt16? { if case .vlan(let id) = self { return id }; return nil }
     /// The bridge options, for a bridge.
