@@ -104,8 +104,8 @@ struct RequestTranslator {
             nextIndex += 1
             indexes[n.name] = index
             if n.kind == .bridge { isBridge.insert(n.name) }
-            var data = Self.kindData(n)
-            if case let .vxlan(vni, local, port, _)? = data, let device = n.vxlan?.device {
+            var data = NetlinkRequest.KindData(creating: n.options)
+            if case let .vxlan(vni, local, port, _)? = data, let device = n.options.vxlan?.device {
                 data = .vxlan(vni: vni, local: local, port: port, device: try self.index(device))
             }
             var requests = [NetlinkRequest(.createLink(index: index, name: n.name, kind: n.kind.kernelKind ?? "",
@@ -137,20 +137,6 @@ struct RequestTranslator {
             return requests
         }
         return [try translateSingle(change, label: label)]
-    }
-
-    static func kindData(_ n: NewLink) -> NetlinkRequest.KindData? {
-        switch n.kind {
-        case .bridge: return n.bridge.map { .bridge(stp: $0.stp, vlanFiltering: $0.vlanFiltering ? true : nil) }
-        case .vlan: return n.vlanID.map { .vlan(id: $0) }
-        case .vxlan:
-            guard let v = n.vxlan else { return nil }
-            return .vxlan(vni: v.vni, local: v.local.flatMap { IPPrefix($0, defaultPrefix: $0.contains(":") ? 128 : 32) },
-                          port: v.port, device: nil)
-        case .bond: return n.bond.map { .bond(BondData(mode: $0.mode, miimon: $0.miimon, lacpFast: $0.mode == .lacp ? $0.lacpFast : nil,
-                                                      xmitHashPolicy: $0.mode.hashes ? $0.xmitHashPolicy : nil)) }
-        default: return nil
-        }
     }
 
     private mutating func translateSingle(_ change: Change, label: String) throws -> NetlinkRequest {

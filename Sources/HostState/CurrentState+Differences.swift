@@ -75,15 +75,7 @@ extension CurrentState {
         compare("master", a.master, b.master) { $0 ?? "none" }
         compare("alias", a.alias, b.alias) { $0.map { "\"\($0)\"" } ?? "none" }
         compare("lower link", a.link, b.link) { $0 ?? "none" }
-        compare("VLAN id", a.vlanID, b.vlanID) { $0.map(String.init) ?? "none" }
-        compare("bridge options", a.bridge, b.bridge) { $0.map { "stp \($0.stp) vlan_filtering \($0.vlanFiltering)" } ?? "none" }
-        compare("bond options", a.bond, b.bond) { $0.map { "mode \($0.mode) miimon \($0.miimon) primary \($0.primary ?? "none")" } ?? "none" }
-        // Remotes compare as sets, and only when both reads asked for them.
-        var x = a.vxlan, y = b.vxlan
-        if x?.remotes == nil || y?.remotes == nil { x?.remotes = nil; y?.remotes = nil }
-        x?.remotes?.sort()
-        y?.remotes?.sort()
-        compare("VXLAN", x, y) { $0.map { "vni \($0.vni) remotes \($0.remotes ?? [])" } ?? "none" }
+        out += a.options.differences(to: b.options)
         // Port VLANs only when both reads asked for them.
         if let x = a.bridgeVLANs, let y = b.bridgeVLANs { compare("port VLANs", x.sorted(), y.sorted()) { $0.summary } }
         return out

@@ -1,51 +1,3 @@
-/// The kind of a link as the kernel reports it in IFLA_INFO_KIND; physical NICs have none.
-public enum LinkKind: Hashable, Sendable, Codable, CustomStringConvertible {
-    case device
-    case bridge
-    case veth
-    case vlan
-    case bond
-    case vxlan
-    case other(String)
-
-    public init(kernelKind: String?) {
-        switch kernelKind {
-        case nil, "": self = .device
-        case "bridge": self = .bridge
-        case "veth": self = .veth
-        case "vlan": self = .vlan
-        case "bond": self = .bond
-        case "vxlan": self = .vxlan
-        case let s?: self = .other(s)
-        }
-    }
-
-    /// The name the kernel uses in IFLA_INFO_KIND (nil for a physical device).
-    public var kernelKind: String? {
-        switch self {
-        case .device: return nil
-        case .bridge: return "bridge"
-        case .veth: return "veth"
-        case .vlan: return "vlan"
-        case .bond: return "bond"
-        case .vxlan: return "vxlan"
-        case .other(let s): return s
-        }
-    }
-
-    public var description: String { kernelKind ?? "device" }
-
-    public init(from decoder: Decoder) throws {
-        self.init(kernelKind: try decoder.singleValueContainer().decode(String.self))
-        if case .other("device") = self { self = .device }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
-    }
-}
-
 /// Options of a bridge master (IFLA_BR_*), read by a kind-filtered dump.
 public struct BridgeOptions: Hashable, Sendable, Codable {
     public var stp: Bool
@@ -76,7 +28,8 @@ public struct BridgeOptions: Hashable, Sendable, Codable {
 public struct LinkState: Hashable, Sendable, Codable {
     public var index: Int32
     public var name: String
-    public var kind: LinkKind
+    /// The kind and its options (a VLAN's id, a bridge's or a bond's options, a VXLAN's VNI…).
+    public var options: LinkOptions
     public var mtu: UInt32
     /// Administrative state (IFF_UP).
     public var up: Bool
@@ -88,34 +41,34 @@ public struct LinkState: Hashable, Sendable, Codable {
     public var alias: String?
     /// The lower device (IFLA_LINK): a VLAN's parent, a VXLAN's underlay.
     public var link: String?
-    /// The 802.1Q id of a VLAN device.
-    public var vlanID: UInt16?
-    public var bridge: BridgeOptions?
-    public var bond: BondOptions?
     /// VLANs of a bridge port (or of the bridge itself); nil when not read (no VLAN-aware bridge
     /// in the file).
     public var bridgeVLANs: [BridgeVLAN]?
-    public var vxlan: VXLANInfo?
     /// IFLA_GROUP (0 unless someone set it); poolnet uses a scratch group to delete in bulk.
     public var group: UInt32 = 0
 
-    public init(index: Int32, name: String, kind: LinkKind, mtu: UInt32, up: Bool, carrier: Bool = false,
-                master: String? = nil, alias: String? = nil, link: String? = nil, vlanID: UInt16? = nil,
-                bridge: BridgeOptions? = nil, bond: BondOptions? = nil, bridgeVLANs: [BridgeVLAN]? = nil, vxlan: VXLANInfo? = nil) {
-        self.vxlan = vxlan
-        self.bond = bond
-        self.bridgeVLANs = bridgeVLANs
+    public var kind: LinkKind { options.kind }
+
+    public init(index: Int32, name: String, options: LinkOptions, mtu: UInt32, up: Bool, carrier: Bool = false,
+                master: String? = nil, alias: String? = nil, link: String? = nil, bridgeVLANs: [BridgeVLAN]? = nil) {
         self.index = index
         self.name = name
-        self.kind = kind
+        self.options = options
         self.mtu = mtu
         self.up = up
         self.carrier = carrier
         self.master = master
         self.alias = alias
         self.link = link
-        self.vlanID = vlanID
-        self.bridge = bridge
+        self.bridgeVLANs = bridgeVLANs
+    }
+
+    /// A link written out field by field, the options one optional per kind as on the wire.
+    public init(index: Int32, name: String, kind: LinkKind, mtu: UInt32, up: Bool, carrier: Bool = false,
+                master: String? = nil, alias: String? = nil, link: String? = nil, vlanID: UInt16? = nil,
+                bridge: BridgeOptions? = nil, bond: BondOptions? = nil, bridgeVLANs: [BridgeVLAN]? = nil, vxlan: VXLANInfo? = nil) {
+        self.init(index: index, name: name, options: LinkOptions(kind: kind, vlanID: vlanID, bridge: bridge, bond: bond, vxlan: vxlan),
+                  mtu: mtu, up: up, carrier: carrier, master: master, alias: alias, link: link, bridgeVLANs: bridgeVLANs)
     }
 
     enum CodingKeys: String, CodingKey { case index, name, kind, mtu, up, carrier, master, alias, link, vlanID = "vlan_id", bridge, bond, bridgeVLANs = "bridge_vlans", vxlan, group }
@@ -124,18 +77,43 @@ public struct LinkState: Hashable, Sendable, Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         index = try c.decodeIfPresent(Int32.self, forKey: .index) ?? 0
         name = try c.decode(String.self, forKey: .name)
-        kind = try c.decodeIfPresent(LinkKind.self, forKey: .kind) ?? .device
+        let kind = try c.decodeIfPresent(LinkKind.self, forKey: .kind) ?? .device
         mtu = try c.decodeIfPresent(UInt32.self, forKey: .mtu) ?? 1500
         up = try c.decodeIfPresent(Bool.self, forKey: .up) ?? false
         carrier = try c.decodeIfPresent(Bool.self, forKey: .carrier) ?? up
         master = try c.decodeIfPresent(String.self, forKey: .master)
         alias = try c.decodeIfPresent(String.self, forKey: .alias)
         link = try c.decodeIfPresent(String.self, forKey: .link)
-        vlanID = try c.decodeIfPresent(UInt16.self, forKey: .vlanID)
-        bridge = try c.decodeIfPresent(BridgeOptions.self, forKey: .bridge)
-        bond = try c.decodeIfPresent(BondOptions.self, forKey: .bond)
+        options = try LinkOptions.decode(kind: kind, from: c, vlanID: .vlanID, bridge: .bridge, bond: .bond, vxlan: .vxlan)
         bridgeVLANs = try c.decodeIfPresent([BridgeVLAN].self, forKey: .bridgeVLANs)
-        vxlan = try c.decodeIfPresent(VXLANInfo.self, forKey: .vxlan)
         group = try c.decodeIfPresent(UInt32.self, forKey: .group) ?? 0
     }
+
+    /// The keys and their order are those of the releases that kept one optional per kind.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(index, forKey: .index)
+        try c.encode(name, forKey: .name)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(mtu, forKey: .mtu)
+        try c.encode(up, forKey: .up)
+        try c.encode(carrier, forKey: .carrier)
+        try c.encodeIfPresent(master, forKey: .master)
+        try c.encodeIfPresent(alias, forKey: .alias)
+        try c.encodeIfPresent(link, forKey: .link)
+        try c.encodeIfPresent(options.vlanID, forKey: .vlanID)
+        try c.encodeIfPresent(options.bridge, forKey: .bridge)
+        try c.encodeIfPresent(options.bond, forKey: .bond)
+        try c.encodeIfPresent(bridgeVLANs, forKey: .bridgeVLANs)
+        try c.encodeIfPresent(options.vxlan, forKey: .vxlan)
+        try c.encode(group, forKey: .group)
+    }
+}
+
+/// Read-only views of `options`, for the code that asks one kind's question of any link.
+extension LinkState {
+    public var vlanID: UInt16? { options.vlanID }
+    public var bridge: BridgeOptions? { options.bridge }
+    public var bond: BondOptions? { options.bond }
+    public var vxlan: VXLANInfo? { options.vxlan }
 }

@@ -44,3 +44,12 @@ extension BondOptions {
                   primary: primary)
     }
 }
+
+extension NetlinkRequest.KindData {
+    /// A new bond's mode and options, without those its mode refuses (and without the primary,
+    /// which must be a member first).
+    static func bond(creating b: BondOptions) -> Self {
+        .bond(BondData(mode: b.mode, miimon: b.miimon, lacpFast: b.mode == .lacp ? b.lacpFast : nil,
+                       xmitHashPolicy: b.mode.hashes ? b.xmitHashPolicy : nil))
+    }
+}

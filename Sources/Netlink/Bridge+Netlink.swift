@@ -17,3 +17,8 @@ extension BridgeOptions {
                   defaultPVID: data?.first(Int(IFLA_BR_VLAN_DEFAULT_PVID))?.u16 ?? 1)
     }
 }
+
+extension NetlinkRequest.KindData {
+    /// A new bridge's STP and filtering (filtering only when on: the kernel's default is off).
+    static func bridge(creating b: BridgeOptions) -> Self { .bridge(stp: b.stp, vlanFiltering: b.vlanFiltering ? true : nil) }
+}

@@ -73,6 +73,26 @@ extension RawLink {
     }
 }
 
+extension LinkState {
+    /// A link as the kernel reported it, its master and lower links named through `names`.
+    init(_ r: RawLink, names: [Int32: String]) {
+        self.init(index: r.index, name: r.name, kind: r.kind, mtu: r.mtu,
+                  up: r.flags & NetlinkRequest.iffUp != 0,
+                  carrier: r.flags & NetlinkRequest.iffLowerUp != 0,
+                  master: r.masterIndex > 0 ? names[r.masterIndex] : nil,
+                  alias: r.alias,
+                  link: r.linkIndex > 0 ? names[r.linkIndex] : nil, vlanID: r.vlanID,
+                  bridge: r.bridge,
+                  bond: r.bond.map { var b = $0; b.primary = r.bondPrimaryIndex > 0 ? names[r.bondPrimaryIndex] : nil; return b },
+                  vxlan: r.vxlan.map { v in
+                      var info = v
+                      info.device = r.vxlanDeviceIndex > 0 ? names[r.vxlanDeviceIndex] : nil
+                      return info
+                  })
+        group = r.group
+    }
+}
+
 extension Attributes.Attribute {
     /// An IPv4 or IPv6 address attribute as text (inet_ntop's form, as `ip` prints it).
     var addressText: String? {

@@ -13,6 +13,18 @@ public struct NetlinkRequest: Sendable {
         case vlan(id: UInt16)
         case bond(BondData)
         case vxlan(vni: UInt32, local: IPPrefix?, port: UInt16, device: Int32?)
+
+        /// What creates a link of these options; each kind's part is in its X+Netlink.swift.
+        /// A VXLAN's underlay is left for the caller, who knows its index.
+        public init?(creating options: LinkOptions) {
+            switch options {
+            case .device, .veth, .other, .bridge(nil), .vlan(id: nil), .bond(nil), .vxlan(nil): return nil
+            case .bridge(let b?): self = .bridge(creating: b)
+            case .vlan(let id?): self = .vlan(id: id)
+            case .bond(let b?): self = .bond(creating: b)
+            case .vxlan(let v?): self = .vxlan(creating: v)
+            }
+        }
     }
 
     public enum Operation: Sendable {

@@ -3,42 +3,74 @@ import HostState
 /// A link poolnet creates, with everything it can set in the one create request.
 public struct NewLink: Hashable, Codable, Sendable {
     public var name: String
-    public var kind: LinkKind
+    /// The kind and its options (for a VXLAN: VNI, local VTEP, port and underlay; its remotes go
+    /// separately, as FDB entries).
+    public var options: LinkOptions
     public var mtu: UInt32?
     public var alias: String?
     public var up: Bool
-    public var bridge: BridgeOptions?
-    public var bond: BondOptions?
-    /// VNI, local VTEP, port and underlay (remotes go separately, as FDB entries).
-    public var vxlan: VXLANInfo?
     /// The lower device (a VLAN's parent).
     public var link: String?
-    public var vlanID: UInt16?
     /// False creates the link with IPv6 address generation off (no link-local address): guest-only
     /// devices need none, and it keeps link creation linear at thousands of links.
     public var ipv6LinkLocal: Bool
 
-    public init(name: String, kind: LinkKind, mtu: UInt32? = nil, alias: String? = nil, up: Bool = true,
-                bridge: BridgeOptions? = nil, bond: BondOptions? = nil, link: String? = nil, vlanID: UInt16? = nil,
-                ipv6LinkLocal: Bool = true, vxlan: VXLANInfo? = nil) {
-        self.bond = bond
-        self.vxlan = vxlan
-        self.link = link
-        self.vlanID = vlanID
+    public var kind: LinkKind { options.kind }
+
+    public init(name: String, options: LinkOptions, mtu: UInt32? = nil, alias: String? = nil, up: Bool = true,
+                link: String? = nil, ipv6LinkLocal: Bool = true) {
         self.name = name
-        self.kind = kind
+        self.options = options
         self.mtu = mtu
         self.alias = alias
         self.up = up
-        self.bridge = bridge
+        self.link = link
         self.ipv6LinkLocal = ipv6LinkLocal
+    }
+
+    /// A create step written out field by field, the options one optional per kind as on the wire.
+    public init(name: String, kind: LinkKind, mtu: UInt32? = nil, alias: String? = nil, up: Bool = true,
+                bridge: BridgeOptions? = nil, bond: BondOptions? = nil, link: String? = nil, vlanID: UInt16? = nil,
+                ipv6LinkLocal: Bool = true, vxlan: VXLANInfo? = nil) {
+        self.init(name: name, options: LinkOptions(kind: kind, vlanID: vlanID, bridge: bridge, bond: bond, vxlan: vxlan),
+                  mtu: mtu, alias: alias, up: up, link: link, ipv6LinkLocal: ipv6LinkLocal)
     }
 
     /// What recreating `link` takes (the inverse of deleting it).
     public init(recreating link: LinkState) {
-        self.init(name: link.name, kind: link.kind, mtu: link.mtu, alias: link.alias, up: link.up, bridge: link.bridge,
-                  bond: link.bond, link: link.link, vlanID: link.vlanID,
-                  vxlan: link.vxlan.map { var v = $0; v.remotes = nil; return v })
+        var options = link.options
+        options.setVXLANRemotes(nil)
+        self.init(name: link.name, options: options, mtu: link.mtu, alias: link.alias, up: link.up, link: link.link)
+    }
+
+    enum CodingKeys: String, CodingKey { case name, kind, mtu, alias, up, bridge, bond, vxlan, link, vlanID, ipv6LinkLocal }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        options = try LinkOptions.decode(kind: try c.decode(LinkKind.self, forKey: .kind), from: c,
+                                         vlanID: .vlanID, bridge: .bridge, bond: .bond, vxlan: .vxlan)
+        mtu = try c.decodeIfPresent(UInt32.self, forKey: .mtu)
+        alias = try c.decodeIfPresent(String.self, forKey: .alias)
+        up = try c.decode(Bool.self, forKey: .up)
+        link = try c.decodeIfPresent(String.self, forKey: .link)
+        ipv6LinkLocal = try c.decode(Bool.self, forKey: .ipv6LinkLocal)
+    }
+
+    /// The keys and their order are those of the releases that kept one optional per kind.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(kind, forKey: .kind)
+        try c.encodeIfPresent(mtu, forKey: .mtu)
+        try c.encodeIfPresent(alias, forKey: .alias)
+        try c.encode(up, forKey: .up)
+        try c.encodeIfPresent(options.bridge, forKey: .bridge)
+        try c.encodeIfPresent(options.bond, forKey: .bond)
+        try c.encodeIfPresent(options.vxlan, forKey: .vxlan)
+        try c.encodeIfPresent(link, forKey: .link)
+        try c.encodeIfPresent(options.vlanID, forKey: .vlanID)
+        try c.encode(ipv6LinkLocal, forKey: .ipv6LinkLocal)
     }
 }
 
@@ -87,8 +119,7 @@ public enum Action: Hashable, Codable, Sendable {
     public var inverse: Action {
         switch self {
         case .createLink(let n):
-            return .deleteLink(LinkState(index: 0, name: n.name, kind: n.kind, mtu: n.mtu ?? 1500, up: n.up, alias: n.alias,
-                                         link: n.link, vlanID: n.vlanID, bridge: n.bridge, bond: n.bond, vxlan: n.vxlan))
+            return .deleteLink(LinkState(index: 0, name: n.name, options: n.options, mtu: n.mtu ?? 1500, up: n.up, alias: n.alias, link: n.link))
         case .deleteLink(let s): return .createLink(NewLink(recreating: s))
         case let .setMTU(link, mtu, previous): return .setMTU(link: link, mtu: previous, previous: mtu)
         case let .setUp(link, up): return .setUp(link: link, up: !up)

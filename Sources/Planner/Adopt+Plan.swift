@@ -38,9 +38,9 @@ extension PlanBuilder {
             result.append(UnownedObject(object: "\(kind) \(name)", link: name, mark: linkAlias, alias: link.alias))
         }
         for bond in desired.bonds { consider("bond", bond.name) { $0.kind == .bond } }
-        for vlan in desired.vlans { consider("vlan", vlan.name) { $0.kind == .vlan && $0.vlanID == vlan.id && $0.link == vlan.link } }
+        for vlan in desired.vlans { consider("vlan", vlan.name) { vlan.keepsIdentity(of: $0) } }
         for vxlan in desired.vxlans {
-            consider("vxlan", vxlan.name) { $0.kind == .vxlan && ($0.vxlan.map { $0.sameIdentity(as: vxlan.info) } ?? false) }
+            consider("vxlan", vxlan.name) { vxlan.keepsIdentity(of: $0) }
         }
         for bridge in desired.bridges { consider("bridge", bridge.name) { $0.kind == .bridge } }
         let created = desired.createdDevices

@@ -30,7 +30,7 @@ extension PlanBuilder {
                 planUp(link, depth: depth)
             } else {
                 let wantsIPv6 = roles[bond.name]?.addresses.contains { $0.prefix.family == .ipv6 } ?? false
-                create(NewLink(name: bond.name, kind: .bond, mtu: mtu, alias: linkAlias, up: true, bond: base, ipv6LinkLocal: wantsIPv6),
+                create(NewLink(name: bond.name, options: bond.linkOptions, mtu: mtu, alias: linkAlias, up: true, ipv6LinkLocal: wantsIPv6),
                        depth: depth, disruptive: replaced[bond.name] != nil, reason: replaced[bond.name].map(replacementReason))
                 current = base
             }
@@ -71,5 +71,46 @@ extension PlanBuilder {
             if member.up && !closedByRelease { add(.memberDown, .setUp(link: name, up: false), depth: 0, disruptive: true) }
             add(.enslave, .setMaster(link: name, master: bond.name, previous: master), depth: 0, disruptive: master != nil)
         }
+    }
+}
+
+/// The planner's code for bonds (see `PlannedLinkKind`).
+enum BondKind: PlannedLinkKind {
+    static let stackDepth = 1
+
+    static func optionDetails(_ options: LinkOptions) -> [String] { options.bond.map { [$0.summary] } ?? [] }
+
+    static func replacementReason(_ link: LinkState, desired: DesiredState) -> String? {
+        guard let bond = desired.bonds.first(where: { $0.name == link.name }) else { return nil }
+        if link.kind != .bond { return "replaced: a \(link.kind) becomes a bond" }
+        if link.bond?.mode != bond.options.mode {
+            return "replaced: mode \(link.bond.map { $0.mode.description } ?? "?") → \(bond.options.mode)"
+        }
+        return "replaced: lacp_rate \(link.bond?.lacpFast == true ? "fast" : "slow") → \(bond.options.lacpFast ? "fast" : "slow")"
+    }
+}
+
+extension BondOptions {
+    /// Only what differs, e.g. `miimon 100 → 200`. A primary set where there was none says no
+    /// "from": a bond created by the same plan gets its primary after its members join.
+    func changes(from previous: BondOptions) -> String {
+        var parts: [String] = []
+        if mode != previous.mode { parts.append("mode \(previous.mode) → \(mode)") }
+        if miimon != previous.miimon { parts.append("miimon \(previous.miimon) → \(miimon)") }
+        if lacpFast != previous.lacpFast { parts.append("lacp_rate \(previous.lacpFast ? "fast" : "slow") → \(lacpFast ? "fast" : "slow")") }
+        if xmitHashPolicy != previous.xmitHashPolicy { parts.append("xmit_hash_policy \(previous.xmitHashPolicy) → \(xmitHashPolicy)") }
+        if primary != previous.primary {
+            parts.append(previous.primary.map { "primary \($0) → \(primary ?? "none")" } ?? "primary \(primary!)")
+        }
+        return parts.joined(separator: ", ")
+    }
+
+    /// `mode 802.3ad, miimon 100, lacp_rate fast, xmit_hash_policy layer3+4, primary eth1`
+    public var summary: String {
+        var parts = ["mode \(mode)", "miimon \(miimon)"]
+        if mode == .lacp { parts.append("lacp_rate \(lacpFast ? "fast" : "slow")") }
+        if mode.hashes { parts.append("xmit_hash_policy \(xmitHashPolicy)") }
+        if let primary { parts.append("primary \(primary)") }
+        return parts.joined(separator: ", ")
     }
 }

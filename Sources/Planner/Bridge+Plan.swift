@@ -5,7 +5,7 @@ extension PlanBuilder {
     mutating func planBridges() {
         let depth = stackDepth(.bridge)
         for bridge in desired.bridges {
-            var options = BridgeOptions(stp: bridge.stp, vlanFiltering: bridge.vlanFiltering)
+            var options = bridge.options
             // VLANs a new bridge and a newly enslaved port start with (the kernel's default PVID).
             var startingVLANs = [BridgeVLAN(vid: 1, pvid: true, untagged: true)]
             if let link = live(bridge.name), link.kind == .bridge {
@@ -24,7 +24,7 @@ extension PlanBuilder {
                 problem("bridge \(bridge.name)", "a \(link.kind) device named \(bridge.name) exists and was not created by poolnet; rename one of them")
                 continue
             } else {
-                create(newBridge(bridge, options), depth: depth, disruptive: replaced[bridge.name] != nil,
+                create(newBridge(bridge), depth: depth, disruptive: replaced[bridge.name] != nil,
                        reason: replaced[bridge.name].map(replacementReason))
                 if let wanted = bridge.selfVLANs, wanted != startingVLANs {
                     add(.portVLANs, .setBridgeVLANs(link: bridge.name, vlans: wanted, previous: startingVLANs), depth: depth)
@@ -35,8 +35,8 @@ extension PlanBuilder {
         }
     }
 
-    func newBridge(_ bridge: DesiredBridge, _ options: BridgeOptions) -> NewLink {
-        NewLink(name: bridge.name, kind: .bridge, mtu: bridge.mtu, alias: linkAlias, up: true, bridge: options,
+    func newBridge(_ bridge: DesiredBridge) -> NewLink {
+        NewLink(name: bridge.name, options: bridge.linkOptions, mtu: bridge.mtu, alias: linkAlias, up: true,
                 ipv6LinkLocal: bridge.addresses.contains { $0.prefix.family == .ipv6 })
     }
 
@@ -79,5 +79,19 @@ extension PlanBuilder {
     mutating func planPortVLANs(_ port: String, of bridge: DesiredBridge, have: [BridgeVLAN]) {
         guard let wanted = bridge.portVLANs[port], wanted != have else { return }
         add(.portVLANs, .setBridgeVLANs(link: port, vlans: wanted, previous: have), depth: 0)
+    }
+}
+
+/// The planner's code for bridges (see `PlannedLinkKind`).
+enum BridgeKind: PlannedLinkKind {
+    static let stackDepth = 3
+
+    static func optionDetails(_ options: LinkOptions) -> [String] {
+        guard let b = options.bridge else { return [] }
+        return ["stp \(b.stp ? "on" : "off")"] + (b.vlanFiltering ? ["vlan_filtering on"] : [])
+    }
+
+    static func replacementReason(_ link: LinkState, desired: DesiredState) -> String? {
+        desired.bridges.contains { $0.name == link.name } ? "replaced: a \(link.kind) becomes a bridge" : nil
     }
 }

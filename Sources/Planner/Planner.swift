@@ -46,16 +46,6 @@ enum Phase: Int, Comparable {
     static func < (a: Phase, b: Phase) -> Bool { a.rawValue < b.rawValue }
 }
 
-/// Stack depth by kind: NIC → bond → VLAN/VXLAN → bridge.
-func stackDepth(_ kind: LinkKind) -> Int {
-    switch kind {
-    case .device, .veth, .other: return 0
-    case .bond: return 1
-    case .vlan, .vxlan: return 2
-    case .bridge: return 3
-    }
-}
-
 struct PlanBuilder {
     let desired: DesiredState
     let current: CurrentState
@@ -99,17 +89,16 @@ struct PlanBuilder {
         var replace: [String: LinkState] = [:]
         for vlan in desired.vlans {
             if let link = byName[vlan.name], link.alias == alias,
-               link.kind != .vlan || link.vlanID != vlan.id || link.link != vlan.link {
+               !vlan.keepsIdentity(of: link) {
                 replace[link.name] = link
             }
         }
         for bridge in desired.bridges {
-            if let link = byName[bridge.name], link.alias == alias, link.kind != .bridge { replace[link.name] = link }
+            if let link = byName[bridge.name], link.alias == alias, !bridge.keepsIdentity(of: link) { replace[link.name] = link }
         }
         for bond in desired.bonds {
-            // The kernel refuses a mode change while the bond has members, and lacp_rate while it is up.
             if let link = byName[bond.name], link.alias == alias,
-               link.kind != .bond || link.bond?.mode != bond.options.mode || link.bond?.lacpFast != bond.options.lacpFast {
+               !bond.keepsIdentity(of: link) {
                 replace[link.name] = link
             }
         }
@@ -127,7 +116,7 @@ struct PlanBuilder {
         }
         for vxlan in desired.vxlans {
             if let link = byName[vxlan.name], link.alias == alias,
-               link.kind != .vxlan || !(link.vxlan.map { $0.sameIdentity(as: vxlan.info) } ?? false) {
+               !vxlan.keepsIdentity(of: link) {
                 replace[link.name] = link
             }
         }
@@ -147,30 +136,10 @@ struct PlanBuilder {
     /// What differs between a link and the file, when it must be replaced.
     func replacementReason(_ link: LinkState) -> String {
         if let lower = link.link, let parent = replaced[lower], parent.name != link.name,
-           desired.vlans.first(where: { $0.name == link.name }).map({ $0.id == link.vlanID && $0.link == lower }) ?? false {
+           desired.vlans.first(where: { $0.name == link.name }).map({ $0.keepsIdentity(of: link) }) ?? false {
             return "replaced with \(lower) under it"
         }
-        if let vlan = desired.vlans.first(where: { $0.name == link.name }) {
-            if link.kind != .vlan { return "replaced: a \(link.kind) becomes a vlan" }
-            if link.vlanID != vlan.id { return "replaced: VLAN id \(link.vlanID.map(String.init) ?? "?") → \(vlan.id)" }
-            return "replaced: parent \(link.link ?? "?") → \(vlan.link)"
-        }
-        if let bond = desired.bonds.first(where: { $0.name == link.name }) {
-            if link.kind != .bond { return "replaced: a \(link.kind) becomes a bond" }
-            if link.bond?.mode != bond.options.mode {
-                return "replaced: mode \(link.bond.map { $0.mode.description } ?? "?") → \(bond.options.mode)"
-            }
-            return "replaced: lacp_rate \(link.bond?.lacpFast == true ? "fast" : "slow") → \(bond.options.lacpFast ? "fast" : "slow")"
-        }
-        if let vxlan = desired.vxlans.first(where: { $0.name == link.name }) {
-            guard let have = link.vxlan else { return "replaced: a \(link.kind) becomes a vxlan" }
-            var diffs: [String] = []
-            if have.vni != vxlan.info.vni { diffs.append("vni \(have.vni) → \(vxlan.info.vni)") }
-            if have.local != vxlan.info.local { diffs.append("local \(have.local ?? "none") → \(vxlan.info.local ?? "none")") }
-            if have.port != vxlan.info.port { diffs.append("port \(have.port) → \(vxlan.info.port)") }
-            if have.device != vxlan.info.device { diffs.append("device \(have.device ?? "none") → \(vxlan.info.device ?? "none")") }
-            return "replaced: " + diffs.joined(separator: ", ")
-        }
+        for kind in plannedKinds { if let reason = kind.replacementReason(link, desired: desired) { return reason } }
         return "replaced: a \(link.kind) becomes a bridge"
     }
 

@@ -17,22 +17,7 @@ extension Action {
     public var summary: String {
         switch self {
         case .createLink(let n):
-            var details: [String] = []
-            if let id = n.vlanID { details.append("id \(id)") }
-            if let link = n.link { details.append("on \(link)") }
-            if let mtu = n.mtu { details.append("mtu \(mtu)") }
-            if let b = n.bridge {
-                details.append("stp \(b.stp ? "on" : "off")")
-                if b.vlanFiltering { details.append("vlan_filtering on") }
-            }
-            if let b = n.bond { details.append(b.summary) }
-            if let v = n.vxlan {
-                details.append("vni \(v.vni)")
-                if let local = v.local { details.append("local \(local)") }
-                if let device = v.device { details.append("dev \(device)") }
-                if v.port != 4789 { details.append("port \(v.port)") }
-            }
-            if n.up { details.append("up") }
+            let details = n.createDetails
             return "\(n.kind) \(n.name)" + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))")
         case .deleteLink(let s):
             return "\(s.kind) \(s.name)"
@@ -117,30 +102,5 @@ extension Plan {
         out += renderForeign()
         for change in changes { out += "  \(change.line)\n" }
         return out + renderHealth()
-    }
-}
-
-extension BondOptions {
-    /// Only what differs, e.g. `miimon 100 → 200`. A primary set where there was none says no
-    /// "from": a bond created by the same plan gets its primary after its members join.
-    func changes(from previous: BondOptions) -> String {
-        var parts: [String] = []
-        if mode != previous.mode { parts.append("mode \(previous.mode) → \(mode)") }
-        if miimon != previous.miimon { parts.append("miimon \(previous.miimon) → \(miimon)") }
-        if lacpFast != previous.lacpFast { parts.append("lacp_rate \(previous.lacpFast ? "fast" : "slow") → \(lacpFast ? "fast" : "slow")") }
-        if xmitHashPolicy != previous.xmitHashPolicy { parts.append("xmit_hash_policy \(previous.xmitHashPolicy) → \(xmitHashPolicy)") }
-        if primary != previous.primary {
-            parts.append(previous.primary.map { "primary \($0) → \(primary ?? "none")" } ?? "primary \(primary!)")
-        }
-        return parts.joined(separator: ", ")
-    }
-
-    /// `mode 802.3ad, miimon 100, lacp_rate fast, xmit_hash_policy layer3+4, primary eth1`
-    public var summary: String {
-        var parts = ["mode \(mode)", "miimon \(miimon)"]
-        if mode == .lacp { parts.append("lacp_rate \(lacpFast ? "fast" : "slow")") }
-        if mode.hashes { parts.append("xmit_hash_policy \(xmitHashPolicy)") }
-        if let primary { parts.append("primary \(primary)") }
-        return parts.joined(separator: ", ")
     }
 }

@@ -18,10 +18,11 @@ public enum Simulator {
             // Like the kernel: a new device starts from conf/default.
             for value in s.sysctls where value.key.link == "default" { s.sysctls.append(SysctlValue(value.key.on(n.name), value.value)) }
             let index = (s.links.map(\.index).max() ?? 0) + 1
-            s.links.append(LinkState(index: index, name: n.name, kind: n.kind, mtu: n.mtu ?? 1500, up: n.up,
-                                     carrier: n.up, alias: n.alias, link: n.link, vlanID: n.vlanID, bridge: n.bridge, bond: n.bond,
-                                     bridgeVLANs: bridgeVLANs && n.kind == .bridge ? [BridgeVLAN(vid: 1, pvid: true, untagged: true)] : nil,
-                                     vxlan: n.vxlan.map { var v = $0; v.remotes = []; return v }))
+            var options = n.options
+            options.setVXLANRemotes([])
+            s.links.append(LinkState(index: index, name: n.name, options: options, mtu: n.mtu ?? 1500, up: n.up,
+                                     carrier: n.up, alias: n.alias, link: n.link,
+                                     bridgeVLANs: bridgeVLANs && n.kind == .bridge ? [BridgeVLAN(vid: 1, pvid: true, untagged: true)] : nil))
         case .deleteLink(let l):
             s.links.removeAll { $0.name == l.name }
             s.addresses.removeAll { $0.link == l.name }
@@ -47,10 +48,11 @@ public enum Simulator {
                 }
             }
         case let .setAlias(link, alias, _): update(link) { $0.alias = alias }
-        case let .setBridgeOptions(link, options, _): update(link) { $0.bridge = options }
-        case let .setBondOptions(link, options, _): update(link) { $0.bond = options }
+        case let .setBridgeOptions(link, options, _): update(link) { if $0.kind == .bridge { $0.options = .bridge(options) } }
+        case let .setBondOptions(link, options, _): update(link) { if $0.kind == .bond { $0.options = .bond(options) } }
         case let .setBridgeVLANs(link, vlans, _): update(link) { $0.bridgeVLANs = vlans }
-        case let .setVXLANRemotes(link, remotes, _): update(link) { $0.vxlan?.remotes = remotes }
+        case let .setVXLANRemotes(link, remotes, _):
+            update(link) { $0.options.setVXLANRemotes(remotes) }
         case let .setSysctl(key, value, _):
             s.sysctls.removeAll { $0.key == key }
             s.sysctls.append(SysctlValue(key, value))

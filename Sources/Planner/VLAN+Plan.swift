@@ -13,7 +13,7 @@ extension PlanBuilder {
             let role = roles[vlan.name]
             let mtu = vlan.mtu ?? role?.mtu
             if let link = live(vlan.name) {
-                guard link.kind == .vlan, link.vlanID == vlan.id, link.link == vlan.link else {
+                guard vlan.keepsIdentity(of: link) else {
                     problem("vlan \(vlan.name)", "a \(link.kind) device named \(vlan.name) exists (\(describe(link))) and was not created by poolnet; rename one of them")
                     continue
                 }
@@ -26,8 +26,8 @@ extension PlanBuilder {
                 continue
             }
             let wantsIPv6 = role?.addresses.contains { $0.prefix.family == .ipv6 } ?? false
-            create(NewLink(name: vlan.name, kind: .vlan, mtu: mtu, alias: linkAlias, up: true,
-                           link: vlan.link, vlanID: vlan.id, ipv6LinkLocal: wantsIPv6),
+            create(NewLink(name: vlan.name, options: vlan.linkOptions, mtu: mtu, alias: linkAlias, up: true,
+                           link: vlan.link, ipv6LinkLocal: wantsIPv6),
                    depth: depth, disruptive: replaced[vlan.name] != nil, reason: replaced[vlan.name].map(replacementReason))
         }
     }
@@ -35,5 +35,19 @@ extension PlanBuilder {
     func describe(_ link: LinkState) -> String {
         if link.kind == .vlan { return "id \(link.vlanID.map(String.init) ?? "?") on \(link.link ?? "?")" }
         return "kind \(link.kind)"
+    }
+}
+
+/// The planner's code for VLANs (see `PlannedLinkKind`).
+enum VLANKind: PlannedLinkKind {
+    static let stackDepth = 2
+
+    static func identityDetails(_ options: LinkOptions) -> [String] { options.vlanID.map { ["id \($0)"] } ?? [] }
+
+    static func replacementReason(_ link: LinkState, desired: DesiredState) -> String? {
+        guard let vlan = desired.vlans.first(where: { $0.name == link.name }) else { return nil }
+        if link.kind != .vlan { return "replaced: a \(link.kind) becomes a vlan" }
+        if link.vlanID != vlan.id { return "replaced: VLAN id \(link.vlanID.map(String.init) ?? "?") → \(vlan.id)" }
+        return "replaced: parent \(link.link ?? "?") → \(vlan.link)"
     }
 }

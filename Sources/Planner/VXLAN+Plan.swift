@@ -27,13 +27,36 @@ extension PlanBuilder {
                 problem("vxlan \(vxlan.name)", "underlay device \(device) is not present on host \(desired.host)")
                 continue
             }
-            var info = vxlan.info
-            info.remotes = nil
-            create(NewLink(name: vxlan.name, kind: .vxlan, mtu: vxlan.mtu, alias: linkAlias, up: true, ipv6LinkLocal: false, vxlan: info),
+            create(NewLink(name: vxlan.name, options: vxlan.linkOptions, mtu: vxlan.mtu, alias: linkAlias, up: true, ipv6LinkLocal: false),
                    depth: depth, disruptive: replaced[vxlan.name] != nil, reason: replaced[vxlan.name].map(replacementReason))
             if !wanted.isEmpty {
                 add(.forwarding, .setVXLANRemotes(link: vxlan.name, remotes: wanted, previous: []), depth: depth)
             }
         }
+    }
+}
+
+/// The planner's code for VXLANs (see `PlannedLinkKind`).
+enum VXLANKind: PlannedLinkKind {
+    static let stackDepth = 2
+
+    static func optionDetails(_ options: LinkOptions) -> [String] {
+        guard let v = options.vxlan else { return [] }
+        var details = ["vni \(v.vni)"]
+        if let local = v.local { details.append("local \(local)") }
+        if let device = v.device { details.append("dev \(device)") }
+        if v.port != 4789 { details.append("port \(v.port)") }
+        return details
+    }
+
+    static func replacementReason(_ link: LinkState, desired: DesiredState) -> String? {
+        guard let vxlan = desired.vxlans.first(where: { $0.name == link.name }) else { return nil }
+        guard let have = link.vxlan else { return "replaced: a \(link.kind) becomes a vxlan" }
+        var diffs: [String] = []
+        if have.vni != vxlan.info.vni { diffs.append("vni \(have.vni) → \(vxlan.info.vni)") }
+        if have.local != vxlan.info.local { diffs.append("local \(have.local ?? "none") → \(vxlan.info.local ?? "none")") }
+        if have.port != vxlan.info.port { diffs.append("port \(have.port) → \(vxlan.info.port)") }
+        if have.device != vxlan.info.device { diffs.append("device \(have.device ?? "none") → \(vxlan.info.device ?? "none")") }
+        return "replaced: " + diffs.joined(separator: ", ")
     }
 }

@@ -99,3 +99,19 @@ public struct BondSpec {
         })
     }
 }
+
+extension DesiredBond {
+    /// The kind and options it is created with: the primary must be a member first, so it is set
+    /// after enslaving.
+    public var linkOptions: LinkOptions {
+        var base = options
+        base.primary = nil
+        return .bond(base)
+    }
+
+    /// The kernel refuses a mode change while the bond has members, and lacp_rate while it is up:
+    /// either is a new bond.
+    public func keepsIdentity(of link: LinkState) -> Bool {
+        link.kind == .bond && link.bond?.mode == options.mode && link.bond?.lacpFast == options.lacpFast
+    }
+}

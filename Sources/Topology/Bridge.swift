@@ -112,3 +112,14 @@ public struct BridgeSpec {
         })
     }
 }
+
+extension DesiredBridge {
+    /// The bridge options the file manages (the default PVID is the kernel's).
+    public var options: BridgeOptions { BridgeOptions(stp: stp, vlanFiltering: vlanFiltering) }
+
+    /// The kind and options it is created with.
+    public var linkOptions: LinkOptions { .bridge(options) }
+
+    /// Every bridge option changes in place; only another kind of device is replaced.
+    public func keepsIdentity(of link: LinkState) -> Bool { link.kind == .bridge }
+}

@@ -68,3 +68,13 @@ public struct VLANSpec {
         })
     }
 }
+
+extension DesiredVLAN {
+    /// The kind and options it is created with, compared with the live link's.
+    public var linkOptions: LinkOptions { .vlan(id: id) }
+
+    /// A VLAN's id and parent cannot change in place: another id or parent is another device.
+    public func keepsIdentity(of link: LinkState) -> Bool {
+        link.options == linkOptions && link.link == self.link
+    }
+}

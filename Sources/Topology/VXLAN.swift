@@ -87,3 +87,15 @@ public struct VXLANSpec {
         })
     }
 }
+
+extension DesiredVXLAN {
+    /// The kind and options it is created with: the remotes go separately, as FDB entries.
+    public var linkOptions: LinkOptions {
+        var options = LinkOptions.vxlan(info)
+        options.setVXLANRemotes(nil)
+        return options
+    }
+
+    /// VNI, local VTEP, port and underlay cannot change in place; the remotes can.
+    public func keepsIdentity(of link: LinkState) -> Bool { link.vxlan?.sameIdentity(as: info) ?? false }
+}
