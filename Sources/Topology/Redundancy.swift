@@ -3,7 +3,7 @@ import HostState
 /// A single point of failure the pool file reveals on one host (`validate --redundancy`).
 public struct RedundancyFinding: Sendable, Equatable {
     /// An object the finding is about, where the file declares it.
-    public struct Located: Sendable, Equatable {
+    public struct Located: Sendable, Hashable {
         public var object: String
         public var mark: SourceMark
     }
@@ -131,7 +131,9 @@ public struct Redundancy {
         guard !paths.isEmpty else { return [] }
         var found: [RedundancyFinding] = []
         let names = "(\(paths.map(\.label).joined(separator: ", ")))"
-        let located = paths.flatMap(\.located).reduce(into: [RedundancyFinding.Located]()) { if !$0.contains($1) { $0.append($1) } }
+        // In order, each once; a set, not a scan of the list so far (1,000 storage NICs: 500,000 compares).
+        var seen = Set<RedundancyFinding.Located>()
+        let located = paths.flatMap(\.located).filter { seen.insert($0).inserted }
         func add(_ rule: RedundancyFinding.Rule, _ message: String, _ objects: [RedundancyFinding.Located]) {
             found.append(RedundancyFinding(host: state.host, rule: rule, message: message, objects: objects))
         }
