@@ -60,14 +60,34 @@ public struct AddressOwnership: Codable, Sendable, Equatable {
     public var mode: AddressOwnershipMode
     /// The pool's recorded addresses; nil when the pool has no record yet: then the 0x70 addresses
     /// on links the pool created, marked or declares count as its own (and are recorded).
-    public var recorded: [RecordedAddress]?
+    public var recorded: [RecordedAddress]? { didSet { recordedByAddress = recorded.map(Self.byAddress) } }
     /// Addresses other pools recorded: never this pool's, also not by migration.
-    public var otherPools: [RecordedAddress]
+    public var otherPools: [RecordedAddress] { didSet { otherPoolsByAddress = Self.byAddress(otherPools) } }
+    /// The entries by link and prefix: every address of a plan asks about its own, and scanning
+    /// the whole record for each made a no-op plan quadratic (1,000 addresses: 1,000,000 compares).
+    private var recordedByAddress: [AddressKey: [RecordedAddress]]?
+    private var otherPoolsByAddress: [AddressKey: [RecordedAddress]]
+
+    private struct AddressKey: Hashable {
+        var link: String
+        var prefix: IPPrefix
+    }
+
+    private static func byAddress(_ entries: [RecordedAddress]) -> [AddressKey: [RecordedAddress]] {
+        Dictionary(grouping: entries) { AddressKey(link: $0.link, prefix: $0.prefix) }
+    }
+
+    /// The entries of `index` for `address` (on its link).
+    private static func entries(_ index: [AddressKey: [RecordedAddress]], _ address: AddressState) -> [RecordedAddress] {
+        index[AddressKey(link: address.link, prefix: address.prefix)] ?? []
+    }
 
     public init(mode: AddressOwnershipMode = .kernelMark, recorded: [RecordedAddress]? = nil, otherPools: [RecordedAddress] = []) {
         self.mode = mode
         self.recorded = recorded
         self.otherPools = otherPools
+        recordedByAddress = recorded.map(Self.byAddress)
+        otherPoolsByAddress = Self.byAddress(otherPools)
     }
 
     enum CodingKeys: String, CodingKey { case mode, recorded, otherPools = "other_pools" }
@@ -77,34 +97,38 @@ public struct AddressOwnership: Codable, Sendable, Equatable {
         mode = try c.decodeIfPresent(AddressOwnershipMode.self, forKey: .mode) ?? .kernelMark
         recorded = try c.decodeIfPresent([RecordedAddress].self, forKey: .recorded)
         otherPools = try c.decodeIfPresent([RecordedAddress].self, forKey: .otherPools) ?? []
+        recordedByAddress = recorded.map(Self.byAddress)
+        otherPoolsByAddress = Self.byAddress(otherPools)
     }
 
     /// Whether `address` (on `link`) is the pool's. `poolLink`: the pool created or marked the link,
     /// or its file declares it (used only to migrate when the pool has no record yet).
     public func isPools(_ address: AddressState, on link: LinkState, poolLink: Bool) -> Bool {
+        let recorded = recordedByAddress.map { Self.entries($0, address) }
         switch mode {
         case .kernelMark:
             guard address.proto == Ownership.addressProtocol else {
-                return recorded?.contains { $0.adopted && $0.ifindex == link.index && $0.link == address.link && $0.prefix == address.prefix } ?? false
+                return recorded?.contains { $0.adopted && $0.ifindex == link.index } ?? false
             }
-            if let recorded { return recorded.contains { $0.link == address.link && $0.prefix == address.prefix } }
-            return poolLink && !otherPools.contains { $0.link == address.link && $0.prefix == address.prefix }
+            if let recorded { return !recorded.isEmpty }
+            return poolLink && Self.entries(otherPoolsByAddress, address).isEmpty
         case .record:
-            return recorded?.contains { $0.ifindex == link.index && $0.link == address.link && $0.prefix == address.prefix } ?? false
+            return recorded?.contains { $0.ifindex == link.index } ?? false
         }
     }
 
     /// Whether another pool owns `address`: its record holds it (with poolnet's protocol on the
     /// address, where the kernel keeps it; with the link's ifindex, where the record alone decides).
     public func isOtherPools(_ address: AddressState, on link: LinkState) -> Bool {
+        let others = Self.entries(otherPoolsByAddress, address)
         switch mode {
         case .kernelMark:
             if address.proto != Ownership.addressProtocol {
-                return otherPools.contains { $0.adopted && $0.ifindex == link.index && $0.link == address.link && $0.prefix == address.prefix }
+                return others.contains { $0.adopted && $0.ifindex == link.index }
             }
-            return otherPools.contains { $0.link == address.link && $0.prefix == address.prefix }
+            return !others.isEmpty
         case .record:
-            return otherPools.contains { $0.ifindex == link.index && $0.link == address.link && $0.prefix == address.prefix }
+            return others.contains { $0.ifindex == link.index }
         }
     }
 }

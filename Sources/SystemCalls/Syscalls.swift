@@ -213,10 +213,12 @@ public enum Syscall {
         return pid
     }
 
-    /// How a child ended (wait4's status) and its peak resident set (ru_maxrss, KiB).
+    /// How a child ended (wait4's status), its peak resident set (ru_maxrss, KiB) and the CPU
+    /// time it used (user + system, seconds: on a shared machine steadier than the wall time).
     public struct Exit: Sendable {
         public var rawStatus: Int32
         public var maxRSSKB: Int
+        public var cpuSeconds: Double = 0
         /// The exit code, or 128 + the signal that killed it (as a shell reports it).
         public var status: Int32 { (rawStatus & 0x7f) == 0 ? (rawStatus >> 8) & 0xff : 128 + (rawStatus & 0x7f) }
     }
@@ -226,7 +228,8 @@ public enum Syscall {
         var raw: Int32 = 0
         var usage = rusage()
         while wait4(pid, &raw, 0, &usage) < 0 && errno == EINTR {}
-        return Exit(rawStatus: raw, maxRSSKB: usage.ru_maxrss)
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return Exit(rawStatus: raw, maxRSSKB: usage.ru_maxrss, cpuSeconds: seconds(usage.ru_utime) + seconds(usage.ru_stime))
     }
 
     /// A pipe whose ends are not inherited by children (close-on-exec): (read end, write end).

@@ -3,7 +3,7 @@ import HostState
 /// A single point of failure the pool file reveals on one host (`validate --redundancy`).
 public struct RedundancyFinding: Sendable, Equatable {
     /// An object the finding is about, where the file declares it.
-    public struct Located: Sendable, Equatable {
+    public struct Located: Sendable, Hashable {
         public var object: String
         public var mark: SourceMark
     }
@@ -131,7 +131,9 @@ public struct Redundancy {
         guard !paths.isEmpty else { return [] }
         var found: [RedundancyFinding] = []
         let names = "(\(paths.map(\.label).joined(separator: ", ")))"
-        let located = paths.flatMap(\.located).reduce(into: [RedundancyFinding.Located]()) { if !$0.contains($1) { $0.append($1) } }
+        // In order, each once; a set, not a scan of the list so far (1,000 storage NICs: 500,000 compares).
+        var seen = Set<RedundancyFinding.Located>()
+        let located = paths.flatMap(\.located).filter { seen.insert($0).inserted }
         func add(_ rule: RedundancyFinding.Rule, _ message: String, _ objects: [RedundancyFinding.Located]) {
             found.append(RedundancyFinding(host: state.host, rule: rule, message: message, objects: objects))
         }
@@ -170,11 +172,17 @@ public struct Redundancy {
         var storageNICs: [String: Set<String>] = [:]  // storage device → its physical NICs
         for path in paths { storageNICs[path.nic] = physical(path.nic) }
         for nic in state.nics { storageNICs[nic.name] = physical(nic.name) }
+        // Physical NIC → the storage devices over it (in name order), built once: asking every
+        // storage device for every bridge (sorted each time) was quadratic in a mixed file.
+        var storageOver: [String: [String]] = [:]
+        for device in storageNICs.keys.sorted() {
+            for nic in storageNICs[device]! { storageOver[nic, default: []].append(device) }
+        }
         return state.bridges.compactMap { bridge in
             let guest = physical(bridge.name)
-            let sharing = storageNICs.keys.sorted().filter { !storageNICs[$0]!.isDisjoint(with: guest) }
+            let sharing = Set(guest.flatMap { storageOver[$0] ?? [] }).sorted()
             guard !sharing.isEmpty else { return nil }
-            let common = sharing.reduce(into: Set<String>()) { $0.formUnion(storageNICs[$1]!.intersection(guest)) }
+            let common = guest.filter { storageOver[$0] != nil }
             var objects: [RedundancyFinding.Located] = [.init(object: "bridge \(bridge.name)", mark: bridge.mark)]
             for name in sharing { if let nic = nics[name] { objects.append(.init(object: "storage_nic \(name)", mark: nic.mark)) } }
             return RedundancyFinding(host: state.host, rule: .guestAndStorage,

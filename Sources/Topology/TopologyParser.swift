@@ -52,7 +52,8 @@ extension Topology {
         } catch {
             throw TopologyErrors([TopologyError("cannot parse YAML: \(error)", at: start)])
         }
-        if let problem = NodeBudget.check(root, file: file) { throw TopologyErrors([problem]) }
+        let mayHaveAliases = yaml.utf8.contains(UInt8(ascii: "*"))
+        if let problem = NodeBudget.check(root, file: file, mayHaveAliases: mayHaveAliases) { throw TopologyErrors([problem]) }
 
         let errors = ErrorSink()
         let topology = errors.collect { () throws -> Topology in

@@ -94,13 +94,14 @@ final class MappingReader {
     private var order: [String] = []
     private var used = Set<String>()
     /// Every key the mapping may have, when the caller lists them: a missing required key is then
-    /// reported together with the unknown keys (often the same key, misspelt).
-    private let known: Set<String>
+    /// reported together with the unknown keys (often the same key, misspelt). An array: a set
+    /// is built only for an error, not for each of a file's thousands of objects.
+    private let known: [String]
 
     init(_ node: YNode, what: String, keys: [String] = []) throws {
         self.node = node
         self.what = what
-        self.known = Set(keys)
+        self.known = keys
         for (key, value) in try node.mapping(what) {
             guard let name = key.scalar?.string else { _ = try key.string("a key of \(what)"); continue }
             entries[name] = (key, value)
@@ -138,11 +139,13 @@ final class MappingReader {
 
     /// Errors for keys that were never read, with the closest allowed key and the keys that are allowed.
     func unknownKeys() -> [TopologyError] {
+        // Most mappings have only keys that were read: no sets, sorts or joins for them.
+        guard order.contains(where: { !used.contains($0) }) else { return [] }
         let allowedKeys = used.union(known)
         let allowed = allowedKeys.sorted().joined(separator: ", ")
         // A suggestion only among the keys the mapping lacks: a key it has is not the one meant.
         let absent = allowedKeys.subtracting(order).sorted()
-        return order.filter { !used.contains($0) && !known.contains($0) }.map { name in
+        return order.filter { !allowedKeys.contains($0) }.map { name in
             let hint = KeySuggestion.closest(to: name, among: absent).map { "; did you mean \"\($0)\"?" } ?? ""
             return TopologyError("unknown key \"\(name)\" in \(what)\(hint) (allowed: \(allowed))", at: entries[name]!.key.mark)
         }

@@ -34,6 +34,8 @@ struct Row: Codable {
     var poolnetSeconds: Double
     var ipSeconds: Double
     var ratio: Double
+    var poolnetCPUSeconds: Double
+    var ipCPUSeconds: Double
     var poolnetMaxRSSMB: Double
     var ipMaxRSSMB: Double
 }
@@ -99,6 +101,7 @@ for n in sizes {
     for (op, s) in samples.sorted(by: { $0.key < $1.key }) {
         let p = Measure.median(s.p.map(\.seconds)), i = Measure.median(s.i.map(\.seconds))
         rows.append(Row(workload: kind.rawValue, n: n, operation: op, poolnetSeconds: p, ipSeconds: i, ratio: i > 0 ? p / i : 0,
+                        poolnetCPUSeconds: Measure.median(s.p.map(\.cpuSeconds)), ipCPUSeconds: Measure.median(s.i.map(\.cpuSeconds)),
                         poolnetMaxRSSMB: Double(s.p.map(\.maxRSSKB).max() ?? 0) / 1024, ipMaxRSSMB: Double(s.i.map(\.maxRSSKB).max() ?? 0) / 1024))
     }
     Workload.deleteNamespace(nsP)
@@ -106,10 +109,10 @@ for n in sizes {
 }
 
 func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s : s + String(repeating: " ", count: w - s.count) }
-print("| N | operation | poolnet | ip | poolnet / ip | poolnet peak RSS | ip peak RSS |")
-print("|---|---|---|---|---|---|---|")
+print("| N | operation | poolnet | ip | poolnet / ip | poolnet CPU | ip CPU | poolnet peak RSS | ip peak RSS |")
+print("|---|---|---|---|---|---|---|---|---|")
 for r in rows {
-    print("| \(r.n) | \(r.operation) | \(String(format: "%.3f s", r.poolnetSeconds)) | \(String(format: "%.3f s", r.ipSeconds)) | \(String(format: "%.2f×", r.ratio)) | \(String(format: "%.0f MB", r.poolnetMaxRSSMB)) | \(String(format: "%.0f MB", r.ipMaxRSSMB)) |")
+    print("| \(r.n) | \(r.operation) | \(String(format: "%.3f s", r.poolnetSeconds)) | \(String(format: "%.3f s", r.ipSeconds)) | \(String(format: "%.2f×", r.ratio)) | \(String(format: "%.3f s", r.poolnetCPUSeconds)) | \(String(format: "%.3f s", r.ipCPUSeconds)) | \(String(format: "%.0f MB", r.poolnetMaxRSSMB)) | \(String(format: "%.0f MB", r.ipMaxRSSMB)) |")
 }
 print("(workload \(kind.rawValue); medians of \(runs) runs; ip reads = ip -j -d link show + ip -j addr show)")
 if let jsonPath {

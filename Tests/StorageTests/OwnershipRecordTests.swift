@@ -98,4 +98,34 @@ final class OwnershipRecordTests: XCTestCase {
         try Data(#"{"version": 3, "pools": {}}"#.utf8).write(to: URL(fileURLWithPath: path))
         XCTAssertThrowsError(try OwnershipRecord.load(path)) { XCTAssertTrue("\($0)".contains("version 3"), "\($0)") }
     }
+
+    /// A run loads the record several times and reuses the decoded one, but only for the same
+    /// bytes: a file changed by one byte in place (same size, same second), replaced by another
+    /// process, or removed reads as it is now.
+    func testAReloadSeesEveryChangeOfTheFile() throws {
+        let url = URL(fileURLWithPath: path)
+        func record(_ last: Int) -> String {
+            #"{"version": 2, "pools": {"alpha": {"addresses": [{"ifindex": 7, "link": "br0", "prefix": "192.0.2.\#(last)/24"}]}}}"#
+        }
+        try Data(record(1).utf8).write(to: url)
+        XCTAssertEqual(try OwnershipRecord.load(path).pools["alpha"]?.addresses.first?.prefix.description, "192.0.2.1/24")
+        XCTAssertEqual(try OwnershipRecord.load(path).pools["alpha"]?.addresses.first?.prefix.description, "192.0.2.1/24")
+        // One byte, same length, written in place.
+        let handle = try FileHandle(forWritingTo: url)
+        try handle.seek(toOffset: UInt64(record(1).utf8.count - 10))
+        handle.write(Data("2".utf8))
+        try handle.close()
+        XCTAssertEqual(try String(contentsOf: url, encoding: .utf8), record(2))
+        XCTAssertEqual(try OwnershipRecord.load(path).pools["alpha"]?.addresses.first?.prefix.description, "192.0.2.2/24")
+        // Another pool's record at another path with the old bytes is not this one.
+        let other = dir.appendingPathComponent("other.json")
+        try Data(record(1).utf8).write(to: other)
+        XCTAssertEqual(try OwnershipRecord.load(other.path).pools["alpha"]?.addresses.first?.prefix.description, "192.0.2.1/24")
+        XCTAssertEqual(try OwnershipRecord.load(path).pools["alpha"]?.addresses.first?.prefix.description, "192.0.2.2/24")
+        // Corrupted after a good load: an error, not the remembered record.
+        try Data(record(2).utf8.dropLast(3)).write(to: url)
+        XCTAssertThrowsError(try OwnershipRecord.load(path))
+        try FileManager.default.removeItem(at: url)
+        XCTAssertEqual(try OwnershipRecord.load(path), OwnershipRecord())
+    }
 }

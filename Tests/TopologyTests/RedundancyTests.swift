@@ -102,6 +102,26 @@ final class RedundancyTests: XCTestCase {
         XCTAssertEqual(located(found[0]), ["bond bond0 r.yaml:7:5"])
     }
 
+    /// Several storage NICs under one guest bridge, listed in name order whatever the file's
+    /// order, with every NIC they share; a bridge over no storage NIC is not reported.
+    func testGuestBridgeOverSeveralStorageNICs() throws {
+        let yaml = head + """
+        storage_nics:
+          - { name: eth2, subnet: 10.2.0.0/24, addresses: ["10.2.0.${index + 10}"] }
+          - { name: eth1, subnet: 10.1.0.0/24, addresses: ["10.1.0.${index + 10}"] }
+        vlans:
+          - name: eth1.100
+          - name: eth2.100
+        bridges:
+          - { name: br-guests, ports: [eth2.100, eth1.100, eth7] }
+          - { name: br-other, ports: [eth8] }
+        """
+        let found = try findings(yaml).filter { $0.rule == .guestAndStorage }
+        XCTAssertEqual(found.count, 1, "\(found)")
+        XCTAssertEqual(found.first?.message, "bridge br-guests (guest traffic) and storage eth1, eth2 share NIC eth1, eth2: guests can starve storage, and one NIC failure hits both")
+        XCTAssertEqual(found.first.map(located), ["bridge br-guests r.yaml:10:5", "storage_nic eth1 r.yaml:5:5", "storage_nic eth2 r.yaml:4:5"])
+    }
+
     func testGuestAndStorageOnOneNIC() throws {
         let yaml = head + """
         storage_nics:

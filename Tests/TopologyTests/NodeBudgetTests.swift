@@ -1,0 +1,36 @@
+@testable import Topology
+import XCTest
+
+/// The depth bound holds on both of NodeBudget's paths: the full measure for a file with aliases
+/// (where the depth can come from what aliases bring in) and the depth-only walk for a file
+/// without a `*` (yaml-deep.yaml in the fixtures covers nesting written out).
+final class NodeBudgetTests: XCTestCase {
+    func errors(_ yaml: String) -> [String] {
+        do {
+            _ = try Topology.parse(yaml: yaml, file: "t.yaml")
+            return []
+        } catch { return error.errors.map(\.description) }
+    }
+
+    func testDepthBroughtInByAliasesIsCaught() {
+        // Each list holds the previous one by alias: 70 levels, none written out.
+        var yaml = "pool: t\nhosts: [h1]\nx0: &a0 [1]\n"
+        for k in 1..<70 { yaml += "x\(k): &a\(k) [*a\(k - 1)]\n" }
+        let found = errors(yaml)
+        XCTAssertEqual(found.count, 1, "\(found)")
+        XCTAssertTrue(found.first?.contains("nest deeper than \(InputLimits.maxDepth) levels") ?? false, "\(found)")
+    }
+
+    func testTheSameDepthWrittenOutIsCaughtAndAShallowerOneIsNot() {
+        func nested(_ levels: Int) -> String {
+            "pool: t\nhosts: [h1]\nx: " + String(repeating: "[", count: levels) + String(repeating: "]", count: levels) + "\n"
+        }
+        let deep = errors(nested(70))
+        XCTAssertEqual(deep.count, 1, "\(deep)")
+        XCTAssertTrue(deep.first?.contains("t.yaml:3:") ?? false, "the deepest list's place: \(deep)")
+        XCTAssertTrue(deep.first?.contains("nest deeper than") ?? false, "\(deep)")
+        // 63 levels under the root mapping: within the bound, so only the unknown key is reported.
+        let shallow = errors(nested(InputLimits.maxDepth - 1))
+        XCTAssertFalse(shallow.contains { $0.contains("nest deeper") }, "\(shallow)")
+    }
+}
