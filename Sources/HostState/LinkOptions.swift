@@ -165,7 +165,8 @@ public enum LinkOptions: Hashable, Sendable {
 }
 
 /// A JSON key of any name: `LinkState` and `NewLink` write their own keys and the ones
-/// `LinkOptions` names for its kind in one container, so a kind's key is named only there.
+/// `LinkOptions` names for its kind in one container, so a kind's key is named only there (the
+/// steps' wire format, `Action+Wire.swift`, reads its fields with it too).
 public struct WireKey: CodingKey, Hashable, Sendable, ExpressibleByStringLiteral {
     public let stringValue: String
     public init(_ name: String) { stringValue = name }
