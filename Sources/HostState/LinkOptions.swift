@@ -85,15 +85,51 @@ public enum LinkOptions: Hashable, Sendable {
         }
     }
 
-    /// Reads the wire's keys (`LinkState` and `NewLink` name the VLAN id's differently); each is
-    /// read, so a malformed one fails whatever the kind, as before the enum.
-    public static func decode<K: CodingKey>(kind: LinkKind, from c: KeyedDecodingContainer<K>,
-                                            vlanID: K, bridge: K, bond: K, vxlan: K) throws -> LinkOptions {
-        LinkOptions(kind: kind, vlanID: try c.decodeIfPresent(UInt16.self, forKey: vlanID),
-                    bridge: try c.decodeIfPresent(BridgeOptions.self, forKey: bridge),
-                    bond: try c.decodeIfPresent(BondOptions.self, forKey: bond),
-                    vxlan: try c.decodeIfPresent(VXLANInfo.self, forKey: vxlan))
+    /// Reads a record's per-kind keys (see `wireKey(in:)`); each is read, so a malformed one
+    /// fails whatever the kind, as before the enum.
+    public static func decode(kind: LinkKind, from c: KeyedDecodingContainer<WireKey>, in record: WireRecord) throws -> LinkOptions {
+        func read<T: Decodable>(_ type: T.Type, _ sample: LinkOptions) throws -> T? {
+            guard let key = sample.wireKey(in: record) else { return nil }
+            return try c.decodeIfPresent(T.self, forKey: WireKey(key.name))
+        }
+        return LinkOptions(kind: kind, vlanID: try read(UInt16.self, .vlan(id: nil)),
+                           bridge: try read(BridgeOptions.self, .bridge(nil)),
+                           bond: try read(BondOptions.self, .bond(nil)),
+                           vxlan: try read(VXLANInfo.self, .vxlan(nil)))
     }
+
+    /// Writes this kind's key, if it has one and its place in `record` is `late`: the record
+    /// calls this twice, at the two places the releases of one optional per kind wrote them.
+    public func encode(into c: inout KeyedEncodingContainer<WireKey>, in record: WireRecord, late: Bool) throws {
+        guard let key = wireKey(in: record), key.late == late else { return }
+        let k = WireKey(key.name)
+        switch self {
+        case .vlan(let id): try c.encodeIfPresent(id, forKey: k)
+        case .bridge(let b): try c.encodeIfPresent(b, forKey: k)
+        case .bond(let b): try c.encodeIfPresent(b, forKey: k)
+        case .vxlan(let v): try c.encodeIfPresent(v, forKey: k)
+        case .device, .veth, .other: break
+        }
+    }
+
+    /// The one key this kind's options take in `record`, and whether the record writes it at its
+    /// late place (`LinkState`: after `bridge_vlans`; `NewLink`: after `link`). The names and places
+    /// are those the releases of one optional per kind wrote; the journal keeps key order, so they
+    /// stay. A new kind picks a name and either place.
+    func wireKey(in record: WireRecord) -> (name: String, late: Bool)? {
+        switch (self, record) {
+        case (.vlan, .linkState): return ("vlan_id", false)
+        case (.vlan, .newLink): return ("vlanID", true)
+        case (.bridge, _): return ("bridge", false)
+        case (.bond, _): return ("bond", false)
+        case (.vxlan, .linkState): return ("vxlan", true)
+        case (.vxlan, .newLink): return ("vxlan", false)
+        case (.device, _), (.veth, _), (.other, _): return nil
+        }
+    }
+
+    /// The two records that carry a link's options on the wire.
+    public enum WireRecord: Sendable { case linkState, newLink }
 
     /// What differs in the options between two reads of a link, e.g. `VLAN id 20 → 30`.
     func differences(to other: LinkOptions) -> [String] {
@@ -126,4 +162,16 @@ public enum LinkOptions: Hashable, Sendable {
     public mutating func setVXLANRemotes(_ remotes: [String]?) {
         if case .vxlan(var v?) = self { v.remotes = remotes; self = .vxlan(v) }
     }
+}
+
+/// A JSON key of any name: `LinkState` and `NewLink` write their own keys and the ones
+/// `LinkOptions` names for its kind in one container, so a kind's key is named only there (the
+/// steps' wire format, `Action+Wire.swift`, reads its fields with it too).
+public struct WireKey: CodingKey, Hashable, Sendable, ExpressibleByStringLiteral {
+    public let stringValue: String
+    public init(_ name: String) { stringValue = name }
+    public init(stringValue: String) { self.init(stringValue) }
+    public init(stringLiteral name: String) { self.init(name) }
+    public var intValue: Int? { nil }
+    public init?(intValue: Int) { nil }
 }

@@ -71,42 +71,40 @@ public struct LinkState: Hashable, Sendable, Codable {
                   mtu: mtu, up: up, carrier: carrier, master: master, alias: alias, link: link, bridgeVLANs: bridgeVLANs)
     }
 
-    enum CodingKeys: String, CodingKey { case index, name, kind, mtu, up, carrier, master, alias, link, vlanID = "vlan_id", bridge, bond, bridgeVLANs = "bridge_vlans", vxlan, group }
+    // Keyed by `WireKey`: the options' keys are named by `LinkOptions`, in the same object.
 
     public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        index = try c.decodeIfPresent(Int32.self, forKey: .index) ?? 0
-        name = try c.decode(String.self, forKey: .name)
-        let kind = try c.decodeIfPresent(LinkKind.self, forKey: .kind) ?? .device
-        mtu = try c.decodeIfPresent(UInt32.self, forKey: .mtu) ?? 1500
-        up = try c.decodeIfPresent(Bool.self, forKey: .up) ?? false
-        carrier = try c.decodeIfPresent(Bool.self, forKey: .carrier) ?? up
-        master = try c.decodeIfPresent(String.self, forKey: .master)
-        alias = try c.decodeIfPresent(String.self, forKey: .alias)
-        link = try c.decodeIfPresent(String.self, forKey: .link)
-        options = try LinkOptions.decode(kind: kind, from: c, vlanID: .vlanID, bridge: .bridge, bond: .bond, vxlan: .vxlan)
-        bridgeVLANs = try c.decodeIfPresent([BridgeVLAN].self, forKey: .bridgeVLANs)
-        group = try c.decodeIfPresent(UInt32.self, forKey: .group) ?? 0
+        let c = try decoder.container(keyedBy: WireKey.self)
+        index = try c.decodeIfPresent(Int32.self, forKey: "index") ?? 0
+        name = try c.decode(String.self, forKey: "name")
+        let kind = try c.decodeIfPresent(LinkKind.self, forKey: "kind") ?? .device
+        mtu = try c.decodeIfPresent(UInt32.self, forKey: "mtu") ?? 1500
+        up = try c.decodeIfPresent(Bool.self, forKey: "up") ?? false
+        carrier = try c.decodeIfPresent(Bool.self, forKey: "carrier") ?? up
+        master = try c.decodeIfPresent(String.self, forKey: "master")
+        alias = try c.decodeIfPresent(String.self, forKey: "alias")
+        link = try c.decodeIfPresent(String.self, forKey: "link")
+        options = try LinkOptions.decode(kind: kind, from: c, in: .linkState)
+        bridgeVLANs = try c.decodeIfPresent([BridgeVLAN].self, forKey: "bridge_vlans")
+        group = try c.decodeIfPresent(UInt32.self, forKey: "group") ?? 0
     }
 
     /// The keys and their order are those of the releases that kept one optional per kind.
     public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(index, forKey: .index)
-        try c.encode(name, forKey: .name)
-        try c.encode(kind, forKey: .kind)
-        try c.encode(mtu, forKey: .mtu)
-        try c.encode(up, forKey: .up)
-        try c.encode(carrier, forKey: .carrier)
-        try c.encodeIfPresent(master, forKey: .master)
-        try c.encodeIfPresent(alias, forKey: .alias)
-        try c.encodeIfPresent(link, forKey: .link)
-        try c.encodeIfPresent(options.vlanID, forKey: .vlanID)
-        try c.encodeIfPresent(options.bridge, forKey: .bridge)
-        try c.encodeIfPresent(options.bond, forKey: .bond)
-        try c.encodeIfPresent(bridgeVLANs, forKey: .bridgeVLANs)
-        try c.encodeIfPresent(options.vxlan, forKey: .vxlan)
-        try c.encode(group, forKey: .group)
+        var c = encoder.container(keyedBy: WireKey.self)
+        try c.encode(index, forKey: "index")
+        try c.encode(name, forKey: "name")
+        try c.encode(kind, forKey: "kind")
+        try c.encode(mtu, forKey: "mtu")
+        try c.encode(up, forKey: "up")
+        try c.encode(carrier, forKey: "carrier")
+        try c.encodeIfPresent(master, forKey: "master")
+        try c.encodeIfPresent(alias, forKey: "alias")
+        try c.encodeIfPresent(link, forKey: "link")
+        try options.encode(into: &c, in: .linkState, late: false)
+        try c.encodeIfPresent(bridgeVLANs, forKey: "bridge_vlans")
+        try options.encode(into: &c, in: .linkState, late: true)
+        try c.encode(group, forKey: "group")
     }
 }
 

@@ -45,6 +45,14 @@ extension BondOptions {
     }
 }
 
+extension DumpedOptions {
+    /// A dumped bond: its options, the primary still an ifindex.
+    static func bond(infoData data: Attributes?) -> DumpedOptions {
+        DumpedOptions(options: .bond(BondOptions(infoData: data, names: [:])),
+                      deviceIndex: Int32(bitPattern: data?.first(Int(IFLA_BOND_PRIMARY))?.u32 ?? 0))
+    }
+}
+
 extension NetlinkRequest.KindData {
     /// A new bond's mode and options, without those its mode refuses (and without the primary,
     /// which must be a member first).

@@ -8,21 +8,25 @@ import Glibc
 struct RawLink: Equatable {
     var index: Int32
     var name: String
-    var kind: LinkKind
     var mtu: UInt32
     var flags: UInt32
     var masterIndex: Int32
     var alias: String?
     /// IFLA_LINK, kept for kinds where it names the lower device (a veth's is its peer).
     var linkIndex: Int32
-    var vlanID: UInt16?
-    var vxlan: VXLANInfo?
-    var vxlanDeviceIndex: Int32 = 0
     var group: UInt32 = 0
-    var bridge: BridgeOptions?
-    /// A bond's options; `primary` is filled in from `bondPrimaryIndex` once every name is known.
-    var bond: BondOptions?
-    var bondPrimaryIndex: Int32 = 0
+    /// The kind and its options as IFLA_INFO_DATA gave them, parsed by the kind's X+Netlink.swift.
+    var dumped: DumpedOptions
+
+    var kind: LinkKind { dumped.options.kind }
+}
+
+/// A kind's options as one dump message carries them: a device they name (a bond's primary, a
+/// VXLAN's underlay) is still an ifindex, named once every link of the dump is known.
+struct DumpedOptions: Equatable {
+    var options: LinkOptions
+    /// The ifindex of the one device the options name; 0 for none.
+    var deviceIndex: Int32 = 0
 }
 
 extension RawLink {
@@ -55,40 +59,22 @@ extension RawLink {
             }
         }
         guard let name else { return nil }
-        let kind = LinkKind(kernelKind: kindName)
-        self.init(index: header.ifi_index, name: name, kind: kind, mtu: mtu, flags: header.ifi_flags,
+        let dumped = DumpedOptions(kind: LinkKind(kernelKind: kindName), infoData: data)
+        self.init(index: header.ifi_index, name: name, mtu: mtu, flags: header.ifi_flags,
                   masterIndex: master, alias: alias?.isEmpty == true ? nil : alias,
-                  linkIndex: kind == .vlan ? lower : 0, group: group)
-        switch kind {
-        case .vlan: vlanID = data?.first(Int(IFLA_VLAN_ID))?.u16
-        case .bridge: bridge = BridgeOptions(infoData: data)
-        case .bond:
-            bond = BondOptions(infoData: data, names: [:])
-            bondPrimaryIndex = Int32(bitPattern: data?.first(Int(IFLA_BOND_PRIMARY))?.u32 ?? 0)
-        case .vxlan:
-            vxlan = VXLANInfo(infoData: data)
-            vxlanDeviceIndex = Int32(bitPattern: data?.first(Int(IFLA_VXLAN_LINK))?.u32 ?? 0)
-        default: break
-        }
+                  linkIndex: dumped.keepsLowerLink ? lower : 0, group: group, dumped: dumped)
     }
 }
 
 extension LinkState {
     /// A link as the kernel reported it, its master and lower links named through `names`.
     init(_ r: RawLink, names: [Int32: String]) {
-        self.init(index: r.index, name: r.name, kind: r.kind, mtu: r.mtu,
+        self.init(index: r.index, name: r.name, options: r.dumped.options(naming: names), mtu: r.mtu,
                   up: r.flags & NetlinkRequest.iffUp != 0,
                   carrier: r.flags & NetlinkRequest.iffLowerUp != 0,
                   master: r.masterIndex > 0 ? names[r.masterIndex] : nil,
                   alias: r.alias,
-                  link: r.linkIndex > 0 ? names[r.linkIndex] : nil, vlanID: r.vlanID,
-                  bridge: r.bridge,
-                  bond: r.bond.map { var b = $0; b.primary = r.bondPrimaryIndex > 0 ? names[r.bondPrimaryIndex] : nil; return b },
-                  vxlan: r.vxlan.map { v in
-                      var info = v
-                      info.device = r.vxlanDeviceIndex > 0 ? names[r.vxlanDeviceIndex] : nil
-                      return info
-                  })
+                  link: r.linkIndex > 0 ? names[r.linkIndex] : nil)
         group = r.group
     }
 }

@@ -208,3 +208,33 @@ public struct NetlinkRequest: Sendable {
         }
     }
 }
+
+/// The dump's switch from a kind to its IFLA_INFO_DATA parse, beside the create's
+/// (`KindData(creating:)`); each kind's part is in its X+Netlink.swift.
+extension DumpedOptions {
+    init(kind: LinkKind, infoData data: Attributes?) {
+        switch kind {
+        case .device: self.init(options: .device)
+        case .veth: self.init(options: .veth)
+        case .other(let name): self.init(options: .other(name))
+        case .bridge: self.init(options: .bridge(BridgeOptions(infoData: data)))
+        case .vlan: self.init(options: .vlan(id: data?.first(Int(IFLA_VLAN_ID))?.u16))
+        case .bond: self = .bond(infoData: data)
+        case .vxlan: self = .vxlan(infoData: data)
+        }
+    }
+
+    /// Whether the message's IFLA_LINK is this kind's lower device (a VLAN's parent), kept as
+    /// the link's `link`; a veth's names its peer.
+    var keepsLowerLink: Bool { options.kind == .vlan }
+
+    /// The options with the device they name by index (`deviceIndex`) named through `names`.
+    func options(naming names: [Int32: String]) -> LinkOptions {
+        let device = deviceIndex > 0 ? names[deviceIndex] : nil
+        switch options {
+        case .bond(var b?): b.primary = device; return .bond(b)
+        case .vxlan(var v?): v.device = device; return .vxlan(v)
+        default: return options
+        }
+    }
+}

@@ -42,6 +42,20 @@ extension VXLANInfo {
     }
 }
 
+extension DumpedOptions {
+    /// A dumped VXLAN: VNI, local VTEP and port, the underlay device still an ifindex.
+    static func vxlan(infoData data: Attributes?) -> DumpedOptions {
+        DumpedOptions(options: .vxlan(VXLANInfo(infoData: data)),
+                      deviceIndex: Int32(bitPattern: data?.first(Int(IFLA_VXLAN_LINK))?.u32 ?? 0))
+    }
+}
+
+extension RawLink {
+    /// A dumped VXLAN's options and its underlay's ifindex (0 for another kind).
+    var vxlan: VXLANInfo? { dumped.options.vxlan }
+    var vxlanDeviceIndex: Int32 { vxlan == nil ? 0 : dumped.deviceIndex }
+}
+
 /// One bridge FDB entry of a `bridge fdb show` dump (an AF_BRIDGE RTM_NEWNEIGH): a VXLAN's
 /// all-zero entry names a remote VTEP.
 struct FDBEntry: Equatable {

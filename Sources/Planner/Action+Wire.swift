@@ -171,15 +171,6 @@ extension StorageAction {
     }
 }
 
-/// Any string as a coding key.
-struct WireKey: CodingKey, ExpressibleByStringLiteral {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-    init(stringLiteral value: String) { stringValue = value }
-}
-
 /// The fields of one step, in the current shape (`"op"` beside the fields) or the synthesized
 /// shape of earlier releases (the case name as the only key, the fields one level down).
 struct WireFields {

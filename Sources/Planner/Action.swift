@@ -43,34 +43,31 @@ public struct NewLink: Hashable, Codable, Sendable {
         self.init(name: link.name, options: options, mtu: link.mtu, alias: link.alias, up: link.up, link: link.link)
     }
 
-    enum CodingKeys: String, CodingKey { case name, kind, mtu, alias, up, bridge, bond, vxlan, link, vlanID, ipv6LinkLocal }
+    // Keyed by `WireKey`: the options' keys are named by `LinkOptions`, in the same object.
 
     public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        name = try c.decode(String.self, forKey: .name)
-        options = try LinkOptions.decode(kind: try c.decode(LinkKind.self, forKey: .kind), from: c,
-                                         vlanID: .vlanID, bridge: .bridge, bond: .bond, vxlan: .vxlan)
-        mtu = try c.decodeIfPresent(UInt32.self, forKey: .mtu)
-        alias = try c.decodeIfPresent(String.self, forKey: .alias)
-        up = try c.decode(Bool.self, forKey: .up)
-        link = try c.decodeIfPresent(String.self, forKey: .link)
-        ipv6LinkLocal = try c.decode(Bool.self, forKey: .ipv6LinkLocal)
+        let c = try decoder.container(keyedBy: WireKey.self)
+        name = try c.decode(String.self, forKey: "name")
+        options = try LinkOptions.decode(kind: try c.decode(LinkKind.self, forKey: "kind"), from: c, in: .newLink)
+        mtu = try c.decodeIfPresent(UInt32.self, forKey: "mtu")
+        alias = try c.decodeIfPresent(String.self, forKey: "alias")
+        up = try c.decode(Bool.self, forKey: "up")
+        link = try c.decodeIfPresent(String.self, forKey: "link")
+        ipv6LinkLocal = try c.decode(Bool.self, forKey: "ipv6LinkLocal")
     }
 
     /// The keys and their order are those of the releases that kept one optional per kind.
     public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(name, forKey: .name)
-        try c.encode(kind, forKey: .kind)
-        try c.encodeIfPresent(mtu, forKey: .mtu)
-        try c.encodeIfPresent(alias, forKey: .alias)
-        try c.encode(up, forKey: .up)
-        try c.encodeIfPresent(options.bridge, forKey: .bridge)
-        try c.encodeIfPresent(options.bond, forKey: .bond)
-        try c.encodeIfPresent(options.vxlan, forKey: .vxlan)
-        try c.encodeIfPresent(link, forKey: .link)
-        try c.encodeIfPresent(options.vlanID, forKey: .vlanID)
-        try c.encode(ipv6LinkLocal, forKey: .ipv6LinkLocal)
+        var c = encoder.container(keyedBy: WireKey.self)
+        try c.encode(name, forKey: "name")
+        try c.encode(kind, forKey: "kind")
+        try c.encodeIfPresent(mtu, forKey: "mtu")
+        try c.encodeIfPresent(alias, forKey: "alias")
+        try c.encode(up, forKey: "up")
+        try options.encode(into: &c, in: .newLink, late: false)
+        try c.encodeIfPresent(link, forKey: "link")
+        try options.encode(into: &c, in: .newLink, late: true)
+        try c.encode(ipv6LinkLocal, forKey: "ipv6LinkLocal")
     }
 }
 

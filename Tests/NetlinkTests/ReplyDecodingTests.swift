@@ -40,9 +40,9 @@ final class ReplyDecodingTests: XCTestCase {
             0x01, 0x00, 0x00, 0x00,  //       u16 1, padding
         ]
         let link = try XCTUnwrap(decode(bytes, RawLink.init))
-        XCTAssertEqual(link, RawLink(index: 40, name: "br0", kind: .bridge, mtu: 9000, flags: 0x11043, masterIndex: 0,
+        XCTAssertEqual(link, RawLink(index: 40, name: "br0", mtu: 9000, flags: 0x11043, masterIndex: 0,
                                      alias: "poolnet:lab", linkIndex: 0, group: 0,
-                                     bridge: BridgeOptions(stp: true, vlanFiltering: true, defaultPVID: 1)))
+                                     dumped: DumpedOptions(options: .bridge(BridgeOptions(stp: true, vlanFiltering: true, defaultPVID: 1)))))
         let state = LinkState(link, names: [:])
         XCTAssertTrue(state.up, "IFF_UP")
         XCTAssertTrue(state.carrier, "IFF_LOWER_UP")
@@ -76,8 +76,8 @@ final class ReplyDecodingTests: XCTestCase {
             0x14, 0x00, 0x00, 0x00,  //       u16 20, padding
         ]
         let link = try XCTUnwrap(decode(bytes, RawLink.init))
-        XCTAssertEqual(link, RawLink(index: 12, name: "eth1.20", kind: .vlan, mtu: 0, flags: 0x1003, masterIndex: 40,
-                                     alias: nil, linkIndex: 3, vlanID: 20))
+        XCTAssertEqual(link, RawLink(index: 12, name: "eth1.20", mtu: 0, flags: 0x1003, masterIndex: 40,
+                                     alias: nil, linkIndex: 3, dumped: DumpedOptions(options: .vlan(id: 20))))
         let state = LinkState(link, names: [40: "br0", 3: "eth1"])
         XCTAssertEqual([state.master, state.link], ["br0", "eth1"])
         XCTAssertTrue(state.up)
@@ -114,9 +114,9 @@ final class ReplyDecodingTests: XCTestCase {
             0x00, 0x00, 0x00, 0x00,  //       u8 0: slow
         ]
         let link = try XCTUnwrap(decode(bytes, RawLink.init))
-        XCTAssertEqual(link, RawLink(index: 41, name: "bond0", kind: .bond, mtu: 0, flags: 0, masterIndex: 0, alias: nil, linkIndex: 0,
-                                     bond: BondOptions(mode: .activeBackup, miimon: 100, lacpFast: false, xmitHashPolicy: .layer23),
-                                     bondPrimaryIndex: 5))
+        XCTAssertEqual(link, RawLink(index: 41, name: "bond0", mtu: 0, flags: 0, masterIndex: 0, alias: nil, linkIndex: 0,
+                                     dumped: DumpedOptions(options: .bond(BondOptions(mode: .activeBackup, miimon: 100, lacpFast: false, xmitHashPolicy: .layer23)),
+                                                           deviceIndex: 5)))
         XCTAssertEqual(LinkState(link, names: [5: "eth0"]).bond?.primary, "eth0")
     }
 
@@ -150,8 +150,8 @@ final class ReplyDecodingTests: XCTestCase {
             0x12, 0xb5, 0x00, 0x00,  //       4789 in network order, padding
         ]
         let link = try XCTUnwrap(decode(bytes, RawLink.init))
-        XCTAssertEqual(link, RawLink(index: 42, name: "vx100", kind: .vxlan, mtu: 0, flags: 0, masterIndex: 0, alias: nil, linkIndex: 0,
-                                     vxlan: VXLANInfo(vni: 100, local: "192.0.2.1", port: 4789), vxlanDeviceIndex: 3))
+        XCTAssertEqual(link, RawLink(index: 42, name: "vx100", mtu: 0, flags: 0, masterIndex: 0, alias: nil, linkIndex: 0,
+                                     dumped: DumpedOptions(options: .vxlan(VXLANInfo(vni: 100, local: "192.0.2.1", port: 4789)), deviceIndex: 3)))
         XCTAssertEqual(LinkState(link, names: [3: "san0"]).vxlan?.device, "san0")
     }
 
@@ -207,7 +207,7 @@ final class ReplyDecodingTests: XCTestCase {
             0x00, 0x00, 0x00, 0x00,  //     "\0", padding
         ]
         XCTAssertEqual(decode(bytes, RawLink.init),
-                       RawLink(index: 9, name: "veth0", kind: .veth, mtu: 0, flags: 0, masterIndex: 0, alias: nil, linkIndex: 0))
+                       RawLink(index: 9, name: "veth0", mtu: 0, flags: 0, masterIndex: 0, alias: nil, linkIndex: 0, dumped: DumpedOptions(options: .veth)))
     }
 
     func testLinksThatAreNotDecoded() {

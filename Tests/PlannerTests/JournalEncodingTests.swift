@@ -56,6 +56,28 @@ final class JournalEncodingTests: XCTestCase {
         // Foundation's own parser agrees.
         XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(line)))
     }
+
+    /// The per-kind keys keep the places the releases of one optional per kind gave them: a
+    /// VXLAN's after `bridge_vlans` in a link, a VLAN id's after `link` in a create step.
+    func testPerKindKeysKeepTheirPlaces() throws {
+        let port = LinkState(index: 5, name: "vx100", options: .vxlan(VXLANInfo(vni: 100, local: "192.0.2.1", port: 4789)),
+                             mtu: 1450, up: true, master: "br0", bridgeVLANs: [BridgeVLAN(vid: 20)])
+        XCTAssertEqual(String(decoding: try StreamingJSONEncoder().encode(port), as: UTF8.self),
+                       #"{"index":5,"name":"vx100","kind":"vxlan","mtu":1450,"up":true,"carrier":false,"master":"br0","#
+                       + #""bridge_vlans":[{"vid":20,"pvid":false,"untagged":false}],"vxlan":{"vni":100,"local":"192.0.2.1","port":4789},"group":0}"#)
+        let vlan = LinkState(index: 6, name: "eth1.20", options: .vlan(id: 20), mtu: 1500, up: true, link: "eth1",
+                             bridgeVLANs: [BridgeVLAN(vid: 20)])
+        XCTAssertEqual(String(decoding: try StreamingJSONEncoder().encode(vlan), as: UTF8.self),
+                       #"{"index":6,"name":"eth1.20","kind":"vlan","mtu":1500,"up":true,"carrier":false,"link":"eth1","vlan_id":20,"#
+                       + #""bridge_vlans":[{"vid":20,"pvid":false,"untagged":false}],"group":0}"#)
+        let step = NewLink(name: "eth1.20", options: .vlan(id: 20), mtu: 1500, link: "eth1")
+        XCTAssertEqual(String(decoding: try StreamingJSONEncoder().encode(step), as: UTF8.self),
+                       #"{"name":"eth1.20","kind":"vlan","mtu":1500,"up":true,"link":"eth1","vlanID":20,"ipv6LinkLocal":true}"#)
+        for link in [port, vlan] {
+            XCTAssertEqual(try Self.decoder.decode(LinkState.self, from: Data(try StreamingJSONEncoder().encode(link))), link)
+        }
+        XCTAssertEqual(try Self.decoder.decode(NewLink.self, from: Data(try StreamingJSONEncoder().encode(step))), step)
+    }
 }
 
 /// The streaming encoder stays (why, with the measurement: StreamingJSONEncoder.swift); the
