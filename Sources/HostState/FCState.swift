@@ -130,8 +130,9 @@ public struct FCState: Codable, Sendable, Equatable {
     public var vports: [FCVPort]
     /// WWPNs of the vports poolnet created (sysfs has no owner field).
     public var ownedVPorts: Set<WWN>
-    /// WWPNs another pool on this host recorded: never adopted by this one. Not encoded.
-    public var otherPoolsVPorts: Set<WWN> = []
+    /// WWPNs another pool on this host recorded, with that pool: never used, adopted or pruned
+    /// by this one. Not encoded.
+    public var otherPoolsVPorts: [WWN: String] = [:]
 
     enum CodingKeys: String, CodingKey { case hosts, vports, ownedVPorts }
 

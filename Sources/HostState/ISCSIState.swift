@@ -213,9 +213,9 @@ public struct ISCSIState: Codable, Sendable, Equatable {
     public var sessions: [ISCSISession]
     /// Iface names poolnet created or adopted (the ownership record).
     public var ownedIfaces: Set<String>
-    /// Iface names another pool on this host recorded: never adopted by this one. Not encoded
-    /// (a read of the record, not of the host).
-    public var otherPoolsIfaces: Set<String> = []
+    /// Iface names another pool on this host recorded, with that pool: never used, adopted or
+    /// pruned by this one. Not encoded (a read of the record, not of the host).
+    public var otherPoolsIfaces: [String: String] = [:]
     /// The content of poolnet's multipath drop-in, nil when absent.
     public var multipathConfig: String?
     /// nil when multipathd does not answer.

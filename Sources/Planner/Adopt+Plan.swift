@@ -102,8 +102,6 @@ extension PlanBuilder {
             problem("address \(address.prefix) on \(link)",
                     "belongs to another pool on this host (its ownership record holds it); --adopt never takes another pool's address: drop it from this file, or from the other pool's first")
         }
-        for object in otherPoolsStorage() {
-            problem(object, "belongs to another pool on this host (its ownership record holds it); --adopt never takes another pool's \(object.hasPrefix("iscsi") ? "iface" : "vport"): drop it from this file, or from the other pool's first")
-        }
+
     }
 }

@@ -4,20 +4,20 @@ extension PlanBuilder {
     /// Declared iSCSI ifaces and NPIV vports that exist (made by hand) but are not in poolnet's
     /// ownership record: matched as they are, never pruned until `apply --adopt` records them.
     /// A vport on another parent or with another WWNN is not the declared one (FC+Plan reports it).
-    /// One another pool's record holds is not this pool's to take (`otherPoolsStorage`).
+    /// One another pool's record holds is not this pool's to take (planISCSI/planFC refuse it).
     func unownedStorage() -> [UnownedObject] {
         var result: [UnownedObject] = []
         if let have = current.iscsi, let want = desired.iscsi {
             let existing = Set(have.ifaces.map(\.name))
             var seen = Set<String>()
             for path in want.paths where existing.contains(path.iface) && !have.ownedIfaces.contains(path.iface)
-                && !have.otherPoolsIfaces.contains(path.iface) && seen.insert(path.iface).inserted {
+                && have.otherPoolsIfaces[path.iface] == nil && seen.insert(path.iface).inserted {
                 result.append(UnownedObject(object: "iscsi iface \(path.iface)", link: path.iface, mark: "",
                                             record: .markIface(name: path.iface, owned: true)))
             }
         }
         if let have = current.fc {
-            for want in desired.vports where !have.ownedVPorts.contains(want.wwpn) && !have.otherPoolsVPorts.contains(want.wwpn) {
+            for want in desired.vports where !have.ownedVPorts.contains(want.wwpn) && have.otherPoolsVPorts[want.wwpn] == nil {
                 guard let vport = have.vports.first(where: { $0.portName == want.wwpn }), vport.nodeName == want.wwnn,
                       let parent = have.hosts.first(where: { $0.portName == want.parent }) ?? have.hosts.first(where: { $0.permanentPortName == want.parent }),
                       vport.parent == parent.name else { continue }
@@ -25,22 +25,6 @@ extension PlanBuilder {
                 result.append(UnownedObject(object: "fc vport \(want.name) (wwpn \(want.wwpn) on \(parent.name))", link: vport.name, mark: "",
                                             record: .markVPort(port, host: parent.name, owned: true)))
             }
-        }
-        return result
-    }
-
-    /// Declared ifaces and vports, present on the host, that another pool's record holds.
-    func otherPoolsStorage() -> [String] {
-        var result: [String] = []
-        if let have = current.iscsi, let want = desired.iscsi {
-            let existing = Set(have.ifaces.map(\.name))
-            result += Set(want.paths.map(\.iface)).filter { existing.contains($0) && have.otherPoolsIfaces.contains($0) && !have.ownedIfaces.contains($0) }
-                .sorted().map { "iscsi iface \($0)" }
-        }
-        if let have = current.fc {
-            result += desired.vports.filter { want in
-                have.otherPoolsVPorts.contains(want.wwpn) && !have.ownedVPorts.contains(want.wwpn) && have.vports.contains { $0.portName == want.wwpn }
-            }.map { "fc vport \($0.name) (wwpn \($0.wwpn))" }
         }
         return result
     }

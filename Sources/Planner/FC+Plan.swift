@@ -30,6 +30,10 @@ extension PlanBuilder {
             }
             if let existing = vports[want.wwpn] {
                 let owned = have.ownedVPorts.contains(want.wwpn)
+                if !owned, let pool = have.otherPoolsVPorts[want.wwpn] {
+                    problem(object, "wwpn \(want.wwpn) is \(existing.name), which belongs to pool \(pool) on this host (its ownership record holds it): poolnet never changes or adopts another pool's vport; drop it from this file, or from pool \(pool)'s first")
+                    continue
+                }
                 if existing.parent != parent.name || existing.nodeName != want.wwnn {
                     guard owned else {
                         problem(object, "E_WWN_DUPLICATE: wwpn \(want.wwpn) is used by \(existing.name) (wwnn \(existing.nodeName) on \(existing.parent)), which poolnet did not create")

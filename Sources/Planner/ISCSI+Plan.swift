@@ -13,7 +13,13 @@ extension PlanBuilder {
         let ifaces = Dictionary(have.ifaces.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let records = Dictionary(have.nodes.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         let sessions = Dictionary(have.sessions.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
-        let declaredIfaces = Set(want?.paths.map(\.iface) ?? [])
+        // A declared iface another pool recorded is that pool's: this plan neither binds, logs
+        // out nor records anything through it (a problem refuses the apply).
+        let othersIfaces = Set(want?.paths.map(\.iface) ?? []).filter { ifaces[$0] != nil && !have.ownedIfaces.contains($0) && have.otherPoolsIfaces[$0] != nil }
+        for name in othersIfaces.sorted() {
+            problem("iscsi iface \(name)", "belongs to pool \(have.otherPoolsIfaces[name]!) on this host (its ownership record holds it): poolnet never binds, logs out or adopts another pool's iface; drop it from this file, or from pool \(have.otherPoolsIfaces[name]!)'s first")
+        }
+        let declaredIfaces = Set(want?.paths.map(\.iface) ?? []).subtracting(othersIfaces)
         let owned = have.ownedIfaces.union(declaredIfaces)
         let wanted = Set(want?.sessions ?? [])
 
@@ -27,7 +33,7 @@ extension PlanBuilder {
         // Ifaces whose binding changes: their sessions go down, their records are recreated (a
         // record keeps a copy of the iface's binding), then the sessions come back.
         var rebound = Set<String>()
-        for path in want?.paths ?? [] {
+        for path in want?.paths ?? [] where !othersIfaces.contains(path.iface) {
             let iface = ISCSIIface(name: path.iface, netIfaceName: path.nic, initiatorName: want!.initiatorName)
             guard let existing = ifaces[path.iface] else {
                 add(.storageConfig, .storage(.createIface(iface)), depth: 1)
@@ -62,7 +68,7 @@ extension PlanBuilder {
         }
 
         guard let want else { return }
-        for key in want.sessions {
+        for key in want.sessions where !othersIfaces.contains(key.iface) {
             if let record = records[key], !rebound.contains(key.iface) {
                 let changed = want.settings.filter { record.settings[$0.key] != $0.value }
                 if !changed.isEmpty {

@@ -27,7 +27,7 @@ public struct FCBackend: Sendable {
     public func read() -> FCState {
         let record = OwnershipRecord.read(ownership)
         var state = FCState(ownedVPorts: record.owned(by: pool).fcVPorts)
-        state.otherPoolsVPorts = record.storage(notOf: pool).fcVPorts
+        state.otherPoolsVPorts = record.storage(notOf: pool).vports
         // A vport brings its own fc_host (named by the vport's WWPN): those are not ports to build on.
         let vportHosts = Set(list("\(root)/class/fc_vports").flatMap { vport in
             list(URL(fileURLWithPath: "\(root)/class/fc_vports/\(vport)/device").resolvingSymlinksInPath().path).filter { $0.hasPrefix("host") }

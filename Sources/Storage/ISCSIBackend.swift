@@ -62,7 +62,7 @@ public struct ISCSIBackend: Sendable {
         state.sessions = sysfs.sessions()
         let record = OwnershipRecord.read(roots.ownership)
         state.ownedIfaces = record.owned(by: roots.pool).iscsiIfaces
-        state.otherPoolsIfaces = record.storage(notOf: roots.pool).iscsiIfaces
+        state.otherPoolsIfaces = record.storage(notOf: roots.pool).ifaces
         state.multipathConfig = FileManager.default.contents(atPath: roots.multipathDropIn).map { String(decoding: $0, as: UTF8.self) }
         let sockets = abstractSockets()
         state.iscsidRunning = sockets.contains("@ISCSIADM_ABSTRACT_NAMESPACE")

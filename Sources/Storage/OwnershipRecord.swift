@@ -104,10 +104,15 @@ public struct OwnershipRecord: Codable, Sendable, Equatable {
         return pools.filter { $0.key != key && Self.namespace(ofKey: $0.key) == scope }.flatMap(\.value.addresses).sorted()
     }
 
-    /// iSCSI ifaces and vports every other pool recorded (they exist only in the host's own
-    /// namespace, so only keys without `@netns:` hold them).
-    public func storage(notOf pool: String?) -> PoolRecord {
-        pools.filter { $0.key != pool && Self.namespace(ofKey: $0.key) == nil }.values.reduce(PoolRecord()) { $0.merged(with: $1) }
+    /// iSCSI ifaces and vports every other pool recorded, each with that pool (they exist only in
+    /// the host's own namespace, so only keys without `@netns:` hold them).
+    public func storage(notOf pool: String?) -> (ifaces: [String: String], vports: [WWN: String]) {
+        var ifaces: [String: String] = [:], vports: [WWN: String] = [:]
+        for (key, entries) in pools.sorted(by: { $0.key < $1.key }) where key != pool && Self.namespace(ofKey: key) == nil {
+            for iface in entries.iscsiIfaces where ifaces[iface] == nil { ifaces[iface] = key }
+            for wwpn in entries.fcVPorts where vports[wwpn] == nil { vports[wwpn] = key }
+        }
+        return (ifaces, vports)
     }
 
     /// The record, or an empty one when the file does not exist. Lenient, for readers that only

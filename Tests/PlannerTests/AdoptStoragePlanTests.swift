@@ -85,22 +85,33 @@ final class AdoptStoragePlanTests: XCTestCase {
         XCTAssertFalse(plan.changes.contains { if case .storage(.markVPort) = $0.action { return true } else { return false } })
     }
 
-    /// An iface or vport another pool on this host recorded is never taken: not listed as
-    /// adoptable, and `--adopt` is refused with a problem naming it.
-    func testAnotherPoolsIfaceAndVPortAreRefused() throws {
+    /// An iface or vport another pool on this host recorded is never taken nor touched, with or
+    /// without --adopt: not listed as adoptable, no step through it (no rebinding, no logout, no
+    /// record, no symbolic name), and a problem naming the other pool refuses the apply.
+    func testAnotherPoolsIfaceAndVPortAreRefusedWithOrWithoutAdopt() throws {
         var (desired, current) = try golden("adopt-iscsi-iface")
-        current.iscsi!.otherPoolsIfaces = ["san-b"]
+        current.iscsi!.otherPoolsIfaces = ["san-b": "beta"]
+        // Make the plan want changes through san-b: a different NIC and an undeclared session on it.
+        let sanB = try XCTUnwrap(current.iscsi!.ifaces.firstIndex { $0.name == "san-b" })
+        current.iscsi!.ifaces[sanB].netIfaceName = "other0"
         XCTAssertEqual(Planner.unowned(desired: desired, current: current).map(\.object), [])
-        var plan = Planner.plan(desired: desired, current: current, adopt: true)
-        XCTAssertEqual(plan.changes, [])
-        XCTAssertEqual(plan.problems.map(\.object), ["iscsi iface san-b"])
-        XCTAssertTrue(plan.problems[0].message.contains("another pool"), plan.problems[0].message)
+        for adopt in [false, true] {
+            let plan = Planner.plan(desired: desired, current: current, adopt: adopt)
+            XCTAssertFalse(plan.changes.contains { "\($0.action)".contains("san-b") }, "adopt \(adopt):\n\(plan.renderPlan())")
+            XCTAssertEqual(plan.problems.map(\.object), ["iscsi iface san-b"], "adopt \(adopt)")
+            XCTAssertTrue(plan.problems[0].message.contains("pool beta"), plan.problems[0].message)
+        }
 
         (desired, current) = try golden("adopt-fc-vport")
-        current.fc!.otherPoolsVPorts = [try WWN.parse("c05076000a000001").get()]
+        let wwpn = try WWN.parse("c05076000a000001").get()
+        current.fc!.otherPoolsVPorts = [wwpn: "beta"]
+        desired.vports[0].symbolicName = "renamed"
         XCTAssertEqual(Planner.unowned(desired: desired, current: current).map(\.object), [])
-        plan = Planner.plan(desired: desired, current: current, adopt: true)
-        XCTAssertEqual(plan.changes, [])
-        XCTAssertEqual(plan.problems.map(\.object), ["fc vport fab-a (wwpn c05076000a000001)"])
+        for adopt in [false, true] {
+            let plan = Planner.plan(desired: desired, current: current, adopt: adopt)
+            XCTAssertEqual(plan.changes, [], "adopt \(adopt):\n\(plan.renderPlan())")
+            XCTAssertEqual(plan.problems.map(\.object), ["vport fab-a"], "adopt \(adopt)")
+            XCTAssertTrue(plan.problems[0].message.contains("pool beta"), plan.problems[0].message)
+        }
     }
 }

@@ -76,10 +76,10 @@ final class OwnershipRecordTests: XCTestCase {
         try OwnershipRecord.update(path, pool: "beta") { $0.iscsiIfaces.insert("b"); $0.fcVPorts.insert(wwpn) }
         try OwnershipRecord.update(path, pool: "gamma@netns:lab") { $0.iscsiIfaces.insert("g") }
         let record = try OwnershipRecord.load(path)
-        XCTAssertEqual(record.storage(notOf: "alpha").iscsiIfaces, ["b"])
-        XCTAssertEqual(record.storage(notOf: "alpha").fcVPorts, [wwpn])
-        XCTAssertEqual(record.storage(notOf: "beta").iscsiIfaces, ["a"])
-        XCTAssertEqual(record.storage(notOf: "beta").fcVPorts, [])
+        XCTAssertEqual(record.storage(notOf: "alpha").ifaces, ["b": "beta"])
+        XCTAssertEqual(record.storage(notOf: "alpha").vports, [wwpn: "beta"])
+        XCTAssertEqual(record.storage(notOf: "beta").ifaces, ["a": "alpha"])
+        XCTAssertEqual(record.storage(notOf: "beta").vports, [:])
     }
 
     func testASymlinkIsNeverFollowed() throws {
