@@ -67,6 +67,9 @@ struct Executor {
                     // A merged request may have half-happened (the kernel sets the alias before the
                     // master): rollback undoes all its changes, a no-op for those that did not.
                     if changes.count > 1 { for change in changes { outcome.tookEffect(change) } }
+                case .unknown(let error):
+                    // Sent, unanswered: it may have happened, so rollback undoes it (a no-op if not).
+                    for change in changes { outcome.failed(change, .kernel(error)); outcome.tookEffect(change) }
                 case .notSent:
                     break
                 }
@@ -95,9 +98,12 @@ struct Executor {
                     if let requests = translator.groupDelete(links, group: group) {
                         let results = socket.execute(requests.moves + [requests.delete], stopOnError: true)
                         if let error = results.lazy.compactMap(\.error).first {
-                            // Nothing was deleted: put the moved links back in their groups.
+                            // Refused, nothing was deleted: put the moved links back in their groups.
+                            // Unanswered, the delete may have happened: rollback re-creates what a read
+                            // shows gone.
                             _ = socket.execute(requests.restores, stopOnError: false)
-                            for k in i..<(i + run.count) { outcome.failed(k, .kernel(error)) }
+                            let unknown = results.contains { if case .unknown = $0 { return true } else { return false } }
+                            for k in i..<(i + run.count) { outcome.failed(k, .kernel(error)); if unknown { outcome.tookEffect(k) } }
                         } else {
                             for k in i..<(i + run.count) { outcome.tookEffect(k) }
                         }

@@ -125,7 +125,9 @@ extension JournalRecord: Codable {
         format = version
         command = try c.decodeWire(Command.self, forKey: .command)
         result = try c.decodeWire(Outcome.self, forKey: .result)
-        trigger = try c.decodeWireIfPresent(Trigger.self, forKey: .trigger)
+        // Informational (what started the run): a later release's trigger must not cost the line
+        // its steps, which rollback needs, so an unknown one reads as none.
+        trigger = (try? c.decodeWireIfPresent(Trigger.self, forKey: .trigger)) ?? nil
         reason = try c.decodeIfPresent(String.self, forKey: .reason)
         file = try c.decodeIfPresent(String.self, forKey: .file)
         fileSHA256 = try c.decodeIfPresent(String.self, forKey: .fileSHA256)

@@ -29,13 +29,18 @@ public struct NetlinkError: Error, Sendable, CustomStringConvertible, Equatable 
 public enum RequestOutcome: Sendable, Equatable {
     /// The kernel acknowledged it.
     case acknowledged
-    /// The kernel refused it (or the socket failed while it was out).
+    /// The kernel refused it.
     case failed(NetlinkError)
+    /// It was sent, but the socket failed before its answer came (ENOBUFS on a large batch, say):
+    /// the kernel may have done it. A caller undoes it as if it had (undo reads before it acts).
+    case unknown(NetlinkError)
     /// It never left: an earlier batch failed and the caller asked to stop at the first failure.
     case notSent
 
     public var error: NetlinkError? {
-        if case .failed(let error) = self { return error }
-        return nil
+        switch self {
+        case .failed(let error), .unknown(let error): return error
+        case .acknowledged, .notSent: return nil
+        }
     }
 }

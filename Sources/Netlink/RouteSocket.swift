@@ -100,6 +100,7 @@ public final class RouteSocket {
         buffer.initializeMemory(as: UInt8.self, repeating: 0, count: capacity)
         var used = 0
         var notSent = Set(requests.indices)
+        var unanswered = Set<Int>()
         var failed = false
 
         func flush() {
@@ -111,7 +112,7 @@ public final class RouteSocket {
             }
             buffer.initializeMemory(as: UInt8.self, repeating: 0, count: used)
             used = 0
-            collectAcks(&outstanding, requests: requests, results: &results)
+            collectAcks(&outstanding, requests: requests, results: &results, unanswered: &unanswered)
             if results.contains(where: { $0 != nil }) { failed = true }
         }
 
@@ -128,12 +129,15 @@ public final class RouteSocket {
         }
         flush()
         return requests.indices.map { i in
-            if let error = results[i] { return .failed(error) }
+            if let error = results[i] { return unanswered.contains(i) ? .unknown(error) : .failed(error) }
             return notSent.contains(i) ? .notSent : .acknowledged
         }
     }
 
-    private func collectAcks(_ outstanding: inout [UInt32: Int], requests: [NetlinkRequest], results: inout [NetlinkError?]) {
+    /// Reads the acks of the requests in flight; when the socket itself fails, the requests still
+    /// out are `unanswered` (sent, fate unknown), not refused.
+    private func collectAcks(_ outstanding: inout [UInt32: Int], requests: [NetlinkRequest], results: inout [NetlinkError?],
+                             unanswered: inout Set<Int>) {
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.receiveBytes, alignment: 8)
         defer { buffer.deallocate() }
         while !outstanding.isEmpty {
@@ -141,7 +145,10 @@ public final class RouteSocket {
             if n < 0 {
                 let e = errno
                 if e == EINTR { continue }
-                for (_, i) in outstanding { results[i] = NetlinkError(operation: requests[i].label, errno: e) }
+                for (_, i) in outstanding {
+                    results[i] = NetlinkError(operation: requests[i].label, errno: e)
+                    unanswered.insert(i)
+                }
                 outstanding.removeAll()
                 return
             }
