@@ -21,4 +21,7 @@ status=${PIPESTATUS[0]}
 line=$(scripts/summarize-xctest vm "$log")
 echo "$line"
 if ! grep -q " 0 skipped$" <<<"$line"; then echo "vm: tests were skipped inside the VM; that is a failure"; exit 1; fi
+# A selector that names no test (a suite without its module, "KernelTests.X") runs nothing and
+# would pass: that is a failure too.
+if grep -q "^vm: 0 passed, 0 failed" <<<"$line"; then echo "vm: no test matched \"$selectors\" (selectors are Module.Suite[/test])"; exit 1; fi
 exit "$status"
