@@ -156,5 +156,6 @@ extension DesiredState {
     public var bonds: [DesiredBond] {
         get { links[DesiredBond.self] }
         set { links[DesiredBond.self] = newValue }
+        _modify { yield &links[DesiredBond.self] }
     }
 }

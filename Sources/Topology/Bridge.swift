@@ -173,5 +173,6 @@ extension DesiredState {
     public var bridges: [DesiredBridge] {
         get { links[DesiredBridge.self] }
         set { links[DesiredBridge.self] = newValue }
+        _modify { yield &links[DesiredBridge.self] }
     }
 }

@@ -1,4 +1,5 @@
 import HostState
+import Synchronization
 
 /// A link the file declares and poolnet creates (a bridge, VLAN, bond, VXLAN, …). What is common
 /// to every kind is asked through this protocol, so that the resolver, the host checks, the
@@ -49,7 +50,12 @@ extension DesiredLink {
 /// The links of one host, one list per kind, in the registry's order of kinds
 /// (`Topology.linkKinds`) and, inside a kind, in file order.
 public struct DesiredLinks: Sendable, Equatable {
-    private var lists: [ObjectIdentifier: any DesiredLinkList] = [:]
+    private var lists: [ObjectIdentifier: any DesiredLinkList] = [:] {
+        didSet { names = NameIndex() }
+    }
+    /// Where each name is, built on the first look-up after a change: the creation-MTU rule and
+    /// the planner look names up once per link, and a scan each time made that quadratic.
+    private var names = NameIndex()
 
     public init() {}
 
@@ -57,6 +63,13 @@ public struct DesiredLinks: Sendable, Equatable {
     public subscript<Link: DesiredLink>(_ kind: Link.Type) -> [Link] {
         get { (lists[ObjectIdentifier(kind)] as? [Link]) ?? [] }
         set { lists[ObjectIdentifier(kind)] = newValue.isEmpty ? nil : newValue }
+        // Taken out of the dictionary while it changes, so that changing one link copies nothing.
+        _modify {
+            let key = ObjectIdentifier(kind)
+            var list = (lists.removeValue(forKey: key) as? [Link]) ?? []
+            defer { if !list.isEmpty { lists[key] = list } }
+            yield &list
+        }
     }
 
     /// Every link, kind after kind in the registry's order.
@@ -66,10 +79,20 @@ public struct DesiredLinks: Sendable, Equatable {
 
     /// The link declared under `name`, of whatever kind.
     public func named(_ name: String) -> (any DesiredLink)? {
-        for type in Topology.desiredLinkTypes {
-            if let link = lists[ObjectIdentifier(type)]?.link(named: name) { return link }
+        let found = names.places.withLock { places in
+            if places == nil {
+                var built: [String: (kind: ObjectIdentifier, position: Int)] = [:]
+                // The registry's order, first declaration first: what a scan kind by kind found.
+                for type in Topology.desiredLinkTypes.reversed() {
+                    let key = ObjectIdentifier(type)
+                    guard let list = lists[key] else { continue }
+                    for (position, link) in list.links.enumerated().reversed() { built[link.name] = (key, position) }
+                }
+                places = built
+            }
+            return places![name]
         }
-        return nil
+        return found.flatMap { lists[$0.kind]?.link(at: $0.position) }
     }
 
     public var isEmpty: Bool { lists.isEmpty }
@@ -87,12 +110,17 @@ public struct DesiredLinks: Sendable, Equatable {
 protocol DesiredLinkList: Sendable {
     var count: Int { get }
     var links: [any DesiredLink] { get }
-    func link(named name: String) -> (any DesiredLink)?
+    func link(at position: Int) -> any DesiredLink
     func isEqual(_ other: any DesiredLinkList) -> Bool
 }
 
 extension Array: DesiredLinkList where Element: DesiredLink {
     var links: [any DesiredLink] { map { $0 } }
-    func link(named name: String) -> (any DesiredLink)? { first { $0.name == name } }
+    func link(at position: Int) -> any DesiredLink { self[position] }
     func isEqual(_ other: any DesiredLinkList) -> Bool { (other as? [Element]) == self }
+}
+
+/// A cache of where each name is; replaced (never changed) when the links change.
+private final class NameIndex: Sendable {
+    let places = Mutex<[String: (kind: ObjectIdentifier, position: Int)]?>(nil)
 }

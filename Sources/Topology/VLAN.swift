@@ -119,5 +119,6 @@ extension DesiredState {
     public var vlans: [DesiredVLAN] {
         get { links[DesiredVLAN.self] }
         set { links[DesiredVLAN.self] = newValue }
+        _modify { yield &links[DesiredVLAN.self] }
     }
 }

@@ -136,5 +136,6 @@ extension DesiredState {
     public var vxlans: [DesiredVXLAN] {
         get { links[DesiredVXLAN.self] }
         set { links[DesiredVXLAN.self] = newValue }
+        _modify { yield &links[DesiredVXLAN.self] }
     }
 }
