@@ -14,11 +14,11 @@ public struct UndoOutcome: Sendable {
     /// Steps whose state could not be read (their object is gone): left as they are.
     public var unknown: [Change] = []
     /// Undo steps that failed, or that a second read still shows in effect.
-    public var failed: [(Change, String)] = []
+    public var failed: [NotUndone] = []
 
     public var isComplete: Bool { failed.isEmpty }
 
-    public init(undone: [Change] = [], notInEffect: [Change] = [], unknown: [Change] = [], failed: [(Change, String)] = []) {
+    public init(undone: [Change] = [], notInEffect: [Change] = [], unknown: [Change] = [], failed: [NotUndone] = []) {
         self.undone = undone
         self.notInEffect = notInEffect
         self.unknown = unknown
@@ -88,9 +88,9 @@ extension Engine {
             for (undo, step) in zip(undos, result.steps) {
                 let original = undo.inverse
                 if let error = step.error {
-                    outcome.failed.append((original, error.description))
+                    outcome.failed.append(NotUndone(original, .failed(error)))
                 } else if original.action.isInEffect(in: after) == true, undo.action.isInEffect(in: after) != true {
-                    outcome.failed.append((original, "a read after the undo still shows it"))
+                    outcome.failed.append(NotUndone(original, .stillInEffect))
                 } else {
                     outcome.undone.append(original)
                 }

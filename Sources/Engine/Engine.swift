@@ -15,12 +15,12 @@ public struct ApplyFailure: Error, CustomStringConvertible {
     /// Steps undone, in the order they were undone.
     public var rolledBack: [Change]
     /// Steps whose undo failed too, with the reason: these need a human.
-    public var notRolledBack: [(Change, String)]
+    public var notRolledBack: [NotUndone]
     /// What a fresh read after the rollback found different from the state read before apply
     /// (empty: the host is as it was); nil when that read could not be made.
     public var differences: [String]?
 
-    public init(cause: String, stepError: StepError? = nil, rolledBack: [Change] = [], notRolledBack: [(Change, String)] = [],
+    public init(cause: String, stepError: StepError? = nil, rolledBack: [Change] = [], notRolledBack: [NotUndone] = [],
                 differences: [String]? = nil) {
         self.cause = cause
         self.stepError = stepError
@@ -40,7 +40,7 @@ public struct ApplyFailure: Error, CustomStringConvertible {
             text += "rolled back \(rolledBack.count) step\(rolledBack.count == 1 ? "" : "s")"
             text += restored && notRolledBack.isEmpty ? "; the host is as it was before (a fresh read matches the state before apply).\n" : ":\n"
             for change in restored && notRolledBack.isEmpty ? [] : rolledBack { text += "  undone: \(change.line)\n" }
-            for (change, reason) in notRolledBack { text += "  NOT undone: \(change.line): \(reason)\n" }
+            for step in notRolledBack { text += "  NOT undone: \(step.change.line): \(step.reason)\n" }
         }
         switch differences {
         case nil: text += "the host could not be read again after the rollback: its state is unknown.\n"
@@ -320,7 +320,7 @@ public struct Engine: Sendable {
             let undos = applied.reversed().map(\.inverse)
             let outcome = try executor.run(undos, translator: &translator, stopOnError: false)
             for (undo, result) in zip(undos, outcome.steps) {
-                if let error = result.error { failure.notRolledBack.append((undo.inverse, error.description)) } else { failure.rolledBack.append(undo) }
+                if let error = result.error { failure.notRolledBack.append(NotUndone(undo.inverse, .failed(error))) } else { failure.rolledBack.append(undo) }
             }
         }
         // Claims come from reads: the same classes and sysctls as the read before apply.

@@ -1,4 +1,5 @@
 import Netlink
+import Planner
 import SystemCalls
 
 /// Why one step of a run failed.
@@ -100,5 +101,35 @@ public struct RunOutcome: Sendable, Equatable {
     /// The items (the run's changes, or what they stand for) whose change took effect, in order.
     public func tookEffect<T>(_ items: [T]) -> [T] {
         zip(items, steps).compactMap { $0.1.tookEffect ? $0.0 : nil }
+    }
+}
+
+/// A step that a rollback or an undo could not put back, and why: these need a human.
+public struct NotUndone: Sendable, Equatable {
+    /// The step of the apply (not its inverse).
+    public var change: Change
+    public var reason: UndoFailure
+
+    public init(_ change: Change, _ reason: UndoFailure) {
+        self.change = change
+        self.reason = reason
+    }
+}
+
+/// Why a step was not put back.
+public enum UndoFailure: Sendable, Equatable, CustomStringConvertible {
+    /// Its undo failed, typed as any step's failure.
+    case failed(StepError)
+    /// Its undo went through, but a read after it still shows the step in effect.
+    case stillInEffect
+    /// The undo could not begin (the host could not be read, say): nothing was sent.
+    case notStarted
+
+    public var description: String {
+        switch self {
+        case .failed(let error): return error.description
+        case .stillInEffect: return "a read after the undo still shows it"
+        case .notStarted: return "the undo could not start"
+        }
     }
 }

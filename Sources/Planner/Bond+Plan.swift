@@ -78,6 +78,8 @@ extension PlanBuilder {
 enum BondKind: PlannedLinkKind {
     static let stackDepth = 1
 
+    static func plan(_ builder: inout PlanBuilder) { builder.planBonds() }
+
     static func optionDetails(_ options: LinkOptions) -> [String] { options.bond.map { [$0.summary] } ?? [] }
 
     static func replacementReason(_ link: LinkState, desired: DesiredState) -> String? {
@@ -112,5 +114,20 @@ extension BondOptions {
         if mode.hashes { parts.append("xmit_hash_policy \(xmitHashPolicy)") }
         if let primary { parts.append("primary \(primary)") }
         return parts.joined(separator: ", ")
+    }
+}
+
+extension DesiredBond: PlannableLink {
+    typealias Planned = BondKind
+
+    var diffProperties: [(name: String, value: String)] {
+        let o = options
+        var p: [(name: String, value: String)] = [("mode", o.mode.description), ("members", diffList(members))]
+        p += diffMTU(mtu)
+        p.append(("miimon", String(o.miimon)))
+        if o.mode == .lacp { p.append(("lacp_rate", o.lacpFast ? "fast" : "slow")) }
+        if o.mode.hashes { p.append(("xmit_hash_policy", o.xmitHashPolicy.description)) }
+        if let primary = o.primary { p.append(("primary", primary)) }
+        return p
     }
 }

@@ -86,6 +86,8 @@ extension PlanBuilder {
 enum BridgeKind: PlannedLinkKind {
     static let stackDepth = 3
 
+    static func plan(_ builder: inout PlanBuilder) { builder.planBridges() }
+
     static func optionDetails(_ options: LinkOptions) -> [String] {
         guard let b = options.bridge else { return [] }
         return ["stp \(b.stp ? "on" : "off")"] + (b.vlanFiltering ? ["vlan_filtering on"] : [])
@@ -93,5 +95,20 @@ enum BridgeKind: PlannedLinkKind {
 
     static func replacementReason(_ link: LinkState, desired: DesiredState) -> String? {
         desired.bridges.contains { $0.name == link.name } ? "replaced: a \(link.kind) becomes a bridge" : nil
+    }
+}
+
+extension DesiredBridge: PlannableLink {
+    typealias Planned = BridgeKind
+
+    var diffProperties: [(name: String, value: String)] {
+        var p: [(name: String, value: String)] = diffMTU(mtu)
+        p.append(("stp", stp ? "on" : "off"))
+        if vlanFiltering { p.append(("vlan_filtering", "on")) }
+        if let own = selfVLANs { p.append(("vlans", own.summary)) }
+        p.append(("ports", diffList(ports)))
+        for port in ports { if let vlans = portVLANs[port] { p.append(("port \(port) vlans", vlans.summary)) } }
+        p.append(("addresses", diffList(addresses.map(\.prefix.description))))
+        return p
     }
 }

@@ -2,8 +2,9 @@ import HostState
 import Topology
 
 /// What the planner asks of a link kind. Each kind answers in its own file (`Bond+Plan.swift`,
-/// `VLAN+Plan.swift`, …); `LinkKind.planned` below is the one place that lists the kinds.
-protocol PlannedLinkKind {
+/// `VLAN+Plan.swift`, …), where its desired type declares `PlannableLink`; the planner finds the
+/// kinds through the Topology's registry (`Topology.desiredLinkTypes`) and names none of them.
+protocol PlannedLinkKind: SendableMetatype {
     /// Place in the stack, NIC (0) → bond → VLAN/VXLAN → bridge: parents are created before and
     /// deleted after their children.
     static var stackDepth: Int { get }
@@ -14,6 +15,19 @@ protocol PlannedLinkKind {
     /// Why poolnet's live `link` is deleted and created again for what the file declares under
     /// its name; nil when the file declares no link of this kind by that name.
     static func replacementReason(_ link: LinkState, desired: DesiredState) -> String?
+    /// Plans every link of the kind the file declares (creates, MTU, up, options).
+    static func plan(_ builder: inout PlanBuilder)
+}
+
+/// A desired link the planner knows how to plan: each kind's `X+Plan.swift` declares it.
+protocol PlannableLink: DesiredLink {
+    associatedtype Planned: PlannedLinkKind
+    /// Its properties for `poolnet diff`, in a stable order.
+    var diffProperties: [(name: String, value: String)] { get }
+}
+
+extension PlannableLink {
+    static var planned: any PlannedLinkKind.Type { Planned.self }
 }
 
 extension PlannedLinkKind {
@@ -21,22 +35,22 @@ extension PlannedLinkKind {
     static func optionDetails(_ options: LinkOptions) -> [String] { [] }
 }
 
+/// The planner's code of each kind the registry lists, by the kernel's kind.
+private let plannedByKind: [LinkKind: any PlannedLinkKind.Type] = Dictionary(
+    Topology.desiredLinkTypes.compactMap { type in (type as? any PlannableLink.Type).map { (type.kind, $0.planned) } },
+    uniquingKeysWith: { first, _ in first })
+
+/// The kinds in the order they are planned: down the stack (NIC → bond → VLAN/VXLAN → bridge),
+/// the registry's order among kinds of one depth.
+let linkPlanOrder: [any PlannedLinkKind.Type] = Topology.desiredLinkTypes
+    .compactMap { ($0 as? any PlannableLink.Type)?.planned }
+    .enumerated().sorted { ($0.element.stackDepth, $0.offset) < ($1.element.stackDepth, $1.offset) }.map(\.element)
+
 extension LinkKind {
     /// The planner's code for this kind; nil for the kinds poolnet does not create (NICs, veths,
     /// anything else the kernel reports).
-    var planned: (any PlannedLinkKind.Type)? {
-        switch self {
-        case .device, .veth, .other: return nil
-        case .bridge: return BridgeKind.self
-        case .vlan: return VLANKind.self
-        case .bond: return BondKind.self
-        case .vxlan: return VXLANKind.self
-        }
-    }
+    var planned: (any PlannedLinkKind.Type)? { plannedByKind[self] }
 }
-
-/// The kinds the planner creates, in the order their replacement reasons are looked for.
-let plannedKinds: [any PlannedLinkKind.Type] = [VLANKind.self, BondKind.self, VXLANKind.self, BridgeKind.self]
 
 /// Stack depth by kind: NIC → bond → VLAN/VXLAN → bridge.
 func stackDepth(_ kind: LinkKind) -> Int { kind.planned?.stackDepth ?? 0 }

@@ -12,10 +12,7 @@ public enum Planner {
         builder.checkLiveMTUs()
         builder.planPrune()
         builder.planReplacements()
-        builder.planBonds()
-        builder.planVLANs()
-        builder.planVXLANs()
-        builder.planBridges()
+        for kind in linkPlanOrder { kind.plan(&builder) }
         builder.planStorageNICs()
         builder.planSysctls()
         builder.planRoutes()
@@ -87,20 +84,8 @@ struct PlanBuilder {
         prunedLinks = Set(current.links.filter { $0.alias == alias && !declared.contains($0.name) }.map(\.name))
         let byName = current.linksByName()
         var replace: [String: LinkState] = [:]
-        for vlan in desired.vlans {
-            if let link = byName[vlan.name], link.alias == alias,
-               !vlan.keepsIdentity(of: link) {
-                replace[link.name] = link
-            }
-        }
-        for bridge in desired.bridges {
-            if let link = byName[bridge.name], link.alias == alias, !bridge.keepsIdentity(of: link) { replace[link.name] = link }
-        }
-        for bond in desired.bonds {
-            if let link = byName[bond.name], link.alias == alias,
-               !bond.keepsIdentity(of: link) {
-                replace[link.name] = link
-            }
+        for wanted in desired.links.all {
+            if let link = byName[wanted.name], link.alias == alias, !wanted.keepsIdentity(of: link) { replace[link.name] = link }
         }
         // The kernel deletes a VLAN with its parent: links stacked on a replaced link are replaced
         // too (top-down, so rollback can rebuild them).
@@ -112,12 +97,6 @@ struct PlanBuilder {
                     replace[link.name] = link
                     grew = true
                 }
-            }
-        }
-        for vxlan in desired.vxlans {
-            if let link = byName[vxlan.name], link.alias == alias,
-               !vxlan.keepsIdentity(of: link) {
-                replace[link.name] = link
             }
         }
         replaced = replace
@@ -136,10 +115,11 @@ struct PlanBuilder {
     /// What differs between a link and the file, when it must be replaced.
     func replacementReason(_ link: LinkState) -> String {
         if let lower = link.link, let parent = replaced[lower], parent.name != link.name,
-           desired.vlans.first(where: { $0.name == link.name }).map({ $0.keepsIdentity(of: link) }) ?? false {
+           desired.links.named(link.name)?.keepsIdentity(of: link) ?? false {
             return "replaced with \(lower) under it"
         }
-        for kind in plannedKinds { if let reason = kind.replacementReason(link, desired: desired) { return reason } }
+        if let wanted = desired.links.named(link.name), let kind = type(of: wanted).kind.planned,
+           let reason = kind.replacementReason(link, desired: desired) { return reason }
         return "replaced: a \(link.kind) becomes a bridge"
     }
 

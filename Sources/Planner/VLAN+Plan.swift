@@ -42,6 +42,8 @@ extension PlanBuilder {
 enum VLANKind: PlannedLinkKind {
     static let stackDepth = 2
 
+    static func plan(_ builder: inout PlanBuilder) { builder.planVLANs() }
+
     static func identityDetails(_ options: LinkOptions) -> [String] { options.vlanID.map { ["id \($0)"] } ?? [] }
 
     static func replacementReason(_ link: LinkState, desired: DesiredState) -> String? {
@@ -49,5 +51,13 @@ enum VLANKind: PlannedLinkKind {
         if link.kind != .vlan { return "replaced: a \(link.kind) becomes a vlan" }
         if link.vlanID != vlan.id { return "replaced: VLAN id \(link.vlanID.map(String.init) ?? "?") → \(vlan.id)" }
         return "replaced: parent \(link.link ?? "?") → \(vlan.link)"
+    }
+}
+
+extension DesiredVLAN: PlannableLink {
+    typealias Planned = VLANKind
+
+    var diffProperties: [(name: String, value: String)] {
+        [("link", link), ("id", String(id))] + diffMTU(mtu)
     }
 }

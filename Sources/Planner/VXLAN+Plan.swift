@@ -40,6 +40,8 @@ extension PlanBuilder {
 enum VXLANKind: PlannedLinkKind {
     static let stackDepth = 2
 
+    static func plan(_ builder: inout PlanBuilder) { builder.planVXLANs() }
+
     static func optionDetails(_ options: LinkOptions) -> [String] {
         guard let v = options.vxlan else { return [] }
         var details = ["vni \(v.vni)"]
@@ -58,5 +60,17 @@ enum VXLANKind: PlannedLinkKind {
         if have.port != vxlan.info.port { diffs.append("port \(have.port) → \(vxlan.info.port)") }
         if have.device != vxlan.info.device { diffs.append("device \(have.device ?? "none") → \(vxlan.info.device ?? "none")") }
         return "replaced: " + diffs.joined(separator: ", ")
+    }
+}
+
+extension DesiredVXLAN: PlannableLink {
+    typealias Planned = VXLANKind
+
+    var diffProperties: [(name: String, value: String)] {
+        var p: [(name: String, value: String)] = [("vni", String(info.vni)), ("local", info.local ?? "none"), ("port", String(info.port))]
+        if let device = info.device { p.append(("device", device)) }
+        p += diffMTU(mtu)
+        p.append(("remotes", diffList(info.remotes ?? [])))
+        return p
     }
 }

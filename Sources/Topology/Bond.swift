@@ -115,3 +115,47 @@ extension DesiredBond {
         link.kind == .bond && link.bond?.mode == options.mode && link.bond?.lacpFast == options.lacpFast
     }
 }
+
+/// A bond on one host; its options carry the mode and everything the kernel can tune.
+public struct DesiredBond: Sendable, Equatable {
+    public var name: String
+    public var members: [String]
+    public var mtu: UInt32?
+    public var options: BondOptions
+    public var mark: SourceMark
+
+    public init(name: String, members: [String], mtu: UInt32? = nil, options: BondOptions, mark: SourceMark) {
+        self.name = name
+        self.members = members
+        self.mtu = mtu
+        self.options = options
+        self.mark = mark
+    }
+}
+
+// The kind's registration: its file key and what the resolver, host checks and planner ask of it.
+extension BondSpec: LinkSpec {
+    static let fileKey = "bonds"
+
+    func resolve(for host: PoolHost, in topology: Topology) throws -> DesiredBond? { try resolve(for: host) }
+}
+
+extension DesiredBond: DesiredLink {
+    public static let kind = LinkKind.bond
+    public static let fileKind = BondSpec.kind
+    public static let mayCarryStorageRole = true
+    public var creationMTU: CreationMTU { .kernelDefault(DesiredState.newBondMTU) }
+    public var lowerDevices: [String] { members }
+}
+
+extension Topology {
+    public var bonds: [BondSpec] { linkSpecs[BondSpec.self] }
+}
+
+extension DesiredState {
+    public var bonds: [DesiredBond] {
+        get { links[DesiredBond.self] }
+        set { links[DesiredBond.self] = newValue }
+        _modify { yield &links[DesiredBond.self] }
+    }
+}

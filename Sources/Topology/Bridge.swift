@@ -123,3 +123,56 @@ extension DesiredBridge {
     /// Every bridge option changes in place; only another kind of device is replaced.
     public func keepsIdentity(of link: LinkState) -> Bool { link.kind == .bridge }
 }
+
+/// A bridge on one host; with no uplink among its ports it is a guest-only private bridge.
+public struct DesiredBridge: Sendable, Equatable {
+    public var name: String
+    public var mtu: UInt32?
+    public var stp: Bool
+    public var vlanFiltering: Bool
+    /// The bridge's own VLANs, when the file manages them.
+    public var selfVLANs: [BridgeVLAN]?
+    public var ports: [String]
+    /// The exact VLAN set of the ports whose entry lists VLANs; other ports are left as they are.
+    public var portVLANs: [String: [BridgeVLAN]]
+    public var addresses: [DesiredAddress]
+    public var mark: SourceMark
+
+    public init(name: String, mtu: UInt32? = nil, stp: Bool = false, vlanFiltering: Bool = false, selfVLANs: [BridgeVLAN]? = nil,
+                ports: [String] = [], portVLANs: [String: [BridgeVLAN]] = [:], addresses: [DesiredAddress] = [], mark: SourceMark) {
+        self.name = name
+        self.mtu = mtu
+        self.stp = stp
+        self.vlanFiltering = vlanFiltering
+        self.selfVLANs = selfVLANs
+        self.portVLANs = portVLANs
+        self.ports = ports
+        self.addresses = addresses
+        self.mark = mark
+    }
+}
+
+// The kind's registration: its file key and what the resolver, host checks and planner ask of it.
+extension BridgeSpec: LinkSpec {
+    static let fileKey = "bridges"
+
+    func resolve(for host: PoolHost, in topology: Topology) throws -> DesiredBridge? { try resolve(for: host) }
+}
+
+extension DesiredBridge: DesiredLink {
+    public static let kind = LinkKind.bridge
+    public static let fileKind = BridgeSpec.kind
+    public var lowerDevices: [String] { ports }
+}
+
+extension Topology {
+    public var bridges: [BridgeSpec] { linkSpecs[BridgeSpec.self] }
+}
+
+extension DesiredState {
+    public var bridges: [DesiredBridge] {
+        get { links[DesiredBridge.self] }
+        set { links[DesiredBridge.self] = newValue }
+        _modify { yield &links[DesiredBridge.self] }
+    }
+}

@@ -55,10 +55,7 @@ extension DesiredState {
     /// VXLAN lower devices, bridge ports, and the devices poolnet creates. Sorted, no repeats.
     public var coexistDevices: [String] {
         var names = Set(nics.map(\.name)).union(createdDevices)
-        for bond in bonds { names.formUnion(bond.members) }
-        for vlan in vlans { names.insert(vlan.link) }
-        for vxlan in vxlans { if let device = vxlan.info.device { names.insert(device) } }
-        for bridge in bridges { names.formUnion(bridge.ports) }
+        for link in links.all { names.formUnion(link.lowerDevices) }
         return names.sorted()
     }
 }

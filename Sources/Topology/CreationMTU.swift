@@ -12,27 +12,29 @@ extension DesiredState {
     public func undeclaredMTU(of name: String, live: (String) -> UInt32? = { _ in nil }) -> (mtu: UInt32, why: String, fromHost: Bool, decidedBy: String)? {
         var name = name
         var chain: [String] = []
-        // Bounded by the number of VLANs: a loop of VLAN parents is another check's error.
-        for _ in 0...vlans.count {
+        // Bounded by the number of links: a loop of VLAN parents is another check's error.
+        for _ in 0...links.count {
             if let nic = nics.first(where: { $0.name == name }), let mtu = nic.mtu { return (mtu, why(chain, "storage_nic \(name) declares mtu \(mtu)"), false, name) }
-            if let bond = bonds.first(where: { $0.name == name }) {
-                if let mtu = bond.mtu { return (mtu, why(chain, "bond \(name) declares mtu \(mtu)"), false, name) }
-                if let mtu = live(name) { return (mtu, why(chain, "bond \(name) has mtu \(mtu)"), true, name) }
-                return (Self.newBondMTU, why(chain, "bond \(name) declares no mtu, and the kernel creates a bond at \(Self.newBondMTU)"), false, name)
+            guard let link = links.named(name) else { return live(name).map { ($0, why(chain, "\(name) has mtu \($0) on this host"), true, name) } }
+            let label = "\(type(of: link).fileKind) \(name)"
+            switch link.creationMTU {
+            case .asTheHostHasIt:
+                return live(name).map { ($0, why(chain, "\(name) has mtu \($0) on this host"), true, name) }
+            case .kernelDefault(let mtu):
+                if let declared = link.mtu { return (declared, why(chain, "\(label) declares mtu \(declared)"), false, name) }
+                if let found = live(name) { return (found, why(chain, "\(label) has mtu \(found)"), true, name) }
+                return (mtu, why(chain, "\(label) declares no mtu, and the kernel creates a \(type(of: link).fileKind) at \(mtu)"), false, name)
+            case .parents(let parent):
+                if let declared = link.mtu { return (declared, why(chain, "\(label) declares mtu \(declared)"), false, name) }
+                if let found = live(name) { return (found, why(chain, "\(label) has mtu \(found)"), true, name) }
+                chain.append(label)
+                name = parent
             }
-            if let vlan = vlans.first(where: { $0.name == name }) {
-                if let mtu = vlan.mtu { return (mtu, why(chain, "vlan \(name) declares mtu \(mtu)"), false, name) }
-                if let mtu = live(name) { return (mtu, why(chain, "vlan \(name) has mtu \(mtu)"), true, name) }
-                chain.append(name)
-                name = vlan.link
-                continue
-            }
-            return live(name).map { ($0, why(chain, "\(name) has mtu \($0) on this host"), true, name) }
         }
         return nil
     }
 
     private func why(_ chain: [String], _ end: String) -> String {
-        chain.isEmpty ? end : chain.map { "vlan \($0) declares no mtu and takes its parent's" }.joined(separator: "; ") + "; " + end
+        chain.isEmpty ? end : chain.map { "\($0) declares no mtu and takes its parent's" }.joined(separator: "; ") + "; " + end
     }
 }

@@ -30,92 +30,13 @@ public struct DesiredNIC: Sendable, Equatable {
     }
 }
 
-/// A bridge on one host; with no uplink among its ports it is a guest-only private bridge.
-public struct DesiredBridge: Sendable, Equatable {
-    public var name: String
-    public var mtu: UInt32?
-    public var stp: Bool
-    public var vlanFiltering: Bool
-    /// The bridge's own VLANs, when the file manages them.
-    public var selfVLANs: [BridgeVLAN]?
-    public var ports: [String]
-    /// The exact VLAN set of the ports whose entry lists VLANs; other ports are left as they are.
-    public var portVLANs: [String: [BridgeVLAN]]
-    public var addresses: [DesiredAddress]
-    public var mark: SourceMark
-
-    public init(name: String, mtu: UInt32? = nil, stp: Bool = false, vlanFiltering: Bool = false, selfVLANs: [BridgeVLAN]? = nil,
-                ports: [String] = [], portVLANs: [String: [BridgeVLAN]] = [:], addresses: [DesiredAddress] = [], mark: SourceMark) {
-        self.name = name
-        self.mtu = mtu
-        self.stp = stp
-        self.vlanFiltering = vlanFiltering
-        self.selfVLANs = selfVLANs
-        self.portVLANs = portVLANs
-        self.ports = ports
-        self.addresses = addresses
-        self.mark = mark
-    }
-}
-
-/// An 802.1Q VLAN device on one host.
-public struct DesiredVLAN: Sendable, Equatable {
-    public var name: String
-    public var link: String
-    public var id: UInt16
-    public var mtu: UInt32?
-    public var mark: SourceMark
-
-    public init(name: String, link: String, id: UInt16, mtu: UInt32? = nil, mark: SourceMark) {
-        self.name = name
-        self.link = link
-        self.id = id
-        self.mtu = mtu
-        self.mark = mark
-    }
-}
-
-/// A bond on one host; its options carry the mode and everything the kernel can tune.
-public struct DesiredBond: Sendable, Equatable {
-    public var name: String
-    public var members: [String]
-    public var mtu: UInt32?
-    public var options: BondOptions
-    public var mark: SourceMark
-
-    public init(name: String, members: [String], mtu: UInt32? = nil, options: BondOptions, mark: SourceMark) {
-        self.name = name
-        self.members = members
-        self.mtu = mtu
-        self.options = options
-        self.mark = mark
-    }
-}
-
-/// A VXLAN device on one host with its remote VTEPs (the other hosts).
-public struct DesiredVXLAN: Sendable, Equatable {
-    public var name: String
-    public var info: VXLANInfo
-    public var mtu: UInt32?
-    public var mark: SourceMark
-
-    public init(name: String, info: VXLANInfo, mtu: UInt32? = nil, mark: SourceMark) {
-        self.name = name
-        self.info = info
-        self.mtu = mtu
-        self.mark = mark
-    }
-}
-
 /// What the file wants on one host: the output of `Topology.resolve(host:)`.
 public struct DesiredState: Sendable, Equatable {
     public var pool: String
     public var host: String
     public var nics: [DesiredNIC]
-    public var bridges: [DesiredBridge]
-    public var vlans: [DesiredVLAN]
-    public var bonds: [DesiredBond]
-    public var vxlans: [DesiredVXLAN] = []
+    /// The links the file creates on this host (each kind's file names its list, e.g. `vlans`).
+    public var links = DesiredLinks()
     public var iscsi: DesiredISCSI?
     public var vports: [DesiredVPort] = []
     public var coexist = CoexistPolicy()
@@ -124,12 +45,12 @@ public struct DesiredState: Sendable, Equatable {
 
     public init(pool: String, host: String, nics: [DesiredNIC] = [], bridges: [DesiredBridge] = [], vlans: [DesiredVLAN] = [],
                 bonds: [DesiredBond] = []) {
-        self.bonds = bonds
         self.pool = pool
         self.host = host
         self.nics = nics
         self.bridges = bridges
         self.vlans = vlans
+        self.bonds = bonds
     }
 
     /// The sysctls to read: each storage NIC's, and the `all` and `default` values that decide
@@ -146,7 +67,7 @@ public struct DesiredState: Sendable, Equatable {
     public var managesBridgeVLANs: Bool { bridges.contains { $0.selfVLANs != nil || !$0.portVLANs.isEmpty } }
 
     /// Names of the devices poolnet creates on this host (as opposed to NICs it only configures).
-    public var createdDevices: Set<String> { Set(bridges.map(\.name) + vlans.map(\.name) + bonds.map(\.name) + vxlans.map(\.name)) }
+    public var createdDevices: Set<String> { Set(links.all.map(\.name)) }
 
     /// Every address this host declares, with the object that declares it.
     public var allAddresses: [(object: String, link: String, address: DesiredAddress)] {

@@ -139,9 +139,10 @@ public enum LiveImport {
                     continue
                 }
                 state.nics.append(nic(link, desiredAddresses(link.name), sysctls, &notes))
-            case .other(let kind):
+            default:  // a kind poolnet does not have, or one import does not read (yet)
                 let extra = addressed ? " with addresses \((byLink[link.name] ?? []).map(\.prefix.description).joined(separator: ", "))" : ""
-                notes.append("\(link.name): a \(kind) device\(extra); poolnet has no such kind; left as it is")
+                let known = Topology.desiredLinkTypes.contains { $0.kind == link.kind }
+                notes.append("\(link.name): a \(link.kind) device\(extra); \(known ? "import does not read this kind" : "poolnet has no such kind"); left as it is")
             }
         }
         let declared = Set(state.nics.map(\.name) + state.bridges.flatMap { [$0.name] + $0.ports } + state.bonds.flatMap { [$0.name] + $0.members }

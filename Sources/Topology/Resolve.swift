@@ -12,10 +12,7 @@ extension Topology {
         let errors = ErrorSink()
         var state = DesiredState(pool: pool, host: name)
         state.nics = storageNICs.compactMap { spec in errors.collect { try spec.resolve(for: host, layout: layout) } ?? nil }
-        state.bridges = bridges.compactMap { spec in errors.collect { try spec.resolve(for: host) } ?? nil }
-        state.vlans = vlans.compactMap { spec in errors.collect { try spec.resolve(for: host) } ?? nil }
-        state.bonds = bonds.compactMap { spec in errors.collect { try spec.resolve(for: host) } ?? nil }
-        state.vxlans = vxlans.compactMap { spec in errors.collect { try spec.resolve(for: host, pool: hosts) } ?? nil }
+        for kind in Self.linkKinds { kind.resolveAll(self, for: host, into: &state.links, errors: errors) }
         var warnings: [TopologyError] = []
         state.vports = vports.compactMap { spec in errors.collect { try spec.resolve(for: host, warnings: &warnings) } ?? nil }
         state.warnings = warnings
@@ -40,12 +37,10 @@ extension Topology {
                 owners[name] = (kind, mark)
             }
         }
-        state.bridges.forEach { claim($0.name, kind: "bridge", mark: $0.mark) }
-        state.vlans.forEach { claim($0.name, kind: "vlan", mark: $0.mark) }
-        state.bonds.forEach { claim($0.name, kind: "bond", mark: $0.mark) }
-        state.vxlans.forEach { claim($0.name, kind: "vxlan", mark: $0.mark) }
+        let links = state.links.all
+        links.forEach { claim($0.name, kind: type(of: $0).fileKind, mark: $0.mark) }
         // A storage NIC may be a VLAN or bond the file creates: the storage role goes on top.
-        let created = Dictionary(state.vlans.map { ($0.name, ($0.mtu, "vlan", $0.mark)) } + state.bonds.map { ($0.name, ($0.mtu, "bond", $0.mark)) },
+        let created = Dictionary(links.filter { type(of: $0).mayCarryStorageRole }.map { ($0.name, ($0.mtu, type(of: $0).fileKind, $0.mark)) },
                                  uniquingKeysWith: { a, _ in a })
         for nic in state.nics {
             if let (mtu, kind, mark) = created[nic.name] {

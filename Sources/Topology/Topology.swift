@@ -17,10 +17,8 @@ public struct Topology {
     public var layout: StorageLayout
     public var hosts: [PoolHost]
     public var storageNICs: [StorageNICSpec]
-    public var bridges: [BridgeSpec]
-    public var vlans: [VLANSpec]
-    public var bonds: [BondSpec]
-    public var vxlans: [VXLANSpec]
+    /// The bridges, VLANs, bonds, VXLANs, … the file declares (each kind's file reads its list).
+    var linkSpecs = LinkSpecs()
     public var iscsi: ISCSISpec?
     public var vports: [VPortSpec] = []
     /// YAML values in the file (the prescan's count), for the hosts × values bound.

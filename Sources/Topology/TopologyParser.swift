@@ -4,7 +4,7 @@ import Yams
 
 extension Topology {
     /// The pool file's top-level keys.
-    static let keys = ["pool", "hosts", "storage", "storage_nics", "bridges", "vlans", "bonds", "vxlans", "iscsi", "fc", "coexist"]
+    static let keys = ["pool", "hosts", "storage", "storage_nics"] + linkKinds.map { $0.fileKey } + ["iscsi", "fc", "coexist"]
 
     /// Reads and structurally checks a pool file. Per-host values are checked by `validate()`.
     public static func load(path: String) throws(TopologyErrors) -> Topology { try loadKeepingBytes(path: path).topology }
@@ -79,20 +79,14 @@ extension Topology {
             }
             let names = Set(hosts.map(\.name))
             let nics = try r.optional("storage_nics").map { try $0.sequence("storage_nics") } ?? []
-            let bridges = try r.optional("bridges").map { try $0.sequence("bridges") } ?? []
-            let vlans = try r.optional("vlans").map { try $0.sequence("vlans") } ?? []
-            let bonds = try r.optional("bonds").map { try $0.sequence("bonds") } ?? []
-            let vxlans = try r.optional("vxlans").map { try $0.sequence("vxlans") } ?? []
+            let linkEntries = try Self.linkKinds.map { kind in try r.optional(kind.fileKey).map { try $0.sequence(kind.fileKey) } ?? [] }
             let iscsi = r.optional("iscsi").flatMap { ISCSISpec.parse($0, hosts: names, errors: errors) }
             let vports = r.optional("fc").map { VPortSpec.parseSection($0, hosts: names, errors: errors) } ?? []
             let coexist = r.optional("coexist").flatMap { CoexistPolicy.parse($0, errors: errors) } ?? CoexistPolicy()
             r.unknownKeys().forEach(errors.add)
             var topology = Topology(file: file, pool: pool, layout: layout, hosts: hosts,
-                            storageNICs: nics.compactMap { StorageNICSpec.parse($0, hosts: names, errors: errors) },
-                            bridges: bridges.compactMap { BridgeSpec.parse($0, hosts: names, errors: errors) },
-                            vlans: vlans.compactMap { VLANSpec.parse($0, hosts: names, errors: errors) },
-                            bonds: bonds.compactMap { BondSpec.parse($0, hosts: names, errors: errors) },
-                            vxlans: vxlans.compactMap { VXLANSpec.parse($0, hosts: names, errors: errors) }, iscsi: iscsi, vports: vports)
+                                    storageNICs: nics.compactMap { StorageNICSpec.parse($0, hosts: names, errors: errors) }, iscsi: iscsi, vports: vports)
+            for (kind, entries) in zip(Self.linkKinds, linkEntries) { kind.parseAll(entries, hosts: names, into: &topology.linkSpecs, errors: errors) }
             topology.coexist = coexist
             return topology
         }

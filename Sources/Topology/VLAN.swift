@@ -78,3 +78,47 @@ extension DesiredVLAN {
         link.options == linkOptions && link.link == self.link
     }
 }
+
+/// An 802.1Q VLAN device on one host.
+public struct DesiredVLAN: Sendable, Equatable {
+    public var name: String
+    public var link: String
+    public var id: UInt16
+    public var mtu: UInt32?
+    public var mark: SourceMark
+
+    public init(name: String, link: String, id: UInt16, mtu: UInt32? = nil, mark: SourceMark) {
+        self.name = name
+        self.link = link
+        self.id = id
+        self.mtu = mtu
+        self.mark = mark
+    }
+}
+
+// The kind's registration: its file key and what the resolver, host checks and planner ask of it.
+extension VLANSpec: LinkSpec {
+    static let fileKey = "vlans"
+
+    func resolve(for host: PoolHost, in topology: Topology) throws -> DesiredVLAN? { try resolve(for: host) }
+}
+
+extension DesiredVLAN: DesiredLink {
+    public static let kind = LinkKind.vlan
+    public static let fileKind = VLANSpec.kind
+    public static let mayCarryStorageRole = true
+    public var creationMTU: CreationMTU { .parents(link) }
+    public var lowerDevices: [String] { [link] }
+}
+
+extension Topology {
+    public var vlans: [VLANSpec] { linkSpecs[VLANSpec.self] }
+}
+
+extension DesiredState {
+    public var vlans: [DesiredVLAN] {
+        get { links[DesiredVLAN.self] }
+        set { links[DesiredVLAN.self] = newValue }
+        _modify { yield &links[DesiredVLAN.self] }
+    }
+}

@@ -99,3 +99,43 @@ extension DesiredVXLAN {
     /// VNI, local VTEP, port and underlay cannot change in place; the remotes can.
     public func keepsIdentity(of link: LinkState) -> Bool { link.vxlan?.sameIdentity(as: info) ?? false }
 }
+
+/// A VXLAN device on one host with its remote VTEPs (the other hosts).
+public struct DesiredVXLAN: Sendable, Equatable {
+    public var name: String
+    public var info: VXLANInfo
+    public var mtu: UInt32?
+    public var mark: SourceMark
+
+    public init(name: String, info: VXLANInfo, mtu: UInt32? = nil, mark: SourceMark) {
+        self.name = name
+        self.info = info
+        self.mtu = mtu
+        self.mark = mark
+    }
+}
+
+// The kind's registration: its file key and what the resolver, host checks and planner ask of it.
+extension VXLANSpec: LinkSpec {
+    static let fileKey = "vxlans"
+
+    func resolve(for host: PoolHost, in topology: Topology) throws -> DesiredVXLAN? { try resolve(for: host, pool: topology.hosts) }
+}
+
+extension DesiredVXLAN: DesiredLink {
+    public static let kind = LinkKind.vxlan
+    public static let fileKind = VXLANSpec.kind
+    public var lowerDevices: [String] { info.device.map { [$0] } ?? [] }
+}
+
+extension Topology {
+    public var vxlans: [VXLANSpec] { linkSpecs[VXLANSpec.self] }
+}
+
+extension DesiredState {
+    public var vxlans: [DesiredVXLAN] {
+        get { links[DesiredVXLAN.self] }
+        set { links[DesiredVXLAN.self] = newValue }
+        _modify { yield &links[DesiredVXLAN.self] }
+    }
+}

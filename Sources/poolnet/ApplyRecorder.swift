@@ -160,7 +160,7 @@ extension UndoOutcome {
         text += isComplete && unknown.isEmpty ? "; the host is as it was before that apply.\n" : ".\n"
         for step in unknown.prefix(20) { text += "  left as is (its object is gone, the read cannot tell): \(step.line)\n" }
         if unknown.count > 20 { text += "  … and \(unknown.count - 20) more left as is\n" }
-        for (step, reason) in failed { text += "  NOT undone: \(step.line): \(reason)\n" }
+        for step in failed { text += "  NOT undone: \(step.change.line): \(step.reason)\n" }
         return text
     }
 }

@@ -76,7 +76,7 @@ struct ErrorOutput: Encodable {
         case Failure.topology(let errors), Failure.hostNotInFile(let errors): problems = errors.errors.map(ValidateOutput.Problem.init)
         case let failure as ApplyFailure:
             rolledBack = failure.rolledBack.map(\.line)
-            notRolledBack = failure.notRolledBack.map { Step(step: $0.0.line, reason: $0.1) }
+            notRolledBack = failure.notRolledBack.map { Step(step: $0.change.line, reason: $0.reason.description) }
         default: break
         }
     }

@@ -59,11 +59,11 @@ struct RevertPending: ParsableCommand {
         let steps = entry?.start.steps ?? pending.steps
         var engine = Engine(netns: netns)
         engine.storageRoots.ownership = state.file("owned.json")  // storage undo steps keep the record current
-        let outcome = (try? engine.undo(steps, pool: entry?.start.pool)) ?? UndoOutcome(failed: steps.map { ($0, "the undo could not start") })
+        let outcome = (try? engine.undo(steps, pool: entry?.start.pool)) ?? UndoOutcome(failed: steps.map { NotUndone($0, .notStarted) })
         try? journal.append(JournalRecord(
             id: pending.id, command: .revert, result: outcome.isComplete ? .revertedUnconfirmed : .revertIncomplete,
             host: pending.host, netns: pending.netns, steps: outcome.undone.map(\.inverse),
-            error: outcome.isComplete ? nil : outcome.failed.map { "\($0.0.line): \($0.1)" }.joined(separator: "; "), reason: reason))
+            error: outcome.isComplete ? nil : outcome.failed.map { "\($0.change.line): \($0.reason)" }.joined(separator: "; "), reason: reason))
         try? markers.clearInFlight()
         try? markers.dropCandidate()
         try markers.disarm()

@@ -99,7 +99,7 @@ struct Rollback: ParsableCommand {
                 id: last.id, command: .revert, result: outcome.isComplete ? .reverted : .revertIncomplete, host: last.start.host,
                 netns: last.netns, pool: last.start.pool, file: last.start.file, fileSHA256: last.start.fileSHA256,
                 steps: outcome.undone.map(\.inverse),
-                error: outcome.isComplete ? nil : outcome.failed.map { "\($0.0.line): \($0.1)" }.joined(separator: "; "),
+                error: outcome.isComplete ? nil : outcome.failed.map { "\($0.change.line): \($0.reason)" }.joined(separator: "; "),
                 reason: interrupted ? "undo of an interrupted apply" : nil))
             if markers.inFlight()?.id == last.id { try markers.clearInFlight() }
             try? markers.dropCandidate()
@@ -107,7 +107,7 @@ struct Rollback: ParsableCommand {
             if options.json {
                 try emitJSON(RollbackOutput(apply: last.id, interrupted: interrupted, complete: outcome.isComplete,
                                             undone: outcome.undone.map(\.line), notInEffect: outcome.notInEffect.map(\.line),
-                                            unknown: outcome.unknown.map(\.line), failed: outcome.failed.map { RollbackOutput.Failed(step: $0.0.line, reason: $0.1) }))
+                                            unknown: outcome.unknown.map(\.line), failed: outcome.failed.map { RollbackOutput.Failed(step: $0.change.line, reason: $0.reason.description) }))
             } else {
                 emit(head + outcome.report(verb: "undid"))
             }
