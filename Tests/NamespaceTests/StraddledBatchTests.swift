@@ -95,3 +95,46 @@ final class StraddledBatchTests: NamespaceTestCase {
         XCTAssertNil(OwnershipRecord.read(engine.storageRoots.ownership).pools[keeper.pool], "nor was it recorded")
     }
 }
+
+/// A change of remote VTEPs is one request per remote: cut between two batches, part of the
+/// remotes are in the kernel. Its rollback removes those there, not the ones never added (for
+/// which the kernel answers ENOENT, and the rollback reported the step NOT undone).
+final class StraddledRemotesTests: NamespaceTestCase {
+    func testRemotesCutBetweenTwoBatchesAreUndone() throws {
+        try ns.addNIC("guest0")
+        // lo cannot be a bridge port: refused in the first batch, before vx0's three remotes.
+        let want = try desired("""
+        pool: lab
+        hosts:
+          hv01: { index: 1 }
+          hv02: { index: 2 }
+          hv03: { index: 3 }
+          hv04: { index: 4 }
+        bridges:
+          - name: privbr0
+            ports: [guest0, lo]
+        vxlans:
+          - name: vx0
+            vni: 10
+            local: "10.9.0.${index}"
+        """)
+        let before = try snapshot()
+        let remotes = "~ vx0: remote VTEPs none → 10.9.0.2 10.9.0.3 10.9.0.4"
+        XCTAssertTrue(try engine.plan(want).plan.changes.map(\.line).contains(remotes))
+        // Every batch size the plan's requests allow: at some, the cut falls between the remotes.
+        var cut = 0
+        for size in 1...12 {
+            var batched = engine!
+            batched.batchPause = (requests: size, milliseconds: 0)
+            XCTAssertThrowsError(try batched.apply(want), "batches of \(size)") { error in
+                guard let failure = error as? ApplyFailure else { return XCTFail("\(error)") }
+                XCTAssertEqual(failure.stepError?.errno, .EINVAL, "\(failure)")
+                XCTAssertEqual(failure.notRolledBack.count, 0, "batches of \(size): \(failure)")
+                XCTAssertEqual(failure.differences, [], "batches of \(size): \(failure)")
+                if failure.partlyApplied.contains(where: { $0.0.line == remotes }) { cut += 1 }
+            }
+            XCTAssertEqual(try snapshot(), before, "batches of \(size)")
+        }
+        XCTAssertGreaterThan(cut, 0, "no batch size cut the remotes in two")
+    }
+}
