@@ -28,8 +28,9 @@ struct AddressRecordKeeper: Sendable {
         } else {
             mode = socket.kernelKeepsAddressProtocol() == true ? .kernelMark : .record
         }
+        let others = record.addressPools(notOf: pool)
         state.addressOwnership = AddressOwnership(mode: mode, recorded: record.pools[pool]?.addresses,
-                                                  otherPools: record.addresses(notOf: pool))
+                                                  otherPools: others.keys.sorted(), otherPoolNames: others)
     }
 
     /// Before `changes` run: the pool's addresses (on its first apply, the ones found by

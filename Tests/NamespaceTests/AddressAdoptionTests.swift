@@ -245,7 +245,7 @@ final class AddressAdoptionTests: NamespaceTestCase {
             XCTAssertThrowsError(try adopting.apply(try desired(Self.file.replacingOccurrences(of: ", \"2001:db8:0:1::1/64\"", with: "")))) { error in
                 let plan = (error as? PlanBlocked)?.plan
                 XCTAssertEqual(plan?.problems.map(\.description), [
-                    "address 10.0.0.1/24 on br0: belongs to another pool on this host (its ownership record holds it); --adopt never takes another pool's address: drop it from this file, or from the other pool's first",
+                    "address 10.0.0.1/24 on br0: belongs to pool beta on this host (its ownership record holds it); --adopt never takes another pool's address: drop it from this file, or from pool beta's first",
                 ], "\(error)")
             }
             XCTAssertEqual(try self.snapshot(), snapshot, "nothing changed")
