@@ -63,13 +63,13 @@ public struct AddressOwnership: Codable, Sendable, Equatable {
     public var recorded: [RecordedAddress]? { didSet { recordedByAddress = recorded.map(Self.byAddress) } }
     /// Addresses other pools recorded: never this pool's, also not by migration.
     public var otherPools: [RecordedAddress] { didSet { otherPoolsByAddress = Self.byAddress(otherPools) } }
-    /// The pool each entry of `otherPools` belongs to (as its record names it), for refusals that
-    /// name the owner; an entry without one is "another pool".
-    public var otherPoolNames: [RecordedAddress: String] = [:]
     /// The entries by link and prefix: every address of a plan asks about its own, and scanning
     /// the whole record for each made a no-op plan quadratic (1,000 addresses: 1,000,000 compares).
     private var recordedByAddress: [AddressKey: [RecordedAddress]]?
     private var otherPoolsByAddress: [AddressKey: [RecordedAddress]]
+    /// The pool each entry of `otherPools` belongs to (as its record names it), for refusals that
+    /// name the owner; an entry without one is "another pool".
+    public var otherPoolNames: [RecordedAddress: String]
 
     private struct AddressKey: Hashable {
         var link: String
@@ -102,6 +102,7 @@ public struct AddressOwnership: Codable, Sendable, Equatable {
         mode = try c.decodeIfPresent(AddressOwnershipMode.self, forKey: .mode) ?? .kernelMark
         recorded = try c.decodeIfPresent([RecordedAddress].self, forKey: .recorded)
         otherPools = try c.decodeIfPresent([RecordedAddress].self, forKey: .otherPools) ?? []
+        otherPoolNames = [:]  // the record names them; a state read back from JSON has none
         recordedByAddress = recorded.map(Self.byAddress)
         otherPoolsByAddress = Self.byAddress(otherPools)
     }

@@ -17,8 +17,9 @@ extension PlanBuilder {
     /// Why `--adopt` refuses a declared address another pool's record holds, naming that pool as
     /// the record does (iSCSI ifaces and vports are refused the same way).
     func otherPoolsAddressRefusal(_ address: AddressState, link name: String) -> String {
-        let owner = live(name).flatMap { addressOwnership.otherPoolName(address, on: $0) }.map { "pool \($0)" } ?? "another pool"
-        return "belongs to \(owner) on this host (its ownership record holds it); --adopt never takes another pool's address: drop it from this file, or from \(owner)'s first"
+        let pool = live(name).flatMap { addressOwnership.otherPoolName(address, on: $0) }
+        return "belongs to \(pool.map { "pool \($0)" } ?? "another pool") on this host (its ownership record holds it); --adopt never takes "
+            + "another pool's address: drop it from this file, or from \(pool.map { "pool \($0)" } ?? "the other pool")'s first"
     }
 
     /// Before a plan removes an IPv4 address from a link that holds other IPv4 addresses of the
