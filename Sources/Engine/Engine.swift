@@ -217,7 +217,9 @@ public struct Engine: Sendable {
             }
             try guestGuard?.check(plan, desired: desired, against: before)
             logger.notice("applying \(plan.changes.count) changes on host \(plan.host)")
-            let context = RollbackContext(executor: executor, desired: desired, before: before, keeper: keeper, logger: logger)
+            // The record as found, so that a rollback can leave it so (before its first write).
+            let context = RollbackContext(executor: executor, desired: desired, before: before, keeper: keeper, logger: logger,
+                                          record: try keeper.snapshot())
             var translator = RequestTranslator(state: before)
             // Addresses enter the pool's record before the kernel has them (a stale entry, should
             // the journal refuse next, is harmless and cleared by the next apply).
@@ -291,6 +293,8 @@ public struct Engine: Sendable {
         var before: CurrentState
         var keeper: AddressRecordKeeper
         var logger: Logger
+        /// The ownership record before the apply's first write; nil: not known (left as reconciled).
+        var record: AddressRecordKeeper.Snapshot? = nil
     }
 
     /// Why an adopted address can still show its old protocol after the replace that re-marked it:
@@ -336,6 +340,9 @@ public struct Engine: Sendable {
             now.sysctls = SysctlStore().read(context.before.sysctls.map(\.key))
             failure.differences = now.differences(from: context.before)
             try? context.keeper.reconcile(state: now)
+            if failure.restored, failure.notRolledBack.isEmpty, let record = context.record {
+                try? context.keeper.restore(record, storagePool: context.desired.pool, state: now)
+            }
         }
         return failure
     }

@@ -150,6 +150,18 @@ public struct OwnershipRecord: Codable, Sendable, Equatable {
     /// CPU each time. Reused only when the bytes read now are the same, so it is never stale.
     private static let lastLoaded = Mutex<(path: String, bytes: Data, record: OwnershipRecord)?>(nil)
 
+    /// The file's exact bytes (nil: there is none), to put it back as it was after a rollback.
+    public static func bytes(_ path: String) throws -> Data? { try StateFile.read(path) }
+
+    /// Puts back bytes `bytes(_:)` read, durably (nil: removes the file).
+    public static func restore(_ path: String, bytes: Data?) throws {
+        guard let bytes else {
+            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+            return
+        }
+        try StateFile.replace(path, with: bytes)
+    }
+
     /// Changes `pool`'s entries (nil: the unassigned ones) and replaces the file durably (write a
     /// sibling, fsync, rename, fsync the directory). Writing as a pool (in the host's namespace)
     /// takes the unassigned entries.
