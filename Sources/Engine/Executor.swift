@@ -134,14 +134,14 @@ struct Executor {
                 outcome.failed(i, .untranslatable(change: change.action.summary, reason: "\(error)"))
                 continue
             }
-            let label = "\(change.action.symbol) \(change.action.summary)"
+            // A step that flushes and meets the run's failure stops this change too: its later
+            // steps are neither sent nor written (leaving only the switch sent its later requests
+            // with the final flush), and what of it ran makes it partly applied.
             steps: for step in steps {
                 switch step {
                 case .netlink(let request): send(request, for: i)
                 case let .storage(action, label):
                     flush()
-                    // The rest of this change stays unsent too (a `break` of the switch alone sent
-                    // its later requests with the final flush).
                     if stopped() { outcome.cutShort(i, step: label); break steps }
                     do {
                         logger?.notice("\(label)")
@@ -152,8 +152,6 @@ struct Executor {
                     }
                 case let .handOver(action, label):
                     flush()
-                    // The rest of this change stays unsent too (a `break` of the switch alone sent
-                    // its later requests with the final flush).
                     if stopped() { outcome.cutShort(i, step: label); break steps }
                     do {
                         logger?.notice("\(label)")
@@ -164,8 +162,6 @@ struct Executor {
                     }
                 case let .addressRecord(address, owned, label):
                     flush()
-                    // The rest of this change stays unsent too (a `break` of the switch alone sent
-                    // its later requests with the final flush).
                     if stopped() { outcome.cutShort(i, step: label); break steps }
                     do {
                         guard let addressRecord else { throw StorageError("no pool named: the ownership record cannot change") }
@@ -176,8 +172,6 @@ struct Executor {
                     }
                 case let .sysctl(key, value, label):
                     flush()
-                    // The rest of this change stays unsent too (a `break` of the switch alone sent
-                    // its later requests with the final flush).
                     if stopped() { outcome.cutShort(i, step: label); break steps }
                     do {
                         try sysctls.write(key, value)
