@@ -137,4 +137,41 @@ final class StraddledRemotesTests: NamespaceTestCase {
         }
         XCTAssertGreaterThan(cut, 0, "no batch size cut the remotes in two")
     }
+
+    /// The socket's own batches (96 KB each, no test hook): a change of 2,500 remote VTEPs is one
+    /// request per remote, more than one batch. A refusal in the first batch stops the second, so
+    /// the kernel holds only part of the remotes: the change is partly applied, and the rollback
+    /// removes exactly those the kernel has.
+    func testTheSocketsOwnBatchBoundaryCutsAChange() throws {
+        try ns.batch(["link add vx0 type vxlan id 10 local 10.9.0.1 dstport 4789"])
+        let want = try desired("pool: lab\nhosts: [hv01]\nvxlans:\n  - name: vx0\n    vni: 10\n    local: 10.9.0.1\n")
+        let before = try engine.read(for: want)
+        var withGhost = before
+        withGhost.links.append(try JSONDecoder().decode(LinkState.self, from: Data(#"{"index": 2147483000, "name": "ghost0", "mtu": 1500, "up": true}"#.utf8)))
+        let remotes = (0..<2500).map { "10.\(100 + $0 / 250).\($0 % 250).1" }
+        let changes = [Change(.setMTU(link: "ghost0", mtu: 1400, previous: 1500)),  // refused: no such link
+                       Change(.setVXLANRemotes(link: "vx0", remotes: remotes, previous: []))]
+        let keeper = engine.addressRecord(want)
+        func remotesInTheKernel() throws -> Int {
+            try runProcess(["ip", "netns", "exec", ns.name, "bridge", "fdb", "show", "dev", "vx0"]).stdout
+                .split(separator: "\n").filter { $0.contains(" dst ") }.count
+        }
+        let socket = try NetworkNamespace.run(ns.name) { try RouteSocket() }
+        let executor = Executor(socket: socket, sysctls: SysctlStore(), scratchGroup: nil)
+        let outcome = try NetworkNamespace.run(ns.name) { () throws -> RunOutcome in
+            var translator = RequestTranslator(state: withGhost)
+            return try executor.run(changes, translator: &translator, stopOnError: true)
+        }
+        let midway = try remotesInTheKernel()
+        XCTAssertTrue(midway > 0 && midway < remotes.count, "the first batch added \(midway) of \(remotes.count) remotes")
+        XCTAssertNotNil(outcome.firstFailure?.errno)
+        XCTAssertEqual(outcome.steps[1], .failed(.cutShort(step: "~ vx0: remote VTEPs none → \(remotes.joined(separator: " "))"), partly: true))
+        let failure = try NetworkNamespace.run(ns.name) { () throws -> ApplyFailure in
+            let context = Engine.RollbackContext(executor: executor, desired: want, before: before, keeper: keeper, logger: Logger(label: "test"))
+            return try Engine.rollBack(outcome.tookEffect(changes), cause: "test", partly: outcome.partlyApplied(changes), context)
+        }
+        XCTAssertEqual(failure.notRolledBack.count, 0, "\(failure)")
+        XCTAssertEqual(failure.differences, [], "\(failure)")
+        XCTAssertEqual(try remotesInTheKernel(), 0)
+    }
 }
