@@ -15,7 +15,7 @@ public struct ApplyFailure: Error, CustomStringConvertible {
     /// Steps of which only part took effect before the apply stopped (a request refused after
     /// others of the step went through, a step whose later requests were never sent), with why;
     /// they are undone with the rest.
-    public var partlyApplied: [(Change, String)] = []
+    public var partlyApplied: [PartlyApplied] = []
     /// Steps undone, in the order they were undone.
     public var rolledBack: [Change]
     /// Steps whose undo failed too, with the reason: these need a human.
@@ -38,7 +38,7 @@ public struct ApplyFailure: Error, CustomStringConvertible {
 
     public var description: String {
         var text = "apply failed: \(cause)\n"
-        for (change, reason) in partlyApplied { text += "  partly applied: \(change.line): \(reason)\n" }
+        for step in partlyApplied { text += "  partly applied: \(step.change.line): \(step.error)\n" }
         if rolledBack.isEmpty && notRolledBack.isEmpty {
             text += restored ? "nothing had been changed (a fresh read matches the state before apply).\n" : ""
         } else {
@@ -325,7 +325,7 @@ public struct Engine: Sendable {
         let executor = context.executor
         context.logger.warning("rolling back \(applied.count) steps: \(cause)")
         var failure = ApplyFailure(cause: cause, stepError: error)
-        failure.partlyApplied = partly.map { ($0.0, $0.1.description) }
+        failure.partlyApplied = partly.map { PartlyApplied($0.0, $0.1) }
         if !applied.isEmpty {
             // Names resolve against the state as it is now, after the partial apply.
             var translator = RequestTranslator(state: try read(using: executor.socket, for: context.desired, storage: executor.storage))

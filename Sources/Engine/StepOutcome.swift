@@ -1,4 +1,5 @@
 import Netlink
+import Planner
 import SystemCalls
 
 /// Why one step of a run failed.
@@ -72,6 +73,18 @@ public enum StepOutcome: Sendable, Equatable {
     public var error: StepError? {
         if case .failed(let error, _) = self { return error }
         return nil
+    }
+}
+
+/// A step of which only part took effect before its run stopped, and why (a failed apply lists
+/// them; its rollback undoes them with the rest).
+public struct PartlyApplied: Sendable, Equatable {
+    public var change: Change
+    public var error: StepError
+
+    public init(_ change: Change, _ error: StepError) {
+        self.change = change
+        self.error = error
     }
 }
 

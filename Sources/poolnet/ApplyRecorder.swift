@@ -105,7 +105,7 @@ final class ApplyRecorder: @unchecked Sendable {
     /// An apply failed after `begin`: record how it ended and take down the markers.
     func failed(_ failure: ApplyFailure) {
         record(result: failure.notRolledBack.isEmpty ? .failedRolledBack : .failedIncomplete, error: failure.cause,
-               partlyApplied: failure.partlyApplied.map { JournalRecord.PartialStep(step: $0.0.line, reason: $0.1) })
+               partlyApplied: failure.partlyApplied.map { JournalRecord.PartialStep(step: $0.change.line, reason: $0.error.description) })
     }
 
     /// An error other than a rolled-back failure after `begin` (a read that failed after the

@@ -77,7 +77,7 @@ struct ErrorOutput: Encodable {
         switch error {
         case Failure.topology(let errors), Failure.hostNotInFile(let errors): problems = errors.errors.map(ValidateOutput.Problem.init)
         case let failure as ApplyFailure:
-            partlyApplied = failure.partlyApplied.isEmpty ? nil : failure.partlyApplied.map { Step(step: $0.0.line, reason: $0.1) }
+            partlyApplied = failure.partlyApplied.isEmpty ? nil : failure.partlyApplied.map { Step(step: $0.change.line, reason: $0.error.description) }
             rolledBack = failure.rolledBack.map(\.line)
             notRolledBack = failure.notRolledBack.map { Step(step: $0.0.line, reason: $0.1) }
         default: break

@@ -59,7 +59,7 @@ final class StraddledBatchTests: NamespaceTestCase {
         XCTAssertEqual(outcome.steps[1], .failed(.cutShort(step: "+ bridge privbr0 (stp off)"), partly: true),
                        "created but not marked: partly applied, not `applied`")
         XCTAssertTrue(outcome.steps.dropFirst(2).allSatisfy { $0 == .notSent }, "\(outcome.steps)")
-        XCTAssertEqual(failure.partlyApplied.map(\.0.line), ["+ bridge privbr0 (stp off)"])
+        XCTAssertEqual(failure.partlyApplied.map(\.change.line), ["+ bridge privbr0 (stp off)"])
         XCTAssertEqual(failure.rolledBack.map(\.line), ["- bridge privbr0"])
         XCTAssertEqual(failure.notRolledBack.count, 0)
         XCTAssertEqual(failure.differences, [], "a fresh read after the rollback matches the state before")
@@ -131,7 +131,7 @@ final class StraddledRemotesTests: NamespaceTestCase {
                 XCTAssertEqual(failure.stepError?.errno, .EINVAL, "\(failure)")
                 XCTAssertEqual(failure.notRolledBack.count, 0, "batches of \(size): \(failure)")
                 XCTAssertEqual(failure.differences, [], "batches of \(size): \(failure)")
-                if failure.partlyApplied.contains(where: { $0.0.line == remotes }) { cut += 1 }
+                if failure.partlyApplied.contains(where: { $0.change.line == remotes }) { cut += 1 }
             }
             XCTAssertEqual(try snapshot(), before, "batches of \(size)")
         }
