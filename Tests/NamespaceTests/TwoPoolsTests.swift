@@ -93,7 +93,7 @@ final class TwoPoolsTests: NamespaceTestCase {
             try engine.apply(try desired(Self.alpha))
             var adopting = engine!
             adopting.adopt = true
-            let before = try snapshot()
+            let before = comparable(try snapshot())  // a new bridge's carrier is the kernel's to change
             let beta = "pool: beta\nhosts: [hv01]\nstorage_nics:\n  - name: san0\n    addresses: [\"192.0.2.11/24\"]\n"
             let refusal = "address 192.0.2.11/24 on san0: belongs to pool alpha on this host (its ownership record holds it); "
                 + "--adopt never takes another pool's address: drop it from this file, or from pool alpha's first"
@@ -101,7 +101,7 @@ final class TwoPoolsTests: NamespaceTestCase {
             XCTAssertThrowsError(try adopting.apply(try desired(beta))) { error in
                 XCTAssertEqual((error as? PlanBlocked)?.plan.problems.map(\.description), [refusal], "\(error)")
             }
-            XCTAssertEqual(try snapshot(), before, "nothing changed")
+            XCTAssertEqual(comparable(try snapshot()), before, "nothing changed")
             try engine.apply(try desired(Self.betaEmpty.replacingOccurrences(of: "beta", with: "alpha")))
             try? FileManager.default.removeItem(atPath: engine.storageRoots.ownership)
         }
