@@ -1,3 +1,4 @@
+import Foundation
 import HostState
 import Netlink
 import Planner
@@ -28,8 +29,9 @@ struct AddressRecordKeeper: Sendable {
         } else {
             mode = socket.kernelKeepsAddressProtocol() == true ? .kernelMark : .record
         }
+        let others = record.addressPools(notOf: pool)
         state.addressOwnership = AddressOwnership(mode: mode, recorded: record.pools[pool]?.addresses,
-                                                  otherPools: record.addresses(notOf: pool))
+                                                  otherPools: others.keys.sorted(), otherPoolNames: others)
     }
 
     /// Before `changes` run: the pool's addresses (on its first apply, the ones found by
@@ -89,6 +91,37 @@ struct AddressRecordKeeper: Sendable {
         }
         guard kept != entries else { return }
         try OwnershipRecord.update(path, pool: pool) { $0.addresses = kept.sorted() }
+    }
+
+    /// The record as an apply found it: its bytes (nil: no file) and what they say.
+    struct Snapshot: Sendable {
+        var bytes: Data?
+        var record: OwnershipRecord
+    }
+
+    func snapshot() throws -> Snapshot {
+        Snapshot(bytes: try OwnershipRecord.bytes(path), record: try OwnershipRecord.load(path))
+    }
+
+    /// After a rollback that put the host back as it was: the record back as it was too, byte for
+    /// byte. Writing as the pool changed more than the steps undo (the first write takes the flat
+    /// format's unassigned entries into the pool, and rewrites the file in today's format; a pool
+    /// without a record gets one), so undoing each step is not enough. Left as reconciled when the
+    /// rollback made one of the pool's links again (its entries follow the new ifindex), or when
+    /// another pool's entries changed since the snapshot (another namespace's apply wrote).
+    func restore(_ snapshot: Snapshot, storagePool: String, state: CurrentState) throws {
+        let index = Dictionary(state.links.map { ($0.name, $0.index) }, uniquingKeysWith: { a, _ in a })
+        let entries = snapshot.record.pools[pool]?.addresses ?? []
+        guard entries.allSatisfy({ entry in index[entry.link].map { $0 == entry.ifindex } ?? true }) else { return }
+        var others = try OwnershipRecord.load(path), before = snapshot.record
+        for key in [pool, storagePool] {
+            others.pools[key] = nil
+            before.pools[key] = nil
+        }
+        others.unassigned = nil
+        before.unassigned = nil
+        guard others == before else { return }
+        try OwnershipRecord.restore(path, bytes: snapshot.bytes)
     }
 
     static func recorded(_ addresses: [AddressState], in state: CurrentState) -> [RecordedAddress] {

@@ -27,7 +27,7 @@ extension Engine {
         let outcome = try executor.run(steps, translator: &translator, stopOnError: true)
         let done = outcome.tookEffect(steps)
         if let failure = outcome.firstFailure {
-            throw try rollBack(done, cause: failure.cause, error: failure, context)
+            throw try rollBack(done, cause: failure.cause, error: failure, partly: outcome.partlyApplied(steps), context)
         }
         before = try read(using: socket, for: desired, storage: executor.storage, keeper: context.keeper)
         var rest = Planner.plan(desired: desired, current: before, force: force, adopt: adopt)

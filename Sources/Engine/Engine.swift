@@ -12,6 +12,10 @@ public struct ApplyFailure: Error, CustomStringConvertible {
     public var cause: String
     /// The failed step behind `cause`, typed (the kernel's errno and ack text), when a step failed.
     public var stepError: StepError?
+    /// Steps of which only part took effect before the apply stopped (a request refused after
+    /// others of the step went through, a step whose later requests were never sent), with why;
+    /// they are undone with the rest.
+    public var partlyApplied: [PartlyApplied] = []
     /// Steps undone, in the order they were undone.
     public var rolledBack: [Change]
     /// Steps whose undo failed too, with the reason: these need a human.
@@ -34,6 +38,7 @@ public struct ApplyFailure: Error, CustomStringConvertible {
 
     public var description: String {
         var text = "apply failed: \(cause)\n"
+        for step in partlyApplied { text += "  partly applied: \(step.change.line): \(step.error)\n" }
         if rolledBack.isEmpty && notRolledBack.isEmpty {
             text += restored ? "nothing had been changed (a fresh read matches the state before apply).\n" : ""
         } else {
@@ -212,7 +217,9 @@ public struct Engine: Sendable {
             }
             try guestGuard?.check(plan, desired: desired, against: before)
             logger.notice("applying \(plan.changes.count) changes on host \(plan.host)")
-            let context = RollbackContext(executor: executor, desired: desired, before: before, keeper: keeper, logger: logger)
+            // The record as found, so that a rollback can leave it so (before its first write).
+            let context = RollbackContext(executor: executor, desired: desired, before: before, keeper: keeper, logger: logger,
+                                          record: try keeper.snapshot())
             var translator = RequestTranslator(state: before)
             // Addresses enter the pool's record before the kernel has them (a stale entry, should
             // the journal refuse next, is harmless and cleared by the next apply).
@@ -240,7 +247,7 @@ public struct Engine: Sendable {
             let outcome = try executor.run(rest, translator: &translator, stopOnError: true, failAt: failStep)
             var applied = handedOver + outcome.tookEffect(rest)
             if let failure = outcome.firstFailure {
-                throw try Self.rollBack(applied, cause: failure.cause, error: failure, context)
+                throw try Self.rollBack(applied, cause: failure.cause, error: failure, partly: outcome.partlyApplied(rest), context)
             }
             var after = try Self.readAfter(plan.changes, before: before, desired: desired, using: socket, storage: storage, keeper: keeper)
             var remaining = Planner.plan(desired: desired, current: after, force: force, adopt: adopt)
@@ -254,7 +261,7 @@ public struct Engine: Sendable {
                 applied += next.tookEffect(remaining.changes)
                 plan.changes += remaining.changes
                 if let failure = next.firstFailure {
-                    throw try Self.rollBack(applied, cause: failure.cause, error: failure, context)
+                    throw try Self.rollBack(applied, cause: failure.cause, error: failure, partly: next.partlyApplied(remaining.changes), context)
                 }
                 after = try Self.read(using: socket, for: desired, storage: storage, keeper: keeper)
                 remaining = Planner.plan(desired: desired, current: after, force: force, adopt: adopt)
@@ -286,6 +293,8 @@ public struct Engine: Sendable {
         var before: CurrentState
         var keeper: AddressRecordKeeper
         var logger: Logger
+        /// The ownership record before the apply's first write; nil: not known (left as reconciled).
+        var record: AddressRecordKeeper.Snapshot? = nil
     }
 
     /// Why an adopted address can still show its old protocol after the replace that re-marked it:
@@ -310,10 +319,13 @@ public struct Engine: Sendable {
     /// Undoes `applied` in reverse order, each undo computed from the state read before apply. All
     /// undo steps run; one failing does not stop the others. Then a fresh read is compared with
     /// the state read before apply, and the failure says what differs (nothing: as it was).
-    static func rollBack(_ applied: [Change], cause: String, error: StepError? = nil, _ context: RollbackContext) throws -> ApplyFailure {
+    /// `partly`: the changes of which only part took effect (they are among `applied`).
+    static func rollBack(_ applied: [Change], cause: String, error: StepError? = nil, partly: [(Change, StepError)] = [],
+                         _ context: RollbackContext) throws -> ApplyFailure {
         let executor = context.executor
         context.logger.warning("rolling back \(applied.count) steps: \(cause)")
         var failure = ApplyFailure(cause: cause, stepError: error)
+        failure.partlyApplied = partly.map { PartlyApplied($0.0, $0.1) }
         if !applied.isEmpty {
             // Names resolve against the state as it is now, after the partial apply.
             var translator = RequestTranslator(state: try read(using: executor.socket, for: context.desired, storage: executor.storage))
@@ -328,6 +340,9 @@ public struct Engine: Sendable {
             now.sysctls = SysctlStore().read(context.before.sysctls.map(\.key))
             failure.differences = now.differences(from: context.before)
             try? context.keeper.reconcile(state: now)
+            if failure.restored, failure.notRolledBack.isEmpty, let record = context.record {
+                try? context.keeper.restore(record, storagePool: context.desired.pool, state: now)
+            }
         }
         return failure
     }

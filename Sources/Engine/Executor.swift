@@ -71,7 +71,9 @@ struct Executor {
                     // Sent, unanswered: it may have happened, so rollback undoes it (a no-op if not).
                     for change in changes { outcome.failed(change, .kernel(error)); outcome.tookEffect(change) }
                 case .notSent:
-                    break
+                    // Its batch never left (an earlier batch failed): a change whose first
+                    // requests went in that batch is only partly done.
+                    for change in changes { outcome.cutShort(change, step: pending[i].request.label) }
                 }
             }
             pending.removeAll()
@@ -85,6 +87,9 @@ struct Executor {
             }
         }
 
+        /// With `stopOnError`, a failure met so far stops the run: nothing more is sent or written.
+        func stopped() -> Bool { stopOnError && outcome.firstFailure != nil }
+
         var skipUntil = 0
         for (i, change) in changes.enumerated() where i >= skipUntil {
             if stopOnError && outcome.firstFailure != nil { break }
@@ -93,7 +98,7 @@ struct Executor {
                 let run = changes[i...].prefix { if case .deleteLink = $0.action { return true } else { return false } }
                 if run.count >= 2, !(i..<(i + run.count)).contains(failAt ?? -1) {
                     flush()
-                    if stopOnError && outcome.firstFailure != nil { break }
+                    if stopped() { break }
                     let links = run.compactMap { c -> LinkState? in if case .deleteLink(let l) = c.action { return l } else { return nil } }
                     if let requests = translator.groupDelete(links, group: group) {
                         let results = socket.execute(requests.moves + [requests.delete], stopOnError: true)
@@ -129,12 +134,15 @@ struct Executor {
                 outcome.failed(i, .untranslatable(change: change.action.summary, reason: "\(error)"))
                 continue
             }
-            for step in steps {
+            // A step that flushes and meets the run's failure stops this change too: its later
+            // steps are neither sent nor written (leaving only the switch sent its later requests
+            // with the final flush), and what of it ran makes it partly applied.
+            steps: for step in steps {
                 switch step {
                 case .netlink(let request): send(request, for: i)
                 case let .storage(action, label):
                     flush()
-                    if stopOnError && outcome.firstFailure != nil { break }
+                    if stopped() { outcome.cutShort(i, step: label); break steps }
                     do {
                         logger?.notice("\(label)")
                         try storage.perform(action)
@@ -144,7 +152,7 @@ struct Executor {
                     }
                 case let .handOver(action, label):
                     flush()
-                    if stopOnError && outcome.firstFailure != nil { break }
+                    if stopped() { outcome.cutShort(i, step: label); break steps }
                     do {
                         logger?.notice("\(label)")
                         try storage.handOver.write(action.manager, path: action.path, content: action.content, released: action.devices)
@@ -154,7 +162,7 @@ struct Executor {
                     }
                 case let .addressRecord(address, owned, label):
                     flush()
-                    if stopOnError && outcome.firstFailure != nil { break }
+                    if stopped() { outcome.cutShort(i, step: label); break steps }
                     do {
                         guard let addressRecord else { throw StorageError("no pool named: the ownership record cannot change") }
                         try addressRecord.mark(address, owned: owned)
@@ -164,7 +172,7 @@ struct Executor {
                     }
                 case let .sysctl(key, value, label):
                     flush()
-                    if stopOnError && outcome.firstFailure != nil { break }
+                    if stopped() { outcome.cutShort(i, step: label); break steps }
                     do {
                         try sysctls.write(key, value)
                         outcome.tookEffect(i)

@@ -35,6 +35,9 @@ public struct JournalRecord: Sendable, Equatable {
     /// Undo steps as first-format records stored them (otherwise computed from `steps`).
     var storedRevert: [Change]?
     public var error: String?
+    /// A failed apply: the steps of which only part took effect before it stopped, with why
+    /// (undone with the rest by its rollback).
+    public var partlyApplied: [PartialStep] = []
     /// For confirm-or-revert: the deadline by which `poolnet confirm` must run.
     public var confirmBy: Date?
     /// The wire format the record was read in (`version` for records made here). First-format
@@ -81,7 +84,14 @@ public struct JournalRecord: Sendable, Equatable {
 extension JournalRecord: Codable {
     enum Key: String, CodingKey {
         case v, id, time, user, host, netns, pool, command, result, trigger, reason, file
-        case fileSHA256 = "file_sha256", steps, changes, error, revert, confirmBy = "confirm_by"
+        case fileSHA256 = "file_sha256", steps, changes, error, partlyApplied = "partly_applied", revert, confirmBy = "confirm_by"
+    }
+
+    /// One entry of `partly_applied`: the step's plan line and why only part of it took effect.
+    public struct PartialStep: Codable, Sendable, Equatable {
+        public var step: String
+        public var reason: String
+        public init(step: String, reason: String) { self.step = step; self.reason = reason }
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -101,6 +111,7 @@ extension JournalRecord: Codable {
         try c.encodeIfPresent(fileSHA256, forKey: .fileSHA256)
         if !steps.isEmpty { try c.encode(steps, forKey: .steps) }
         try c.encodeIfPresent(error, forKey: .error)
+        if !partlyApplied.isEmpty { try c.encode(partlyApplied, forKey: .partlyApplied) }
         try c.encodeIfPresent(confirmBy.map(Timestamp.rfc3339), forKey: .confirmBy)
     }
 
@@ -132,6 +143,7 @@ extension JournalRecord: Codable {
         file = try c.decodeIfPresent(String.self, forKey: .file)
         fileSHA256 = try c.decodeIfPresent(String.self, forKey: .fileSHA256)
         error = try c.decodeIfPresent(String.self, forKey: .error)
+        partlyApplied = try c.decodeIfPresent([PartialStep].self, forKey: .partlyApplied) ?? []
         confirmBy = try date(.confirmBy)
         if version == 1 {
             // First format: one record per event, no id; the plan as lines, the undo as steps.

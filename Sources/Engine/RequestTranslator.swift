@@ -23,9 +23,15 @@ struct RequestTranslator {
     private var nextIndex: Int32
     /// Bridges, so that their own VLANs go with BRIDGE_FLAGS_SELF.
     private var isBridge: Set<String>
+    /// The remote VTEPs each VXLAN has, where the read took them: a change of remotes removes only
+    /// those there and adds only those missing, so that undoing a change of which part never
+    /// reached the kernel does not fail on what it never added (the kernel answers ENOENT).
+    private var liveRemotes: [String: Set<IPPrefix>]
 
     init(state: CurrentState) {
         isBridge = Set(state.links.filter { $0.kind == .bridge }.map(\.name))
+        liveRemotes = Dictionary(state.links.compactMap { link in link.vxlan?.remotes.map { (link.name, Set($0.map(Self.remoteAddress))) } },
+                                 uniquingKeysWith: { a, _ in a })
         indexes = Dictionary(state.links.map { ($0.name, $0.index) }, uniquingKeysWith: { a, _ in a })
         nextIndex = (state.links.map(\.index).max() ?? 0) + 1
     }
@@ -47,6 +53,8 @@ struct RequestTranslator {
         return indexes
     }
 
+    static func remoteAddress(_ text: String) -> IPPrefix { IPPrefix(text, defaultPrefix: text.contains(":") ? 128 : 32)! }
+
     struct MissingLink: Error, CustomStringConvertible {
         let name: String
         var description: String { "interface \(name) does not exist" }
@@ -66,7 +74,7 @@ struct RequestTranslator {
             moves.append(NetlinkRequest(.changeLink(index: i, group: group), label: "- \(link.kind) \(link.name) (into the scratch group)"))
             restores.append(NetlinkRequest(.changeLink(index: i, group: link.group), label: "restore group of \(link.name)"))
         }
-        for link in links { indexes[link.name] = nil }
+        for link in links { indexes[link.name] = nil; liveRemotes[link.name] = nil }
         return (moves, NetlinkRequest(.deleteGroup(group), label: "- \(links.count) links (group delete)"), restores)
     }
 
@@ -103,6 +111,7 @@ struct RequestTranslator {
             let index = nextIndex
             nextIndex += 1
             indexes[n.name] = index
+            liveRemotes[n.name] = nil  // a new link: none of the old one's
             if n.kind == .bridge { isBridge.insert(n.name) }
             var data = NetlinkRequest.KindData(creating: n.options)
             if case let .vxlan(vni, local, port, _)? = data, let device = n.options.vxlan?.device {
@@ -119,9 +128,12 @@ struct RequestTranslator {
         }
         if case let .setVXLANRemotes(link, remotes, previous) = change.action {
             let i = try index(link)
-            func address(_ text: String) -> IPPrefix { IPPrefix(text, defaultPrefix: text.contains(":") ? 128 : 32)! }
-            return previous.filter { !remotes.contains($0) }.map { NetlinkRequest(.removeVXLANRemote(index: i, remote: address($0)), label: label) }
-                + remotes.filter { !previous.contains($0) }.map { NetlinkRequest(.addVXLANRemote(index: i, remote: address($0)), label: label) }
+            let live = liveRemotes[link]
+            let remove = previous.filter { !remotes.contains($0) }.map(Self.remoteAddress).filter { live?.contains($0) ?? true }
+            let add = remotes.filter { !previous.contains($0) }.map(Self.remoteAddress).filter { !(live?.contains($0) ?? false) }
+            if live != nil { liveRemotes[link] = Set(remotes.map(Self.remoteAddress)) }
+            return remove.map { NetlinkRequest(.removeVXLANRemote(index: i, remote: $0), label: label) }
+                + add.map { NetlinkRequest(.addVXLANRemote(index: i, remote: $0), label: label) }
         }
         if case let .setBridgeVLANs(link, vlans, previous) = change.action {
             // Deletions first (a PVID may move), then additions and flag changes.
@@ -146,6 +158,7 @@ struct RequestTranslator {
         case .deleteLink(let s):
             let i = try index(s.name)
             indexes[s.name] = nil
+            liveRemotes[s.name] = nil
             return NetlinkRequest(.deleteLink(index: i), label: label)
         case let .setMTU(link, mtu, _):
             return NetlinkRequest(.changeLink(index: try index(link), mtu: mtu), label: label)

@@ -14,6 +14,10 @@ public enum StepError: Error, Sendable, Equatable, CustomStringConvertible {
     case untranslatable(change: String, reason: String)
     /// Fault injection (`Engine.failStep`): failed before anything of it was sent.
     case injected(step: String)
+    /// Part of the change took effect, the rest was never sent: the run stopped at an earlier
+    /// failure between two of its requests (they went in two kernel batches) or before a
+    /// non-netlink part of it.
+    case cutShort(step: String)
 
     /// The kernel's errno, for a kernel refusal.
     public var errno: Errno? {
@@ -34,6 +38,7 @@ public enum StepError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .host(step, reason): return "\(step): \(reason)"
         case .untranslatable(_, let reason): return reason
         case .injected(let step): return "\(step): injected failure (test hook)"
+        case .cutShort: return "part of it took effect, the rest was not sent (the run stopped at an earlier failure)"
         }
     }
 
@@ -41,6 +46,7 @@ public enum StepError: Error, Sendable, Equatable, CustomStringConvertible {
     /// reason alone does not.
     public var cause: String {
         if case let .untranslatable(change, reason) = self { return "\(change): \(reason)" }
+        if case .cutShort(let step) = self { return "\(step): \(description)" }
         return description
     }
 }
@@ -70,6 +76,18 @@ public enum StepOutcome: Sendable, Equatable {
     }
 }
 
+/// A step of which only part took effect before its run stopped, and why (a failed apply lists
+/// them; its rollback undoes them with the rest).
+public struct PartlyApplied: Sendable, Equatable {
+    public var change: Change
+    public var error: StepError
+
+    public init(_ change: Change, _ error: StepError) {
+        self.change = change
+        self.error = error
+    }
+}
+
 /// The outcome of a run of changes, one per change in plan order, filled in as the run goes.
 public struct RunOutcome: Sendable, Equatable {
     public private(set) var steps: [StepOutcome]
@@ -95,6 +113,20 @@ public struct RunOutcome: Sendable, Equatable {
         case .notSent: steps[i] = .failed(error, partly: false)
         case .applied: steps[i] = .failed(error, partly: true)
         case .failed: break
+        }
+    }
+
+    /// Change `i` stopped partway (the rest of it not sent, the run stopped at a failure): failed
+    /// partly when some of it took effect, still not sent when nothing of it did.
+    mutating func cutShort(_ i: Int, step: String) {
+        if case .applied = steps[i] { failed(i, .cutShort(step: step)) }
+    }
+
+    /// The items whose change failed after part of it took effect, with the error.
+    public func partlyApplied<T>(_ items: [T]) -> [(T, StepError)] {
+        zip(items, steps).compactMap { item, step in
+            if case .failed(let error, partly: true) = step { return (item, error) }
+            return nil
         }
     }
 

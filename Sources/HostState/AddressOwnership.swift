@@ -67,6 +67,9 @@ public struct AddressOwnership: Codable, Sendable, Equatable {
     /// the whole record for each made a no-op plan quadratic (1,000 addresses: 1,000,000 compares).
     private var recordedByAddress: [AddressKey: [RecordedAddress]]?
     private var otherPoolsByAddress: [AddressKey: [RecordedAddress]]
+    /// The pool each entry of `otherPools` belongs to (as its record names it), for refusals that
+    /// name the owner; an entry without one is "another pool".
+    public var otherPoolNames: [RecordedAddress: String]
 
     private struct AddressKey: Hashable {
         var link: String
@@ -82,10 +85,12 @@ public struct AddressOwnership: Codable, Sendable, Equatable {
         index[AddressKey(link: address.link, prefix: address.prefix)] ?? []
     }
 
-    public init(mode: AddressOwnershipMode = .kernelMark, recorded: [RecordedAddress]? = nil, otherPools: [RecordedAddress] = []) {
+    public init(mode: AddressOwnershipMode = .kernelMark, recorded: [RecordedAddress]? = nil, otherPools: [RecordedAddress] = [],
+                otherPoolNames: [RecordedAddress: String] = [:]) {
         self.mode = mode
         self.recorded = recorded
         self.otherPools = otherPools
+        self.otherPoolNames = otherPoolNames
         recordedByAddress = recorded.map(Self.byAddress)
         otherPoolsByAddress = Self.byAddress(otherPools)
     }
@@ -97,6 +102,7 @@ public struct AddressOwnership: Codable, Sendable, Equatable {
         mode = try c.decodeIfPresent(AddressOwnershipMode.self, forKey: .mode) ?? .kernelMark
         recorded = try c.decodeIfPresent([RecordedAddress].self, forKey: .recorded)
         otherPools = try c.decodeIfPresent([RecordedAddress].self, forKey: .otherPools) ?? []
+        otherPoolNames = [:]  // the record names them; a state read back from JSON has none
         recordedByAddress = recorded.map(Self.byAddress)
         otherPoolsByAddress = Self.byAddress(otherPools)
     }
@@ -120,15 +126,28 @@ public struct AddressOwnership: Codable, Sendable, Equatable {
     /// Whether another pool owns `address`: its record holds it (with poolnet's protocol on the
     /// address, where the kernel keeps it; with the link's ifindex, where the record alone decides).
     public func isOtherPools(_ address: AddressState, on link: LinkState) -> Bool {
+        otherPoolsEntry(address, on: link) != nil
+    }
+
+    /// The name of the pool whose record owns `address` (see `isOtherPools`); nil when no other
+    /// pool owns it, or the entry came without its pool.
+    public func otherPoolName(_ address: AddressState, on link: LinkState) -> String? {
+        otherPoolsEntry(address, on: link).flatMap { otherPoolNames[$0] }
+    }
+
+    /// The entry of another pool that owns `address`: with poolnet's protocol on the address where
+    /// the kernel keeps it (an adopted entry without), with the link's ifindex where the record
+    /// alone decides.
+    private func otherPoolsEntry(_ address: AddressState, on link: LinkState) -> RecordedAddress? {
         let others = Self.entries(otherPoolsByAddress, address)
         switch mode {
         case .kernelMark:
             if address.proto != Ownership.addressProtocol {
-                return others.contains { $0.adopted && $0.ifindex == link.index }
+                return others.first { $0.adopted && $0.ifindex == link.index }
             }
-            return !others.isEmpty
+            return others.first
         case .record:
-            return others.contains { $0.ifindex == link.index }
+            return others.first { $0.ifindex == link.index }
         }
     }
 }

@@ -14,6 +14,14 @@ extension PlanBuilder {
         addressOwnership.isPools(address, on: link, poolLink: isPoolLink(link))
     }
 
+    /// Why `--adopt` refuses a declared address another pool's record holds, naming that pool as
+    /// the record does (iSCSI ifaces and vports are refused the same way).
+    func otherPoolsAddressRefusal(_ address: AddressState, link name: String) -> String {
+        let pool = live(name).flatMap { addressOwnership.otherPoolName(address, on: $0) }
+        return "belongs to \(pool.map { "pool \($0)" } ?? "another pool") on this host (its ownership record holds it); --adopt never takes "
+            + "another pool's address: drop it from this file, or from \(pool.map { "pool \($0)" } ?? "the other pool")'s first"
+    }
+
     /// Before a plan removes an IPv4 address from a link that holds other IPv4 addresses of the
     /// same subnet (anyone's), and the kernel would delete those with it (effective
     /// promote_secondaries 0), turn promote_secondaries on for that link first. Its inverse turns

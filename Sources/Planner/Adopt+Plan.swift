@@ -99,8 +99,7 @@ extension PlanBuilder {
                 reason: "adopt \(object.object): poolnet's from now on, pruned when the file drops it")
         }
         for (link, address) in unownedAddresses().otherPools {
-            problem("address \(address.prefix) on \(link)",
-                    "belongs to another pool on this host (its ownership record holds it); --adopt never takes another pool's address: drop it from this file, or from the other pool's first")
+            problem("address \(address.prefix) on \(link)", otherPoolsAddressRefusal(address, link: link))
         }
 
     }

@@ -104,6 +104,18 @@ public struct OwnershipRecord: Codable, Sendable, Equatable {
         return pools.filter { $0.key != key && Self.namespace(ofKey: $0.key) == scope }.flatMap(\.value.addresses).sorted()
     }
 
+    /// The same addresses with the pool that recorded each (its name, without the namespace
+    /// qualifier), so that a refusal can name it; the first pool by name when two hold one.
+    public func addressPools(notOf key: String) -> [RecordedAddress: String] {
+        let scope = Self.namespace(ofKey: key)
+        var owners: [RecordedAddress: String] = [:]
+        for (other, entries) in pools.sorted(by: { $0.key < $1.key }) where other != key && Self.namespace(ofKey: other) == scope {
+            let name = other.range(of: "@netns:").map { String(other[..<$0.lowerBound]) } ?? other
+            for address in entries.addresses where owners[address] == nil { owners[address] = name }
+        }
+        return owners
+    }
+
     /// iSCSI ifaces and vports every other pool recorded, each with that pool (they exist only in
     /// the host's own namespace, so only keys without `@netns:` hold them).
     public func storage(notOf pool: String?) -> (ifaces: [String: String], vports: [WWN: String]) {
@@ -137,6 +149,18 @@ public struct OwnershipRecord: Codable, Sendable, Equatable {
     /// times (storage backends, address ownership), and decoding 1,000 addresses costs ~6 ms of
     /// CPU each time. Reused only when the bytes read now are the same, so it is never stale.
     private static let lastLoaded = Mutex<(path: String, bytes: Data, record: OwnershipRecord)?>(nil)
+
+    /// The file's exact bytes (nil: there is none), to put it back as it was after a rollback.
+    public static func bytes(_ path: String) throws -> Data? { try StateFile.read(path) }
+
+    /// Puts back bytes `bytes(_:)` read, durably (nil: removes the file).
+    public static func restore(_ path: String, bytes: Data?) throws {
+        guard let bytes else {
+            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+            return
+        }
+        try StateFile.replace(path, with: bytes)
+    }
 
     /// Changes `pool`'s entries (nil: the unassigned ones) and replaces the file durably (write a
     /// sibling, fsync, rename, fsync the directory). Writing as a pool (in the host's namespace)

@@ -147,7 +147,8 @@ public enum Syscall {
         let ok = bytes.withUnsafeBytes { raw in
             inet_ntop(family, raw.baseAddress, &buffer, socklen_t(buffer.count)) != nil
         }
-        return ok ? String(cString: buffer) : nil
+        // The text up to its NUL, as String(cString:) read it (inet_ntop writes ASCII).
+        return ok ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : nil
     }
 
     // MARK: Locks

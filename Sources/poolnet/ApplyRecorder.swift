@@ -104,7 +104,8 @@ final class ApplyRecorder: @unchecked Sendable {
 
     /// An apply failed after `begin`: record how it ended and take down the markers.
     func failed(_ failure: ApplyFailure) {
-        record(result: failure.notRolledBack.isEmpty ? .failedRolledBack : .failedIncomplete, error: failure.cause)
+        record(result: failure.notRolledBack.isEmpty ? .failedRolledBack : .failedIncomplete, error: failure.cause,
+               partlyApplied: failure.partlyApplied.map { JournalRecord.PartialStep(step: $0.change.line, reason: $0.error.description) })
     }
 
     /// An error other than a rolled-back failure after `begin` (a read that failed after the
@@ -128,11 +129,13 @@ final class ApplyRecorder: @unchecked Sendable {
         return HostLeftChanged(text: text)
     }
 
-    private func record(result: JournalRecord.Outcome, error: String) {
+    private func record(result: JournalRecord.Outcome, error: String, partlyApplied: [JournalRecord.PartialStep] = []) {
         guard let id, let plan else { return }
         do {
-            try journal.append(JournalRecord(id: id, command: .apply, result: result, host: plan.host, netns: options.netns, pool: plan.pool,
-                                             file: file, fileSHA256: sha256, error: error, trigger: trigger, reason: reason))
+            var outcome = JournalRecord(id: id, command: .apply, result: result, host: plan.host, netns: options.netns, pool: plan.pool,
+                                        file: file, fileSHA256: sha256, error: error, trigger: trigger, reason: reason)
+            outcome.partlyApplied = partlyApplied
+            try journal.append(outcome)
             try markers.clearInFlight()
         } catch {
             warn("the journal could not record the failed apply (\(error)); its intent stays, so `poolnet history` shows it as interrupted")

@@ -63,6 +63,8 @@ struct ErrorOutput: Encodable {
     var message: String
     /// file:line:col problems, when the pool file is at fault.
     var problems: [ValidateOutput.Problem]?
+    /// apply: the steps of which only part took effect before it stopped (undone with the rest).
+    var partlyApplied: [Step]?
     /// apply: the steps undone after the failure, and those whose undo failed too.
     var rolledBack: [String]?
     var notRolledBack: [Step]?
@@ -75,6 +77,7 @@ struct ErrorOutput: Encodable {
         switch error {
         case Failure.topology(let errors), Failure.hostNotInFile(let errors): problems = errors.errors.map(ValidateOutput.Problem.init)
         case let failure as ApplyFailure:
+            partlyApplied = failure.partlyApplied.isEmpty ? nil : failure.partlyApplied.map { Step(step: $0.change.line, reason: $0.error.description) }
             rolledBack = failure.rolledBack.map(\.line)
             notRolledBack = failure.notRolledBack.map { Step(step: $0.change.line, reason: $0.reason.description) }
         default: break

@@ -99,6 +99,44 @@ final class ApplyFaultTests: XCTestCase {
         }
     }
 
+    /// A kernel refusal in the first of two batches (the hook makes batches of 3 requests): the
+    /// bridge created in that batch, whose mark went in the second, never sent, is "partly
+    /// applied" in the text, in --json and in the journal's outcome record, and rollback undoes it.
+    func testAStepCutBetweenTwoBatchesIsReportedPartlyApplied() throws {
+        try ns.addNIC("guest0")
+        // A foreign VXLAN holds VNI 42: the kernel refuses vx0 (EEXIST) in the first batch.
+        try ns.batch(["link add vxt type vxlan id 42 local 10.9.0.2 dstport 4789"])
+        let file = NSTemporaryDirectory() + "straddle-\(UUID().uuidString).yaml"
+        try "pool: fault\nhosts: [hv01]\nvxlans:\n  - name: vx0\n    vni: 42\n    local: 10.9.0.1\nbridges:\n  - name: privbr0\n    ports: [guest0]\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        files.append(file)
+        let before = try snapshot()
+        let env = ["POOLNET_TEST_BATCH_PAUSE": "3:0"]
+        let partly = "partly applied: + bridge privbr0 (stp off): part of it took effect, the rest was not sent (the run stopped at an earlier failure)"
+
+        let text = try apply(file, env: env)
+        XCTAssertEqual(text.status, 1, text.stderr)
+        XCTAssertTrue(text.stderr.contains("File exists (errno 17)"), text.stderr)
+        XCTAssertTrue(text.stderr.contains("\n  \(partly)\n"), text.stderr)
+        XCTAssertTrue(text.stderr.contains("the host is as it was before"), text.stderr)
+        XCTAssertEqual(try snapshot(), before, "rollback undid the half-made bridge")
+
+        let json = try apply(file, ["--json"], env: env)
+        XCTAssertEqual(json.status, 1, json.stderr)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], json.stdout)
+        XCTAssertEqual(object["partlyApplied"] as? [[String: String]],
+                       [["step": "+ bridge privbr0 (stp off)", "reason": "part of it took effect, the rest was not sent (the run stopped at an earlier failure)"]])
+        XCTAssertEqual(object["rolledBack"] as? [String], ["- bridge privbr0"])
+        if JSONSchemaCheck.unavailableReason == nil { try JSONSchemaCheck.validate([("error", json.stdout)]) }
+        XCTAssertEqual(try snapshot(), before)
+
+        let journal = try String(contentsOfFile: state + "/journal.jsonl", encoding: .utf8).split(separator: "\n")
+        let outcome = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try XCTUnwrap(journal.last).utf8)) as? [String: Any])
+        XCTAssertEqual(outcome["result"] as? String, "failed, rolled back")
+        XCTAssertEqual(outcome["partly_applied"] as? [[String: String]],
+                       [["step": "+ bridge privbr0 (stp off)", "reason": "part of it took effect, the rest was not sent (the run stopped at an earlier failure)"]])
+    }
+
     /// Killed before each step of a plan in turn (the process SIGKILLs itself there, after what
     /// came before reached the kernel): every time, rollback brings back the exact snapshot.
     func testKilledBeforeEveryStepRollbackRestoresTheSnapshot() throws {

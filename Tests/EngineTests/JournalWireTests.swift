@@ -46,6 +46,23 @@ extension JournalTests {
         XCTAssertEqual(lines[0], lines[1])
     }
 
+    /// A failed apply's outcome with the steps only part of which took effect: `partly_applied`
+    /// after `error`, read back to the same record and written back to the same bytes.
+    func testAPartlyAppliedOutcomeReadsAndWritesBackTheSameBytes() throws {
+        let line = #"{"v":2,"id":"20261202T074542Z-7a109ea26426","time":"2026-12-02T07:45:42.386Z","user":"root","host":"hv01","netns":"hon1","pool":"lab","command":"apply","result":"failed, rolled back","file":"/tmp/hon2.yaml","file_sha256":"c576a9d6e80d698df219778cf2c9ff350ccb05262d60d1eadf5d6cbddd213f54","error":"+ vxlan vx0 (vni 42, local 10.9.0.1): File exists (errno 17)","partly_applied":[{"step":"+ bridge privbr0 (stp off)","reason":"part of it took effect, the rest was not sent (the run stopped at an earlier failure)"}]}"#
+        let state = try StateDirectory(dir)
+        try state.append(Journal.name, Array(line.utf8) + [0x0A])
+        let reading = try Journal(directory: state).read()
+        XCTAssertEqual(reading.warnings, [])
+        let record = try XCTUnwrap(reading.records.first)
+        XCTAssertEqual(record.partlyApplied, [JournalRecord.PartialStep(step: "+ bridge privbr0 (stp off)",
+                                                                        reason: "part of it took effect, the rest was not sent (the run stopped at an earlier failure)")])
+        XCTAssertEqual(String(decoding: try StreamingJSONEncoder().encode(record), as: UTF8.self), line)
+        // A record without any leaves the key out: lines of earlier releases keep their bytes.
+        XCTAssertFalse(String(decoding: try StreamingJSONEncoder().encode(JournalRecord(command: .apply, result: .applied, host: "hv01", netns: nil)),
+                              as: UTF8.self).contains("partly_applied"))
+    }
+
     /// Milliseconds survive a read and a write (every 7th of a second: each last digit, many tens): a time is the same text again.
     func testATimeReadBackIsWrittenTheSame() throws {
         for ms in stride(from: 0, to: 1000, by: 7) {

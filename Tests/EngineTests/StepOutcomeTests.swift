@@ -50,6 +50,23 @@ final class StepOutcomeTests: XCTestCase {
         XCTAssertEqual(run.steps.map(\.tookEffect), [true, true, true, false, false])
     }
 
+    /// A change stopped partway: failed partly when some of it took effect (never `applied`),
+    /// still not sent when nothing of it did; the run's first failure stays the one met first.
+    func testACutShortChangeIsPartlyAppliedOnlyWhenSomeOfItRan() {
+        let refused = StepError.injected(step: "a")
+        var run = RunOutcome(count: 3)
+        run.failed(0, refused)
+        run.tookEffect(1); run.cutShort(1, step: "+ bridge br1")
+        run.cutShort(2, step: "+ bridge br2")
+        XCTAssertEqual(run.steps, [.failed(refused, partly: false), .failed(.cutShort(step: "+ bridge br1"), partly: true), .notSent])
+        XCTAssertEqual(run.firstFailure, refused)
+        XCTAssertEqual(run.partlyApplied(["a", "b", "c"]).map(\.0), ["b"])
+        XCTAssertEqual(StepError.cutShort(step: "+ bridge br1").description,
+                       "part of it took effect, the rest was not sent (the run stopped at an earlier failure)")
+        XCTAssertEqual(StepError.cutShort(step: "+ bridge br1").cause,
+                       "+ bridge br1: part of it took effect, the rest was not sent (the run stopped at an earlier failure)")
+    }
+
     // MARK: a real run: sysctls under a scratch root, netlink requests to an ifindex no link has
 
     var root: String!

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import HostState
+import Netlink
 import Planner
 import Storage
 import TestSupport
@@ -200,6 +201,43 @@ final class AddressAdoptionTests: NamespaceTestCase {
         }
     }
 
+    /// A failed `apply --adopt`, rolled back, leaves the ownership record byte for byte as it was.
+    /// Here a record of an earlier release (the flat format: a vport that belongs to no pool yet)
+    /// and an apply in the host's own namespace (no --netns: the case where the pool's first write
+    /// takes the unassigned entries), run from inside the test's namespace; in both modes.
+    func testARolledBackAdoptionLeavesTheRecordByteForByte() throws {
+        for forceRecord in [false, true] {
+            try buildBridge()
+            let dir = NSTemporaryDirectory() + "poolnet-flat-\(UUID().uuidString.prefix(8))"
+            try FileManager.default.createDirectory(atPath: dir + "/empty", withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let path = dir + "/owned.json"
+            let flat = Data(#"{"iscsi_ifaces": [], "fc_vports": ["2101001b32a9da4e"]}"#.utf8)
+            try flat.write(to: URL(fileURLWithPath: path))
+            // No sysfs, no other network managers: only the record and the namespace's links are read.
+            var host = Engine(netns: nil, logger: engine.logger)
+            host.storageRoots = StorageRoots(sys: dir + "/empty", etc: dir + "/empty", proc: dir + "/empty", ownership: path)
+            host.foreignRoots = ForeignManagerRoots(run: dir + "/empty", etc: dir + "/empty", varLib: dir + "/empty", proc: dir + "/empty",
+                                                    varTmp: dir + "/empty")
+            host.forceAddressRecord = forceRecord
+            host.adopt = true
+            let want = try desired(Self.file)
+            let steps = try NetworkNamespace.run(ns.name) { try host.plan(want).plan.changes }
+            XCTAssertEqual(steps.filter { if case .markAddress = $0.action { return true } else { return false } }.count, 3, "\(steps.map(\.line))")
+            let before = try read()
+            host.failStep = steps.count - 1
+            let adopting = host
+            XCTAssertThrowsError(try NetworkNamespace.run(ns.name) { try adopting.apply(want) }) { error in
+                XCTAssertTrue("\(error)".contains("injected failure"), "\(error)")
+                XCTAssertEqual((error as? ApplyFailure)?.differences, [], "the host is back: \(error)")
+            }
+            XCTAssertEqual(try read(), before)
+            XCTAssertEqual(String(decoding: try XCTUnwrap(FileManager.default.contents(atPath: path)), as: UTF8.self), String(decoding: flat, as: UTF8.self),
+                           "record only: \(forceRecord)")
+            try ns.ip("link", "del", "br0")
+        }
+    }
+
     /// What a kernel that ignores the IPv4 re-mark (Linux 6.1) leaves, made here by hand: the
     /// address keeps protocol 0 and the pool's record holds it flagged as adopted. It is the
     /// pool's (no adoption planned, pruned when the file drops it), but only on the link it was
@@ -245,7 +283,7 @@ final class AddressAdoptionTests: NamespaceTestCase {
             XCTAssertThrowsError(try adopting.apply(try desired(Self.file.replacingOccurrences(of: ", \"2001:db8:0:1::1/64\"", with: "")))) { error in
                 let plan = (error as? PlanBlocked)?.plan
                 XCTAssertEqual(plan?.problems.map(\.description), [
-                    "address 10.0.0.1/24 on br0: belongs to another pool on this host (its ownership record holds it); --adopt never takes another pool's address: drop it from this file, or from the other pool's first",
+                    "address 10.0.0.1/24 on br0: belongs to pool beta on this host (its ownership record holds it); --adopt never takes another pool's address: drop it from this file, or from pool beta's first",
                 ], "\(error)")
             }
             XCTAssertEqual(try self.snapshot(), snapshot, "nothing changed")

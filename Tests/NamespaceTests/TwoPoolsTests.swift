@@ -84,6 +84,29 @@ final class TwoPoolsTests: NamespaceTestCase {
     func testTwoPoolsNeverTouchEachOtherWithKernelMarks() throws { try twoPools(forceRecord: false) }
     func testTwoPoolsNeverTouchEachOtherWithTheRecordAlone() throws { try twoPools(forceRecord: true) }
 
+    /// Beta declares alpha's address and asks to adopt it: refused, naming alpha (as its record
+    /// names it, not the namespaced key), in both ownership modes; nothing changes.
+    func testAdoptingAnotherPoolsAddressNamesThatPool() throws {
+        try addDemoNICs()
+        for forceRecord in [false, true] {
+            engine.forceAddressRecord = forceRecord
+            try engine.apply(try desired(Self.alpha))
+            var adopting = engine!
+            adopting.adopt = true
+            let before = comparable(try snapshot())  // a new bridge's carrier is the kernel's to change
+            let beta = "pool: beta\nhosts: [hv01]\nstorage_nics:\n  - name: san0\n    addresses: [\"192.0.2.11/24\"]\n"
+            let refusal = "address 192.0.2.11/24 on san0: belongs to pool alpha on this host (its ownership record holds it); "
+                + "--adopt never takes another pool's address: drop it from this file, or from pool alpha's first"
+            XCTAssertEqual(try adopting.plan(try desired(beta)).plan.problems.map(\.description), [refusal], "record alone: \(forceRecord)")
+            XCTAssertThrowsError(try adopting.apply(try desired(beta))) { error in
+                XCTAssertEqual((error as? PlanBlocked)?.plan.problems.map(\.description), [refusal], "\(error)")
+            }
+            XCTAssertEqual(comparable(try snapshot()), before, "nothing changed")
+            try engine.apply(try desired(Self.betaEmpty.replacingOccurrences(of: "beta", with: "alpha")))
+            try? FileManager.default.removeItem(atPath: engine.storageRoots.ownership)
+        }
+    }
+
     /// With the record alone, an address on a link that was deleted and made again by someone
     /// else under the same name (new ifindex) is not the pool's any more.
     func testRecordAloneMatchesTheLinkByIndexAndName() throws {
