@@ -98,7 +98,7 @@ func loadDesired(_ file: String, options: HostOptions) throws -> DesiredState {
     let resolved = ResolvedStateCache(cache: cache)
     let validated = cache.contains(digest)
     if validated, let state = resolved.state(file: digest, path: file, host: options.hostName) {
-        cache.logger.info("validation: \(file) (SHA-256 \(digest.prefix(12))…) validated clean for every host before, under this build; resolving host \(options.hostName) only: its state as resolved last time, read from \(cache.directory.file(ResolvedStateCache.fileName)) (`poolnet validate` checks every host)")
+        cache.logger.info("validation: \(file) (SHA-256 \(digest.prefix(12))…) validated clean for every host before, under this build; resolving host \(options.hostName) only: its state as resolved last time, read from \(cache.directory.file(ResolvedStateCache.fileName(path: file, host: options.hostName))) (`poolnet validate` checks every host)")
         return state
     }
     let topology: Topology
