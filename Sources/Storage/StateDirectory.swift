@@ -84,7 +84,8 @@ public struct StateDirectory: Sendable {
         guard let info = try? Syscall.status(fd), info.isRegularFile, info.owner == Syscall.effectiveUserID,
               info.permissions & 0o022 == 0, info.size <= limit else { return nil }
         var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: limit + 1)
+        // Sized by the file, not the limit: a generous limit must not cost zeroing it on every read.
+        var buffer = [UInt8](repeating: 0, count: min(limit, max(Int(info.size), 4096)) + 1)
         while bytes.count <= limit {
             guard let n = try? Syscall.read(fd, into: &buffer) else { return nil }
             if n == 0 { return bytes }

@@ -1,7 +1,7 @@
 import HostState
 
 /// What poolnet does about a device another manager also claims (`coexist:` in the pool file).
-public enum CoexistMode: String, Sendable, Equatable, CaseIterable {
+public enum CoexistMode: String, Sendable, Equatable, CaseIterable, Codable {
     /// poolnet writes a drop-in that makes the manager let go of the file's devices
     /// (NetworkManager, systemd-networkd only).
     case unmanage
@@ -11,7 +11,7 @@ public enum CoexistMode: String, Sendable, Equatable, CaseIterable {
 
 /// The `coexist:` section: per manager, how poolnet lives with it. Without an entry, a device that
 /// another manager claims blocks apply.
-public struct CoexistPolicy: Sendable, Equatable {
+public struct CoexistPolicy: Sendable, Equatable, Codable {
     public var modes: [ForeignManager: CoexistMode]
     /// `--allow-managed`: every claim is reported, none blocks.
     public var allowAll = false

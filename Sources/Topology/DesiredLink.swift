@@ -5,7 +5,7 @@ import Synchronization
 /// to every kind is asked through this protocol, so that the resolver, the host checks, the
 /// creation MTU, coexistence and the planner need not name the kinds; each kind answers in its
 /// own file (`VLAN.swift`, …).
-public protocol DesiredLink: Sendable, Equatable {
+public protocol DesiredLink: Sendable, Equatable, Codable {
     /// The kernel's kind of the link this creates.
     static var kind: LinkKind { get }
     /// The word the file and the messages use, e.g. `vlan`.
@@ -123,4 +123,28 @@ extension Array: DesiredLinkList where Element: DesiredLink {
 /// A cache of where each name is; replaced (never changed) when the links change.
 private final class NameIndex: Sendable {
     let places = Mutex<[String: (kind: ObjectIdentifier, position: Int)]?>(nil)
+}
+
+/// Written as one list per kind under the kind's file word (`{"vlan": [...], "bond": [...]}`),
+/// for the resolved-state cache; a kind with no list is left out.
+extension DesiredLinks: Codable {
+    public init(from decoder: Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: WireKey.self)
+        for type in Topology.desiredLinkTypes { try decodeList(type, from: c) }
+    }
+
+    private mutating func decodeList<Link: DesiredLink>(_ type: Link.Type, from c: KeyedDecodingContainer<WireKey>) throws {
+        self[type] = try c.decodeIfPresent([Link].self, forKey: WireKey(Link.fileKind)) ?? []
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: WireKey.self)
+        for type in Topology.desiredLinkTypes { try encodeList(type, into: &c) }
+    }
+
+    private func encodeList<Link: DesiredLink>(_ type: Link.Type, into c: inout KeyedEncodingContainer<WireKey>) throws {
+        let list = self[type]
+        if !list.isEmpty { try c.encode(list, forKey: WireKey(Link.fileKind)) }
+    }
 }

@@ -1,7 +1,7 @@
 import HostState
 
 /// An address the file declares, with where it was declared.
-public struct DesiredAddress: Hashable, Sendable {
+public struct DesiredAddress: Hashable, Sendable, Codable {
     public var prefix: IPPrefix
     public var mark: SourceMark
 
@@ -13,7 +13,7 @@ public struct DesiredAddress: Hashable, Sendable {
 
 /// A dedicated storage NIC on one host: an existing device poolnet configures but never creates
 /// or deletes.
-public struct DesiredNIC: Sendable, Equatable {
+public struct DesiredNIC: Sendable, Equatable, Codable {
     public var name: String
     public var mtu: UInt32?
     public var addresses: [DesiredAddress]
@@ -31,7 +31,7 @@ public struct DesiredNIC: Sendable, Equatable {
 }
 
 /// What the file wants on one host: the output of `Topology.resolve(host:)`.
-public struct DesiredState: Sendable, Equatable {
+public struct DesiredState: Sendable, Equatable, Codable {
     public var pool: String
     public var host: String
     public var nics: [DesiredNIC]

@@ -1,7 +1,7 @@
 import HostState
 
 /// An NPIV port on one host: created on the physical FC port whose WWPN is `parent`.
-public struct DesiredVPort: Sendable, Equatable {
+public struct DesiredVPort: Sendable, Equatable, Codable {
     public var name: String
     public var parent: WWN
     public var wwpn: WWN

@@ -2,7 +2,7 @@ import HostState
 
 /// One storage path on one host: an open-iscsi iface bound to a storage NIC, and the portals
 /// reached through it.
-public struct DesiredISCSIPath: Sendable, Equatable {
+public struct DesiredISCSIPath: Sendable, Equatable, Codable {
     public var iface: String
     public var nic: String
     public var portals: [ISCSIPortal]
@@ -17,7 +17,7 @@ public struct DesiredISCSIPath: Sendable, Equatable {
 }
 
 /// What the file wants of iSCSI and multipath on one host.
-public struct DesiredISCSI: Sendable, Equatable {
+public struct DesiredISCSI: Sendable, Equatable, Codable {
     public var initiatorName: String
     public var paths: [DesiredISCSIPath]
     public var targets: [String]

@@ -14,7 +14,7 @@ public struct SourceMark: Hashable, Sendable, Codable, CustomStringConvertible {
 }
 
 /// One problem in a topology file, located and, where it applies, tied to a host and an object.
-public struct TopologyError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct TopologyError: Error, Hashable, Sendable, Codable, CustomStringConvertible {
     public var mark: SourceMark
     public var host: String?
     public var object: String?

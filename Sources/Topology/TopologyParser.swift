@@ -11,16 +11,24 @@ extension Topology {
 
     /// `load(path:)`, also returning the bytes it parsed: a digest of them names exactly the file checked.
     public static func loadKeepingBytes(path: String) throws(TopologyErrors) -> (topology: Topology, bytes: [UInt8]) {
-        let start = SourceMark(file: path, line: 1, column: 1)
-        let data: [UInt8]
+        let data = try readBytes(path: path)
+        return (try parse(bytes: data, file: path), data)
+    }
+
+    /// The pool file's bytes, bounded in size (see `PoolFile.read`); the error names the file.
+    public static func readBytes(path: String) throws(TopologyErrors) -> [UInt8] {
         switch PoolFile.read(path) {
-        case .failure(let reason): throw TopologyErrors([TopologyError(reason.message, at: start)])
-        case .success(let bytes): data = bytes
+        case .failure(let reason): throw TopologyErrors([TopologyError(reason.message, at: SourceMark(file: path, line: 1, column: 1))])
+        case .success(let bytes): return bytes
         }
-        guard let text = String(validating: data, as: UTF8.self) else {
-            throw TopologyErrors([TopologyError("the file is not UTF-8 text", at: start)])
+    }
+
+    /// `parse(yaml:file:)` of bytes read with `readBytes(path:)`.
+    public static func parse(bytes: [UInt8], file: String) throws(TopologyErrors) -> Topology {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw TopologyErrors([TopologyError("the file is not UTF-8 text", at: SourceMark(file: file, line: 1, column: 1))])
         }
-        return (try parse(yaml: text, file: path), data)
+        return try parse(yaml: text, file: file)
     }
 
     public static func parse(yaml: String, file: String) throws(TopologyErrors) -> Topology {

@@ -87,19 +87,32 @@ struct ValidationCache {
 }
 
 /// Loads the pool file and validates it for every host, or, when this exact file validated clean
-/// under this build before (see `ValidationCache`), resolves this host alone. Errors exit 1 before
-/// any host state is read or changed, either way.
+/// under this build before (see `ValidationCache`), resolves this host alone, or reads the state
+/// it resolved to last time (`ResolvedStateCache`). Errors exit 1 before any host state is read or
+/// changed, whichever way.
 func loadDesired(_ file: String, options: HostOptions) throws -> DesiredState {
     guard let cache = ValidationCache(options) else { return try loadDesired(file, host: options.hostName) }
-    let loaded: (topology: Topology, bytes: [UInt8])
-    do { loaded = try Topology.loadKeepingBytes(path: file) } catch { throw Failure.topology(error) }
-    let digest = SHA256.hex(loaded.bytes)
-    if cache.contains(digest) {
+    let bytes: [UInt8]
+    do { bytes = try Topology.readBytes(path: file) } catch { throw Failure.topology(error) }
+    let digest = SHA256.hex(bytes)
+    let resolved = ResolvedStateCache(cache: cache)
+    let validated = cache.contains(digest)
+    if validated, let state = resolved.state(file: digest, path: file, host: options.hostName) {
+        cache.logger.info("validation: \(file) (SHA-256 \(digest.prefix(12))…) validated clean for every host before, under this build; resolving host \(options.hostName) only: its state as resolved last time, read from \(cache.directory.file(ResolvedStateCache.fileName(path: file, host: options.hostName))) (`poolnet validate` checks every host)")
+        return state
+    }
+    let topology: Topology
+    do { topology = try Topology.parse(bytes: bytes, file: file) } catch { throw Failure.topology(error) }
+    let state: DesiredState
+    if validated {
         cache.logger.info("validation: \(file) (SHA-256 \(digest.prefix(12))…) validated clean for every host before, under this build; resolving host \(options.hostName) only (`poolnet validate` checks every host)")
-        do { return try loaded.topology.resolve(host: options.hostName) } catch { throw Failure.hostNotInFile(error) }
+        do { state = try topology.resolve(host: options.hostName) } catch { throw Failure.hostNotInFile(error) }
+    } else {
+        state = try validatedState(topology, host: options.hostName) {
+            cache.record(digest)
+            cache.logger.info("validation: \(file) validated clean for every host; recorded in \(cache.directory.file(ValidationCache.fileName))")
+        }
     }
-    return try validatedState(loaded.topology, host: options.hostName) {
-        cache.record(digest)
-        cache.logger.info("validation: \(file) validated clean for every host; recorded in \(cache.directory.file(ValidationCache.fileName))")
-    }
+    resolved.record(state, file: digest, path: file)
+    return state
 }

@@ -129,4 +129,133 @@ final class ValidationCacheTests: XCTestCase {
         XCTAssertFalse(run.stderr.contains(hit), run.stderr)
         XCTAssertTrue(run.stderr.contains(recorded), run.stderr)
     }
+
+    // MARK: the resolved-state cache beside it
+
+    /// The one slot the runs of this test write (`resolved.N`, N from the path and host).
+    var resolvedFile: String {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: stateDirectory)) ?? []).filter { $0.hasPrefix("resolved.") }
+        XCTAssertLessThanOrEqual(names.count, 1, "\(names)")
+        return stateDirectory + "/" + (names.first ?? "resolved.missing")
+    }
+    let readBack = "its state as resolved last time, read from"
+
+    /// The second run reads this host's state instead of parsing the file, and plans, checks and
+    /// applies exactly as a run that parsed it (text and JSON compared with a run without caches).
+    func testTheResolvedStateIsReadBackAndPlansTheSame() throws {
+        let first = try poolnet("plan", file)
+        XCTAssertEqual(first.status, 2, first.stderr)
+        XCTAssertFalse(first.stderr.contains(readBack), first.stderr)
+        var info = stat()
+        XCTAssertEqual(lstat(resolvedFile, &info), 0, "a clean file's state is recorded")
+        XCTAssertEqual(info.st_mode & 0o777, 0o600)
+        for flags in [[], ["--json"]] {
+            let again = try runProcess([CLITests.binary, "plan", file, "--host", "hv01", "--netns", ns.name, "-v"] + flags,
+                                       environment: ["POOLNET_STATE_DIR": stateDirectory])
+            XCTAssertTrue(again.stderr.contains(readBack), again.stderr)
+            // No state directory: no cache of either kind, the file parsed and validated in full.
+            let fresh = try runProcess([CLITests.binary, "plan", file, "--host", "hv01", "--netns", ns.name] + flags,
+                                       environment: ["POOLNET_STATE_DIR": stateDirectory + "-none"])
+            XCTAssertEqual(again.status, fresh.status)
+            XCTAssertEqual(again.stdout, fresh.stdout, "flags \(flags)")
+            XCTAssertFalse(again.stdout.isEmpty)
+        }
+        let apply = try poolnet("apply", file)
+        XCTAssertEqual(apply.status, 2, apply.stderr)
+        XCTAssertTrue(apply.stderr.contains(readBack), apply.stderr)
+        XCTAssertNotNil(try ns.links()["xenbr-priv0"], "the apply from the cached state made the file's bridge")
+        let check = try poolnet("check", file)
+        XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
+        XCTAssertTrue(check.stderr.contains(readBack), check.stderr)
+    }
+
+    /// An entry that is corrupt, a symlink, writable by others, another build's, another host's or
+    /// the same file named by another path is not used: the file is parsed, the plan is the same,
+    /// and a genuine entry is written again.
+    func testAResolvedEntryThatDoesNotMatchIsIgnored() throws {
+        let first = try poolnet("plan", file)
+        XCTAssertEqual(first.status, 2, first.stderr)
+        let target = resolvedFile
+        let genuine = try Data(contentsOf: URL(fileURLWithPath: target))
+        let text = String(decoding: genuine, as: UTF8.self)
+        let elsewhere = stateDirectory + "-resolved-elsewhere"
+        defer { try? FileManager.default.removeItem(atPath: elsewhere) }
+        func edited(_ key: String, _ value: String) throws -> Data {
+            var object = try XCTUnwrap(JSONSerialization.jsonObject(with: genuine) as? [String: Any])
+            XCTAssertNotNil(object[key], key)
+            object[key] = value
+            return try JSONSerialization.data(withJSONObject: object)
+        }
+        let tamperings: [(String, () throws -> Void)] = [
+            ("cut short", { try Data(genuine.dropLast(40)).write(to: URL(fileURLWithPath: target)) }),
+            ("not JSON", { try Data("poolnet".utf8).write(to: URL(fileURLWithPath: target)) }),
+            ("a symlink to a genuine copy", {
+                try genuine.write(to: URL(fileURLWithPath: elsewhere)); chmod(elsewhere, 0o600)
+                XCTAssertEqual(symlink(elsewhere, target), 0)
+            }),
+            ("writable by others", { try genuine.write(to: URL(fileURLWithPath: target)); chmod(target, 0o666) }),
+            ("another build's", { try edited("build", String(repeating: "0", count: 64)).write(to: URL(fileURLWithPath: target)) }),
+            ("another file's", { try edited("file", String(repeating: "1", count: 64)).write(to: URL(fileURLWithPath: target)) }),
+            ("another host's", { try edited("host", "hv02").write(to: URL(fileURLWithPath: target)) }),
+            ("the file under another path", { try edited("path", "/elsewhere/demo.yaml").write(to: URL(fileURLWithPath: target)) }),
+            ("another format", { try edited("format", "poolnet-resolved/v0").write(to: URL(fileURLWithPath: target)) }),
+        ]
+        XCTAssertTrue(text.contains("\"host\":\"hv01\""), text.prefix(300).description)
+        for (what, tamper) in tamperings {
+            unlink(target)
+            try tamper()
+            if what != "writable by others" && what != "a symlink to a genuine copy" { chmod(target, 0o600) }
+            let run = try poolnet("plan", file)
+            XCTAssertEqual(run.status, 2, "\(what): \(run.stderr)")
+            XCTAssertEqual(run.stdout, first.stdout, what)
+            XCTAssertFalse(run.stderr.contains(readBack), "\(what): \(run.stderr)")
+            XCTAssertTrue(run.stderr.contains(hit), "\(what): the validation cache still holds: \(run.stderr)")
+            var info = stat()
+            XCTAssertEqual(lstat(target, &info), 0)
+            XCTAssertEqual(info.st_mode & S_IFMT, S_IFREG, "\(what): replaced by a file, never written through")
+            XCTAssertEqual(info.st_mode & 0o777, 0o600, what)
+            XCTAssertTrue(try poolnet("plan", file).stderr.contains(readBack), "\(what): the rewritten entry is used")
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: elsewhere)), genuine, "the symlink's target was never written")
+    }
+
+    /// The file changed by one byte: the recorded state is never used for it, whatever it says.
+    func testAChangedFileIsNeverServedTheRecordedState() throws {
+        XCTAssertEqual(try poolnet("plan", file).status, 2)
+        let good = try String(contentsOfFile: file, encoding: .utf8)
+        let bad = good.replacingOccurrences(of: "203.0.113.17/28", with: "203.0.113.1x/28")
+        XCTAssertNotEqual(bad, good)
+        try bad.write(toFile: file, atomically: false, encoding: .utf8)
+        let refused = try poolnet("check", file)
+        XCTAssertEqual(refused.status, 1, refused.stdout + refused.stderr)
+        XCTAssertFalse(refused.stderr.contains(readBack), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("203.0.113.1x"), refused.stderr)
+    }
+
+    /// Two files checked in turn on one host (two pools, cron) keep an entry each, unless their
+    /// path and host fall in the same of the four slots: then each run parses, and plans the same.
+    func testTwoFilesInTurnKeepAnEntryEach() throws {
+        XCTAssertEqual(try poolnet("plan", file).status, 2)
+        var other = ""
+        defer { if !other.isEmpty { try? FileManager.default.removeItem(atPath: other) } }
+        for n in 0..<12 {
+            if !other.isEmpty { try? FileManager.default.removeItem(atPath: other) }
+            other = stateDirectory + "-other-\(n).yaml"
+            try FileManager.default.copyItem(atPath: file, toPath: other)
+            for name in try FileManager.default.contentsOfDirectory(atPath: stateDirectory) where name.hasPrefix("resolved.") {
+                unlink(stateDirectory + "/" + name)
+            }
+            XCTAssertEqual(try poolnet("plan", file).status, 2)
+            XCTAssertEqual(try poolnet("plan", other).status, 2)
+            let slots = try FileManager.default.contentsOfDirectory(atPath: stateDirectory).filter { $0.hasPrefix("resolved.") }
+            if slots.count == 2 { break }
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: stateDirectory).filter { $0.hasPrefix("resolved.") }.count, 2,
+                       "12 paths all in one slot of four")
+        for path in [file, other, file, other] {
+            let run = try poolnet("check", path)
+            XCTAssertEqual(run.status, 2, run.stderr)
+            XCTAssertTrue(run.stderr.contains(readBack), "\(path): \(run.stderr)")
+        }
+    }
 }

@@ -1,0 +1,53 @@
+import Engine
+import Foundation
+import Topology
+
+/// This host's resolved desired state of a pool file that validated clean, kept beside the
+/// validation cache: cron's check and the boot apply of an unchanged file skip parsing the YAML
+/// and resolving the host, which at 1,000 objects was the largest part of a no-op's CPU after
+/// the kernel's dumps. Keyed like the validation cache by this build and the file's SHA-256, and
+/// by the host and the path the file was named by (error marks carry it). One entry per slot of
+/// four, chosen by path and host: two pools checked on one host by cron keep theirs. An entry that does not match, does not decode or cannot be
+/// trusted (see `StateDirectory.readPrivate`) is ignored: a full parse, never an error.
+struct ResolvedStateCache {
+    /// `resolved.0` … `resolved.3`.
+    static func fileName(path: String, host: String) -> String {
+        "resolved.\(UInt8(SHA256.hex(Array("\(path)\n\(host)".utf8)).prefix(2), radix: 16)! % slots)"
+    }
+    static let slots: UInt8 = 4
+    static let format = "poolnet-resolved/v1"
+    /// Far above any pool file's state (the file itself is bounded by InputLimits).
+    static let maxBytes = 256 << 20
+
+    struct Entry: Codable {
+        var format: String
+        var build: String
+        var file: String
+        var path: String
+        var host: String
+        var state: DesiredState
+    }
+
+    let cache: ValidationCache
+
+    /// The state recorded for exactly this build, file, path and host; nil otherwise.
+    func state(file digest: String, path: String, host: String) -> DesiredState? {
+        let name = Self.fileName(path: path, host: host)
+        guard let bytes = cache.directory.readPrivate(name, limit: Self.maxBytes) else { return nil }
+        guard let entry = try? JSONDecoder().decode(Entry.self, from: Data(bytes)) else {
+            cache.logger.info("resolved-state cache \(cache.directory.file(name)) ignored: it does not decode")
+            return nil
+        }
+        guard entry.format == Self.format, entry.build == cache.build, entry.file == digest, entry.path == path,
+              entry.host == host, entry.state.host == host else { return nil }
+        return entry.state
+    }
+
+    /// Records the state of a file that validated clean. Best effort, as the validation cache.
+    func record(_ state: DesiredState, file digest: String, path: String) {
+        let entry = Entry(format: Self.format, build: cache.build, file: digest, path: path, host: state.host, state: state)
+        do { try cache.directory.replace(Self.fileName(path: path, host: state.host), with: Array(try JSONEncoder().encode(entry))) } catch {
+            cache.logger.info("resolved-state cache not written: \(error)")
+        }
+    }
+}
