@@ -18,6 +18,8 @@ public final class RouteSocket {
     /// Netlink requests this process sent (dumps and writes, on any socket): reads must cost a
     /// constant number of them whatever the number of links, and a test holds them to it.
     public static let requestsSent = Atomic<Int>(0)
+    /// Dumps the kernel flagged interrupted (NLM_F_DUMP_INTR) and that were started again: for tests.
+    public static let dumpsInterrupted = Atomic<Int>(0)
 
     public init() throws {
         guard let s = mnl_socket_open(NETLINK_ROUTE) else {
@@ -92,6 +94,7 @@ public final class RouteSocket {
                 return true
             }
         }
+        if interrupted { Self.dumpsInterrupted.add(1, ordering: .relaxed) }
         return !interrupted
     }
 
