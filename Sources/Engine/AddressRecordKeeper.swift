@@ -109,15 +109,16 @@ struct AddressRecordKeeper: Sendable {
     /// without a record gets one), so undoing each step is not enough. Left as reconciled when the
     /// rollback made one of the pool's links again (its entries follow the new ifindex), or when
     /// another pool's entries changed since the snapshot (another namespace's apply wrote).
-    func restore(_ snapshot: Snapshot, storagePool: String, state: CurrentState) throws {
+    func restore(_ snapshot: Snapshot, state: CurrentState) throws {
         let index = Dictionary(state.links.map { ($0.name, $0.index) }, uniquingKeysWith: { a, _ in a })
         let entries = snapshot.record.pools[pool]?.addresses ?? []
         guard entries.allSatisfy({ entry in index[entry.link].map { $0 == entry.ifindex } ?? true }) else { return }
         var others = try OwnershipRecord.load(path), before = snapshot.record
-        for key in [pool, storagePool] {
-            others.pools[key] = nil
-            before.pools[key] = nil
-        }
+        // Only this run's own key is left out of the comparison: under --netns the pool's plain
+        // key holds the host namespace's entries, which an apply there (its own lock) may have
+        // changed meanwhile; then the record stays as reconciled rather than losing them.
+        others.pools[pool] = nil
+        before.pools[pool] = nil
         others.unassigned = nil
         before.unassigned = nil
         guard others == before else { return }

@@ -341,7 +341,7 @@ public struct Engine: Sendable {
             failure.differences = now.differences(from: context.before)
             try? context.keeper.reconcile(state: now)
             if failure.restored, failure.notRolledBack.isEmpty, let record = context.record {
-                try? context.keeper.restore(record, storagePool: context.desired.pool, state: now)
+                try? context.keeper.restore(record, state: now)
             }
         }
         return failure

@@ -143,7 +143,8 @@ extension JournalRecord: Codable {
         file = try c.decodeIfPresent(String.self, forKey: .file)
         fileSHA256 = try c.decodeIfPresent(String.self, forKey: .fileSHA256)
         error = try c.decodeIfPresent(String.self, forKey: .error)
-        partlyApplied = try c.decodeIfPresent([PartialStep].self, forKey: .partlyApplied) ?? []
+        // Informational, like `trigger`: a value this release cannot read must not cost the line its steps.
+        partlyApplied = ((try? c.decodeIfPresent([PartialStep].self, forKey: .partlyApplied)) ?? nil) ?? []
         confirmBy = try date(.confirmBy)
         if version == 1 {
             // First format: one record per event, no id; the plan as lines, the undo as steps.

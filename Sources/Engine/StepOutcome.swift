@@ -122,10 +122,12 @@ public struct RunOutcome: Sendable, Equatable {
         if case .applied = steps[i] { failed(i, .cutShort(step: step)) }
     }
 
-    /// The items whose change failed after part of it took effect, with the error.
+    /// The items whose change was cut short after part of it took effect, with the error. Not a
+    /// request whose answer never came or a merged request the kernel refused: whether those took
+    /// effect is not known, and they are reported as failed.
     public func partlyApplied<T>(_ items: [T]) -> [(T, StepError)] {
         zip(items, steps).compactMap { item, step in
-            if case .failed(let error, partly: true) = step { return (item, error) }
+            if case .failed(let error, partly: true) = step, case .cutShort = error { return (item, error) }
             return nil
         }
     }

@@ -11,11 +11,9 @@ extension RouteSocket {
     /// and bond options it does not parse: reading 3,000 links went from 36 ms to the figure in
     /// docs/performance.md.
     func dumpLinks() throws -> [RawLink] {
-        var links: [RawLink] = []
-        try dump("links", .links) { message in
+        try dump("links", .links, into: [RawLink]()) { links, message in
             if let link = RawLink(message) { links.append(link) }
         }
-        return links
     }
 
     /// Some links by name: one RTM_GETLINK request each, all sent in one batch. A name the kernel

@@ -1,5 +1,6 @@
 import CMnl
 import Synchronization
+import SystemCalls
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,6 +18,8 @@ public final class RouteSocket {
     /// Netlink requests this process sent (dumps and writes, on any socket): reads must cost a
     /// constant number of them whatever the number of links, and a test holds them to it.
     public static let requestsSent = Atomic<Int>(0)
+    /// Dumps the kernel flagged interrupted (NLM_F_DUMP_INTR) and that were started again: for tests.
+    public static let dumpsInterrupted = Atomic<Int>(0)
 
     public init() throws {
         guard let s = mnl_socket_open(NETLINK_ROUTE) else {
@@ -42,12 +45,23 @@ public final class RouteSocket {
 
     // MARK: dumps
 
-    /// Sends one dump request and hands every message of the reply to `each`.
-    func dump(_ what: String, _ request: ReadRequest, each: (NetlinkMessage) throws -> Void) throws {
-        for _ in 0..<5 {
-            if try dumpOnce(what, request, each: each) { return }
+    /// How long a dump is retried while the kernel keeps changing what it dumps: links just
+    /// brought up get IPv6 addresses and finish DAD over a second or two (1,000 of them interrupted
+    /// every address dump of an apply's verification), so immediate retries are not enough.
+    static let dumpRetryPauses: [Double] = [0, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]
+
+    /// Sends one dump request and folds every message of the reply into `empty` with `each`. An
+    /// interrupted dump is started again from `empty`: its messages were already folded in, and
+    /// keeping them doubled every link, address or VLAN the retry read again.
+    func dump<Result>(_ what: String, _ request: ReadRequest, into empty: Result,
+                      each: (inout Result, NetlinkMessage) throws -> Void) throws -> Result {
+        for pause in Self.dumpRetryPauses {
+            if pause > 0 { Syscall.sleep(pause) }
+            var result = empty
+            if try dumpOnce(what, request, each: { try each(&result, $0) }) { return result }
         }
-        throw NetlinkError(operation: "dump \(what)", errno: EINTR, kernelMessage: "the dump kept being interrupted by changes")
+        throw NetlinkError(operation: "dump \(what)", errno: EINTR,
+                           kernelMessage: "the dump kept being interrupted by changes for \((Self.dumpRetryPauses.reduce(0, +) * 10).rounded() / 10) s")
     }
 
     /// Returns false when the kernel flagged the dump as interrupted (NLM_F_DUMP_INTR): retry.
@@ -80,6 +94,7 @@ public final class RouteSocket {
                 return true
             }
         }
+        if interrupted { Self.dumpsInterrupted.add(1, ordering: .relaxed) }
         return !interrupted
     }
 

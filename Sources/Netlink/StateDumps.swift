@@ -8,23 +8,19 @@ extension RouteSocket {
     /// Every IPv4 and IPv6 address with its IFA_PROTO owner mark: one RTM_GETADDR dump.
     /// (libnl 3.7's address cache drops IFA_PROTO, which poolnet's ownership relies on.)
     func dumpAddresses(names: [Int32: String]) throws -> [AddressState] {
-        var result: [AddressState] = []
-        try dump("addresses", .addresses) { message in
+        try dump("addresses", .addresses, into: [AddressState]()) { result, message in
             guard let address = RawAddress(message), let link = names[address.index] else { return }
             result.append(AddressState(link: link, prefix: address.prefix, proto: address.proto, details: address.details))
         }
-        return result
     }
 
     /// VLANs of every bridge port and bridge: one AF_BRIDGE RTM_GETLINK dump with compressed
     /// ranges (`bridge vlan show`).
     func dumpBridgeVLANs() throws -> [Int32: [BridgeVLAN]] {
-        var result: [Int32: [BridgeVLAN]] = [:]
-        try dump("bridge VLANs", .bridgeVLANs) { message in
+        try dump("bridge VLANs", .bridgeVLANs, into: [Int32: [BridgeVLAN]]()) { result, message in
             guard let port = BridgePortVLANs(message) else { return }
             result[port.index, default: []] += port.vlans
         }
-        return result
     }
 
     /// Remote VTEPs of every VXLAN device in `indexes`, from one AF_BRIDGE RTM_GETNEIGH dump
@@ -32,9 +28,8 @@ extension RouteSocket {
     /// VXLANs: a dump filtered by device (NDA_IFINDEX) walks every device in the kernel, so one
     /// per VXLAN made the read quadratic.
     func dumpVXLANRemotes(indexes: Set<Int32>) throws -> [Int32: [String]] {
-        var remotes: [Int32: [String]] = [:]
-        guard !indexes.isEmpty else { return remotes }
-        try dump("fdb of VXLAN devices", .fdb) { message in
+        guard !indexes.isEmpty else { return [:] }
+        let remotes = try dump("fdb of VXLAN devices", .fdb, into: [Int32: [String]]()) { remotes, message in
             guard let entry = FDBEntry(message), indexes.contains(entry.index),
                   entry.mac?.allSatisfy({ $0 == 0 }) == true, let remote = entry.destination else { return }
             remotes[entry.index, default: []].append(remote.address)

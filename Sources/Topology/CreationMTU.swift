@@ -15,7 +15,9 @@ extension DesiredState {
         // Bounded by the number of links: a loop of VLAN parents is another check's error.
         for _ in 0...links.count {
             if let nic = nics.first(where: { $0.name == name }), let mtu = nic.mtu { return (mtu, why(chain, "storage_nic \(name) declares mtu \(mtu)"), false, name) }
-            guard let link = links.named(name) else { return live(name).map { ($0, why(chain, "\(name) has mtu \($0) on this host"), true, name) } }
+            // A name declared twice (an error reported elsewhere) is judged by the link whose rule
+            // decides most: a kernel default, then a parent's, then the host's.
+            guard let link = links.allNamed(name).min(by: { $0.creationMTU.rank < $1.creationMTU.rank }) else { return live(name).map { ($0, why(chain, "\(name) has mtu \($0) on this host"), true, name) } }
             let label = "\(type(of: link).fileKind) \(name)"
             switch link.creationMTU {
             case .asTheHostHasIt:
@@ -36,5 +38,16 @@ extension DesiredState {
 
     private func why(_ chain: [String], _ end: String) -> String {
         chain.isEmpty ? end : chain.map { "\($0) declares no mtu and takes its parent's" }.joined(separator: "; ") + "; " + end
+    }
+}
+
+extension CreationMTU {
+    /// Which rule decides when two links share a name: the lowest rank.
+    var rank: Int {
+        switch self {
+        case .kernelDefault: return 0
+        case .parents: return 1
+        case .asTheHostHasIt: return 2
+        }
     }
 }

@@ -78,21 +78,24 @@ public struct DesiredLinks: Sendable, Equatable {
     }
 
     /// The link declared under `name`, of whatever kind.
-    public func named(_ name: String) -> (any DesiredLink)? {
+    public func named(_ name: String) -> (any DesiredLink)? { allNamed(name).first }
+
+    /// Every link declared under `name` (more than one only in a file validation refuses), in
+    /// the registry's order of kinds, first declaration first.
+    public func allNamed(_ name: String) -> [any DesiredLink] {
         let found = names.places.withLock { places in
             if places == nil {
-                var built: [String: (kind: ObjectIdentifier, position: Int)] = [:]
-                // The registry's order, first declaration first: what a scan kind by kind found.
-                for type in Topology.desiredLinkTypes.reversed() {
+                var built: [String: [(kind: ObjectIdentifier, position: Int)]] = [:]
+                for type in Topology.desiredLinkTypes {
                     let key = ObjectIdentifier(type)
                     guard let list = lists[key] else { continue }
-                    for (position, link) in list.links.enumerated().reversed() { built[link.name] = (key, position) }
+                    for (position, link) in list.links.enumerated() { built[link.name, default: []].append((key, position)) }
                 }
                 places = built
             }
-            return places![name]
+            return places![name] ?? []
         }
-        return found.flatMap { lists[$0.kind]?.link(at: $0.position) }
+        return found.compactMap { lists[$0.kind]?.link(at: $0.position) }
     }
 
     public var isEmpty: Bool { lists.isEmpty }
@@ -122,7 +125,7 @@ extension Array: DesiredLinkList where Element: DesiredLink {
 
 /// A cache of where each name is; replaced (never changed) when the links change.
 private final class NameIndex: Sendable {
-    let places = Mutex<[String: (kind: ObjectIdentifier, position: Int)]?>(nil)
+    let places = Mutex<[String: [(kind: ObjectIdentifier, position: Int)]]?>(nil)
 }
 
 /// Written as one list per kind under the kind's file word (`{"vlan": [...], "bond": [...]}`),

@@ -16,8 +16,9 @@ struct ResolvedStateCache {
     }
     static let slots: UInt8 = 4
     static let format = "poolnet-resolved/v1"
-    /// Far above any pool file's state (the file itself is bounded by InputLimits).
-    static let maxBytes = 256 << 20
+    /// Far above one host's state of any pool file (the file itself is at most 16 MiB); a larger
+    /// state is not recorded.
+    static let maxBytes = 64 << 20
 
     struct Entry: Codable {
         var format: String
@@ -46,7 +47,11 @@ struct ResolvedStateCache {
     /// Records the state of a file that validated clean. Best effort, as the validation cache.
     func record(_ state: DesiredState, file digest: String, path: String) {
         let entry = Entry(format: Self.format, build: cache.build, file: digest, path: path, host: state.host, state: state)
-        do { try cache.directory.replace(Self.fileName(path: path, host: state.host), with: Array(try JSONEncoder().encode(entry))) } catch {
+        do {
+            let bytes = try JSONEncoder().encode(entry)
+            guard bytes.count <= Self.maxBytes else { return }
+            try cache.directory.replace(Self.fileName(path: path, host: state.host), with: Array(bytes))
+        } catch {
             cache.logger.info("resolved-state cache not written: \(error)")
         }
     }
