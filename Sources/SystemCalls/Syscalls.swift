@@ -31,6 +31,31 @@ public enum Syscall {
         }
     }
 
+    /// A directory to open files under with `readSmallFile(_:in:)`: the kernel walks its path once
+    /// for all the files opened under it.
+    public static func openDirectory(_ path: String) throws(Errno) -> Int32 {
+        let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw .current }
+        return fd
+    }
+
+    /// The whole content of a small file (a /proc/sys value), `path` relative to `directory`
+    /// (openat; an absolute path ignores it), read to end of file; nil when it cannot be opened
+    /// or read. No stat and no Foundation buffers: poolnet reads thousands of these per run.
+    public static func readSmallFile(_ path: String, in directory: Int32 = AT_FDCWD) -> [UInt8]? {
+        let fd = openat(directory, path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { _ = Glibc.close(fd) }
+        var bytes: [UInt8] = []
+        let complete = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer -> Bool in
+            while true {
+                let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+                if n > 0 { bytes.append(contentsOf: buffer[..<n]) } else if n == 0 { return true } else if errno != EINTR { return false }
+            }
+        }
+        return complete ? bytes : nil
+    }
+
     /// One read at `offset` (no retry): the count, 0 when nothing was read or it failed.
     public static func pread(_ fd: Int32, into buffer: inout [UInt8], at offset: Int = 0) -> Int {
         max(0, buffer.withUnsafeMutableBytes { Glibc.pread(fd, $0.baseAddress, $0.count, off_t(offset)) })
@@ -219,6 +244,9 @@ public enum Syscall {
         public var rawStatus: Int32
         public var maxRSSKB: Int
         public var cpuSeconds: Double = 0
+        /// The system part of `cpuSeconds`: the kernel's work on the child's behalf (its dumps,
+        /// its file reads, its start), the floor a program's own code cannot lower.
+        public var systemSeconds: Double = 0
         /// The exit code, or 128 + the signal that killed it (as a shell reports it).
         public var status: Int32 { (rawStatus & 0x7f) == 0 ? (rawStatus >> 8) & 0xff : 128 + (rawStatus & 0x7f) }
     }
@@ -229,7 +257,8 @@ public enum Syscall {
         var usage = rusage()
         while wait4(pid, &raw, 0, &usage) < 0 && errno == EINTR {}
         func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
-        return Exit(rawStatus: raw, maxRSSKB: usage.ru_maxrss, cpuSeconds: seconds(usage.ru_utime) + seconds(usage.ru_stime))
+        return Exit(rawStatus: raw, maxRSSKB: usage.ru_maxrss, cpuSeconds: seconds(usage.ru_utime) + seconds(usage.ru_stime),
+                    systemSeconds: seconds(usage.ru_stime))
     }
 
     /// A pipe whose ends are not inherited by children (close-on-exec): (read end, write end).
