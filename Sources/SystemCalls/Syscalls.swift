@@ -31,17 +31,19 @@ public enum Syscall {
         }
     }
 
-    /// A directory to open files under with `readSmallFile(_:in:)`: the kernel walks its path once
-    /// for all the files opened under it.
-    public static func openDirectory(_ path: String) throws(Errno) -> Int32 {
-        let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    /// A directory to open files under with `readSmallFile(_:in:)`, `path` relative to `directory`
+    /// (openat): the kernel walks its path once for all the files opened under it.
+    public static func openDirectory(_ path: String, in directory: Int32 = AT_FDCWD) throws(Errno) -> Int32 {
+        let fd = openat(directory, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw .current }
         return fd
     }
 
     /// The whole content of a small file (a /proc/sys value), `path` relative to `directory`
-    /// (openat; an absolute path ignores it), read to end of file; nil when it cannot be opened
-    /// or read. No stat and no Foundation buffers: poolnet reads thousands of these per run.
+    /// (openat; an absolute path ignores it); nil when it cannot be opened or read. No stat and
+    /// no Foundation buffers: poolnet reads thousands of these per run. A read shorter than the
+    /// buffer is the end, which saves a second read per file: a regular file's reads come short
+    /// only at its end, and a /proc/sys handler answers a read at a nonzero offset with nothing.
     public static func readSmallFile(_ path: String, in directory: Int32 = AT_FDCWD) -> [UInt8]? {
         let fd = openat(directory, path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
@@ -50,7 +52,9 @@ public enum Syscall {
         let complete = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer -> Bool in
             while true {
                 let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-                if n > 0 { bytes.append(contentsOf: buffer[..<n]) } else if n == 0 { return true } else if errno != EINTR { return false }
+                if n > 0 { bytes.append(contentsOf: buffer[..<n]) }
+                if n >= 0 && n < buffer.count { return true }
+                if n < 0 && errno != EINTR { return false }
             }
         }
         return complete ? bytes : nil

@@ -26,7 +26,8 @@ final class SysctlStoreTests: XCTestCase {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("sysctl-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
         let files = ["net/ipv4/conf/all/rp_filter": "0\n", "net/ipv4/conf/default/rp_filter": "1\n", "net/ipv4/conf/eth1.30/rp_filter": "2\n",
-                     "net/ipv4/conf/eth1.30/arp_ignore": "garbage\n", "net/ipv4/conf/s0/arp_announce": " 2 \n"]
+                     "net/ipv4/conf/eth1.30/arp_ignore": "garbage\n", "net/ipv4/conf/s0/arp_announce": " 2 \n",
+                     "net/ipv4/conf/s0/arp_ignore": "1" + String(repeating: " ", count: 130) + "\n"]
         for (path, text) in files {
             try FileManager.default.createDirectory(atPath: root + "/" + (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try text.write(toFile: root + "/" + path, atomically: true, encoding: .utf8)
@@ -36,12 +37,14 @@ final class SysctlStoreTests: XCTestCase {
         let store = SysctlStore(root: root)
         let keys = [SysctlKey(.ipv4, "all", "rp_filter"), SysctlKey(.ipv4, "default", "rp_filter"), SysctlKey(.ipv4, "eth1.30", "rp_filter"),
                     SysctlKey(.ipv4, "eth1.30", "arp_ignore"), SysctlKey(.ipv4, "s0", "arp_announce"), SysctlKey(.ipv4, "s0", "rp_filter"),
-                    SysctlKey(.ipv4, "gone", "rp_filter"), SysctlKey(.ipv6, "s0", "disable_ipv6"), SysctlKey(.ipv4, "all", "rp_filter")]
+                    SysctlKey(.ipv4, "gone", "rp_filter"), SysctlKey(.ipv6, "s0", "disable_ipv6"), SysctlKey(.ipv4, "all", "rp_filter"),
+                    SysctlKey(.ipv4, "s0", "arp_ignore")]
         let before = SysctlStore.filesRead.load(ordering: .relaxed)
         let batch = store.read(keys)
-        XCTAssertEqual(SysctlStore.filesRead.load(ordering: .relaxed) - before, 8, "each distinct key once")
-        XCTAssertEqual(batch, keys.dropLast().compactMap { key in store.read(key).map { SysctlValue(key, $0) } })
-        XCTAssertEqual(batch.map(\.value), [0, 1, 2, 2], "the values that exist, in the keys' order; no IPv6 directory at all")
+        XCTAssertEqual(SysctlStore.filesRead.load(ordering: .relaxed) - before, 9, "each distinct key once")
+        XCTAssertEqual(batch, keys.enumerated().filter { $0.offset != 8 }.compactMap { _, key in store.read(key).map { SysctlValue(key, $0) } })
+        XCTAssertEqual(batch.map(\.value), [0, 1, 2, 2, 1], "the values that exist, in the keys' order (s0's again after another link's), "
+                       + "a value longer than one read; no IPv6 directory at all")
     }
 
     /// The real /proc/sys: the batch and the single reads agree on this namespace's values.
