@@ -1,4 +1,5 @@
 import HostState
+import SystemCalls
 
 /// A fast reader of `owned.json` as poolnet writes it (version 2): every run decodes it, and
 /// Foundation's `JSONDecoder` took 10–18 ms of CPU for 1,000–2,000 recorded addresses, a tenth of
@@ -94,7 +95,7 @@ struct OwnershipRecordReader {
                 link = cursor.string()
                 return link != nil
             case "prefix" where prefix == nil:
-                prefix = cursor.string().flatMap { IPPrefix($0) }
+                prefix = cursor.string().flatMap(Self.prefix)
                 return prefix != nil
             case "adopted" where !sawAdopted:
                 sawAdopted = true
@@ -107,6 +108,24 @@ struct OwnershipRecordReader {
         }
         guard ok, let ifindex, let link, let prefix else { return nil }
         return RecordedAddress(ifindex: ifindex, link: link, prefix: prefix, adopted: adopted ?? false)
+    }
+}
+
+extension OwnershipRecordReader {
+    /// `IPPrefix(text)`, with `a.b.c.d/len` read from its bytes (split and a String per part cost
+    /// more than the rest of the record); anything else goes to `IPPrefix(text)`.
+    static func prefix(_ text: String) -> IPPrefix? {
+        var text = text
+        let quick = text.withUTF8 { bytes -> IPPrefix? in
+            guard let slash = bytes.firstIndex(of: UInt8(ascii: "/")), let address = Syscall.parseIPv4(bytes[..<slash]) else { return nil }
+            let digits = bytes[(slash + 1)...]
+            // The length as IPPrefix reads it: decimal, no sign, no leading zero, at most 32.
+            guard (1...2).contains(digits.count), digits.allSatisfy({ (0x30...0x39).contains($0) }),
+                  digits.count == 1 || digits.first != 0x30 else { return nil }
+            let length = digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+            return length <= 32 ? IPPrefix(bytes: address, prefixLength: length) : nil
+        }
+        return quick ?? IPPrefix(text)
     }
 }
 

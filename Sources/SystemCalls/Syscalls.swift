@@ -157,7 +157,16 @@ public enum Syscall {
     // MARK: Addresses
 
     /// The 4 or 16 bytes of an IPv4 dotted quad or an IPv6 address (inet_pton), nil when it is neither.
+    /// A dotted quad is read from its bytes (`parseIPv4`): inet_pton's C string cost 3,000
+    /// instructions an address, and pool files and the ownership record hold thousands.
     public static func parseAddress(_ text: String) -> [UInt8]? {
+        var text = text
+        if let quad = text.withUTF8({ parseIPv4($0) }) { return quad }
+        return parseAddressByLibc(text)
+    }
+
+    /// inet_pton alone (what `parseAddress` does with anything `parseIPv4` declines).
+    static func parseAddressByLibc(_ text: String) -> [UInt8]? {
         if text.contains(":") {
             var a = in6_addr()
             guard inet_pton(AF_INET6, text, &a) == 1 else { return nil }
@@ -167,6 +176,39 @@ public enum Syscall {
         var a = in_addr()
         guard inet_pton(AF_INET, text, &a) == 1 else { return nil }
         return withUnsafeBytes(of: &a) { Array($0) }
+    }
+
+    /// The 4 bytes of a dotted quad by the rules of glibc's inet_pton4 (four decimal parts of at
+    /// most 255, no leading zero, nothing else), or nil: whatever this accepts, inet_pton accepts
+    /// with the same value (`ParseAddressTests` compares the two).
+    public static func parseIPv4<Bytes: Collection<UInt8>>(_ text: Bytes) -> [UInt8]? {
+        var quad: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
+        var octets = 0, current = 0, sawDigit = false
+        for byte in text {
+            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                if sawDigit && current == 0 { return nil }
+                current = current * 10 + Int(byte - UInt8(ascii: "0"))
+                guard current <= 255 else { return nil }
+                if !sawDigit {
+                    octets += 1
+                    guard octets <= 4 else { return nil }
+                    sawDigit = true
+                }
+                switch octets {
+                case 1: quad.0 = UInt8(current)
+                case 2: quad.1 = UInt8(current)
+                case 3: quad.2 = UInt8(current)
+                default: quad.3 = UInt8(current)
+                }
+            } else if byte == UInt8(ascii: ".") && sawDigit {
+                guard octets < 4 else { return nil }
+                sawDigit = false
+                current = 0
+            } else {
+                return nil
+            }
+        }
+        return octets == 4 && sawDigit ? [quad.0, quad.1, quad.2, quad.3] : nil
     }
 
     /// inet_ntop of 4 or 16 bytes; nil when it fails.

@@ -77,6 +77,16 @@ final class OwnershipRecordReaderTests: XCTestCase {
         XCTAssertGreaterThan(agreed, 0, "some mangled records are still valid (a changed digit, an inserted space)")
     }
 
+    func testPrefixesReadAsIPPrefixReadsThem() {
+        let alphabet = Array("0123456789./:a ".utf8)
+        var texts = ["10.0.0.1/24", "10.0.0.1/0", "10.0.0.1/32", "10.0.0.1/33", "10.0.0.1/08", "10.0.0.1/", "10.0.0.1", "10.0.0.1/2/4",
+                     "010.0.0.1/8", "10.0.0.1/+8", "2001:db8::1/64", "/24", "1.2.3.4/100"]
+        for _ in 0..<20_000 {
+            texts.append(String(decoding: (0..<Int.random(in: 0...16, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }, as: UTF8.self))
+        }
+        for text in texts { XCTAssertEqual(OwnershipRecordReader.prefix(text), IPPrefix(text), text) }
+    }
+
     func testWhatItDoesNotTakeGoesToJSONDecoder() throws {
         let cases = [
             #"{"iscsi_ifaces": ["san-a"], "fc_vports": ["2101001b32a9da4e"]}"#,   // version 1, the flat format
