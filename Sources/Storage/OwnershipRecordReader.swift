@@ -117,7 +117,7 @@ extension OwnershipRecordReader {
     static func prefix(_ text: String) -> IPPrefix? {
         var text = text
         let quick = text.withUTF8 { bytes -> IPPrefix? in
-            guard let slash = bytes.firstIndex(of: UInt8(ascii: "/")), let address = Syscall.parseIPv4(bytes[..<slash]) else { return nil }
+            guard let slash = bytes.firstIndex(of: UInt8(ascii: "/")), let address = Syscall.parseIPv4(UnsafeBufferPointer(rebasing: bytes[..<slash])) else { return nil }
             let digits = bytes[(slash + 1)...]
             // The length as IPPrefix reads it: decimal, no sign, no leading zero, at most 32.
             guard (1...2).contains(digits.count), digits.allSatisfy({ (0x30...0x39).contains($0) }),

@@ -16,10 +16,10 @@ final class ParseAddressTests: XCTestCase {
         for _ in 0..<2_000 { texts.append((0..<4).map { _ in String(Int.random(in: 0...300, using: &rng)) }.joined(separator: ".")) }
         for text in texts {
             XCTAssertEqual(Syscall.parseAddress(text), Syscall.parseAddressByLibc(text), text.debugDescription)
-            if let quad = Syscall.parseIPv4(Array(text.utf8)) {
+            if let quad = Array(text.utf8).withUnsafeBufferPointer(Syscall.parseIPv4) {
                 XCTAssertEqual(quad, Syscall.parseAddressByLibc(text), "whatever parseIPv4 accepts, inet_pton accepts alike: \(text.debugDescription)")
             }
         }
-        XCTAssertEqual(Syscall.parseIPv4(Array("192.0.2.10".utf8)), [192, 0, 2, 10])
+        XCTAssertEqual(Array("192.0.2.10".utf8).withUnsafeBufferPointer(Syscall.parseIPv4), [192, 0, 2, 10])
     }
 }
