@@ -46,7 +46,9 @@ struct Row: Codable {
 let dir = NSTemporaryDirectory() + "poolnet-bench-\(Syscall.processID)"
 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(atPath: dir) }
-let (nsP, nsI) = ("pnbench-p", "pnbench-i")
+// Named after this process: two benchmarks run at once (engineers share a host) must not
+// build into, time or delete each other's namespaces.
+let (nsP, nsI) = ("pnbench-p-\(Syscall.processID)", "pnbench-i-\(Syscall.processID)")
 var rows: [Row] = []
 
 for n in sizes {
