@@ -137,7 +137,7 @@ public struct OwnershipRecord: Codable, Sendable, Equatable {
         guard let data = try StateFile.read(path) else { return OwnershipRecord() }
         if let known = lastLoaded.withLock({ $0 }), known.path == path, known.bytes == data { return known.record }
         do {
-            let record = try JSONDecoder().decode(OwnershipRecord.self, from: data)
+            let record = try OwnershipRecordReader.read([UInt8](data)) ?? JSONDecoder().decode(OwnershipRecord.self, from: data)
             lastLoaded.withLock { $0 = (path, data, record) }
             return record
         } catch {

@@ -16,15 +16,57 @@ public struct SysctlStore: Sendable {
 
     public func read(_ key: SysctlKey) -> Int? {
         Self.filesRead.add(1, ordering: .relaxed)
-        guard let data = FileManager.default.contents(atPath: "\(root)/\(key.path)"),
-              let text = String(data: data, encoding: .utf8) else { return nil }
-        return Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        return Self.value(Syscall.readSmallFile("\(root)/\(key.path)"))
     }
 
-    /// Values of the keys that exist; absent keys (no such link, IPv6 off) are left out.
+    /// Values of the keys that exist; absent keys (no such link, IPv6 off) are left out. Each key
+    /// is read once, opened relative to its link's directory, opened once for the link's keys
+    /// in a row (callers sort them by name) under its family's `net/<family>/conf`, opened once
+    /// per call: the kernel walks one path component per key instead of seven, which halves its
+    /// cost of 3,000 keys.
     public func read(_ keys: [SysctlKey]) -> [SysctlValue] {
+        var conf: [SysctlKey.Family: Int32?] = [:]
+        var linkDirectory: (family: SysctlKey.Family, link: String, fd: Int32?)?
+        defer {
+            if let fd = linkDirectory?.fd { Syscall.close(fd) }
+            for case let fd? in conf.values { Syscall.close(fd) }
+        }
+        func confDirectory(_ family: SysctlKey.Family) -> Int32? {
+            if let known = conf[family] { return known }
+            let fd = try? Syscall.openDirectory("\(root)/net/\(family.rawValue)/conf")
+            conf[family] = fd
+            return fd
+        }
         var seen = Set<SysctlKey>()
-        return keys.compactMap { key in seen.insert(key).inserted ? read(key).map { SysctlValue(key, $0) } : nil }
+        return keys.compactMap { key in
+            guard seen.insert(key).inserted else { return nil }
+            Self.filesRead.add(1, ordering: .relaxed)
+            if linkDirectory?.family != key.family || linkDirectory?.link != key.link {
+                if let fd = linkDirectory?.fd { Syscall.close(fd) }
+                // No conf directory (IPv6 off) or no link directory: the key does not exist, as
+                // the full path would have found.
+                linkDirectory = (key.family, key.link, confDirectory(key.family).flatMap { try? Syscall.openDirectory(key.link, in: $0) })
+            }
+            guard let directory = linkDirectory?.fd else { return nil }
+            return Self.value(Syscall.readSmallFile(key.name, in: directory)).map { SysctlValue(key, $0) }
+        }
+    }
+
+    /// The integer a sysctl file holds, as `Int(text.trimmingCharacters(in: .whitespacesAndNewlines))`
+    /// of its UTF-8 text: nil for a file that is not UTF-8 or not one integer.
+    static func value(_ bytes: [UInt8]?) -> Int? {
+        guard let bytes else { return nil }
+        guard bytes.allSatisfy({ $0 < 0x80 }) else {
+            // Non-ASCII (never in /proc/sys): Foundation's trimming knows Unicode's white space.
+            guard let text = String(bytes: bytes, encoding: .utf8) else { return nil }
+            return Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        // The ASCII members of `.whitespacesAndNewlines`: tab, LF, VT, FF, CR, space.
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else {
+            return nil
+        }
+        return Int(String(decoding: bytes[first...last], as: UTF8.self))
     }
 
     public struct WriteError: Error, CustomStringConvertible {

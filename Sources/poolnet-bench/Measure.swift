@@ -1,17 +1,19 @@
 import Foundation
 import SystemCalls
 
-/// One timed run of a program: wall time, and CPU time (user + system) and peak RSS from
+/// One timed run of a program: wall time, and CPU time (user + system, and system alone) and peak RSS from
 /// wait4's rusage. The CPU time is the steadier figure on a machine others are loading.
 struct Sample: Codable {
     var seconds: Double
     var cpuSeconds: Double
+    /// The system (kernel) part of `cpuSeconds`.
+    var systemSeconds: Double
     var maxRSSKB: Int
     var status: Int32
 
     /// Two programs run one after the other: their times add, the peak is the larger one.
     static func + (a: Sample, b: Sample) -> Sample {
-        Sample(seconds: a.seconds + b.seconds, cpuSeconds: a.cpuSeconds + b.cpuSeconds, maxRSSKB: max(a.maxRSSKB, b.maxRSSKB),
+        Sample(seconds: a.seconds + b.seconds, cpuSeconds: a.cpuSeconds + b.cpuSeconds, systemSeconds: a.systemSeconds + b.systemSeconds, maxRSSKB: max(a.maxRSSKB, b.maxRSSKB),
                status: a.status == 0 ? b.status : a.status)
     }
 }
@@ -21,7 +23,7 @@ enum Measure {
     static func run(_ argv: [String]) throws -> Sample {
         do {
             let run = try Subprocess.measure(argv)
-            return Sample(seconds: run.seconds, cpuSeconds: run.exit.cpuSeconds, maxRSSKB: run.exit.maxRSSKB, status: (run.exit.rawStatus >> 8) & 0xff)
+            return Sample(seconds: run.seconds, cpuSeconds: run.exit.cpuSeconds, systemSeconds: run.exit.systemSeconds, maxRSSKB: run.exit.maxRSSKB, status: (run.exit.rawStatus >> 8) & 0xff)
         } catch {
             throw BenchError("cannot start \(argv[0]): \(error.text)")
         }

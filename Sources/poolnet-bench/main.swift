@@ -36,6 +36,9 @@ struct Row: Codable {
     var ratio: Double
     var poolnetCPUSeconds: Double
     var ipCPUSeconds: Double
+    /// The kernel's part of the CPU columns (rusage's system time).
+    var poolnetSystemSeconds: Double
+    var ipSystemSeconds: Double
     var poolnetMaxRSSMB: Double
     var ipMaxRSSMB: Double
 }
@@ -43,7 +46,9 @@ struct Row: Codable {
 let dir = NSTemporaryDirectory() + "poolnet-bench-\(Syscall.processID)"
 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(atPath: dir) }
-let (nsP, nsI) = ("pnbench-p", "pnbench-i")
+// Named after this process: two benchmarks run at once (engineers share a host) must not
+// build into, time or delete each other's namespaces.
+let (nsP, nsI) = ("pnbench-p-\(Syscall.processID)", "pnbench-i-\(Syscall.processID)")
 var rows: [Row] = []
 
 for n in sizes {
@@ -102,6 +107,7 @@ for n in sizes {
         let p = Measure.median(s.p.map(\.seconds)), i = Measure.median(s.i.map(\.seconds))
         rows.append(Row(workload: kind.rawValue, n: n, operation: op, poolnetSeconds: p, ipSeconds: i, ratio: i > 0 ? p / i : 0,
                         poolnetCPUSeconds: Measure.median(s.p.map(\.cpuSeconds)), ipCPUSeconds: Measure.median(s.i.map(\.cpuSeconds)),
+                        poolnetSystemSeconds: Measure.median(s.p.map(\.systemSeconds)), ipSystemSeconds: Measure.median(s.i.map(\.systemSeconds)),
                         poolnetMaxRSSMB: Double(s.p.map(\.maxRSSKB).max() ?? 0) / 1024, ipMaxRSSMB: Double(s.i.map(\.maxRSSKB).max() ?? 0) / 1024))
     }
     Workload.deleteNamespace(nsP)
@@ -109,10 +115,10 @@ for n in sizes {
 }
 
 func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s : s + String(repeating: " ", count: w - s.count) }
-print("| N | operation | poolnet | ip | poolnet / ip | poolnet CPU | ip CPU | poolnet peak RSS | ip peak RSS |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("| N | operation | poolnet | ip | poolnet / ip | poolnet CPU | ip CPU | poolnet sys | ip sys | poolnet peak RSS | ip peak RSS |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
 for r in rows {
-    print("| \(r.n) | \(r.operation) | \(String(format: "%.3f s", r.poolnetSeconds)) | \(String(format: "%.3f s", r.ipSeconds)) | \(String(format: "%.2f×", r.ratio)) | \(String(format: "%.3f s", r.poolnetCPUSeconds)) | \(String(format: "%.3f s", r.ipCPUSeconds)) | \(String(format: "%.0f MB", r.poolnetMaxRSSMB)) | \(String(format: "%.0f MB", r.ipMaxRSSMB)) |")
+    print("| \(r.n) | \(r.operation) | \(String(format: "%.3f s", r.poolnetSeconds)) | \(String(format: "%.3f s", r.ipSeconds)) | \(String(format: "%.2f×", r.ratio)) | \(String(format: "%.3f s", r.poolnetCPUSeconds)) | \(String(format: "%.3f s", r.ipCPUSeconds)) | \(String(format: "%.3f s", r.poolnetSystemSeconds)) | \(String(format: "%.3f s", r.ipSystemSeconds)) | \(String(format: "%.0f MB", r.poolnetMaxRSSMB)) | \(String(format: "%.0f MB", r.ipMaxRSSMB)) |")
 }
 print("(workload \(kind.rawValue); medians of \(runs) runs; ip reads = ip -j -d link show + ip -j addr show)")
 if let jsonPath {
