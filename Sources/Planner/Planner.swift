@@ -93,7 +93,9 @@ struct PlanBuilder {
         while grew {
             grew = false
             for link in current.links where replace[link.name] == nil && declared.contains(link.name) {
-                if let lower = link.link, let parent = replace[lower], parent.kind.planned?.rebuildsStackedLinks ?? true, link.alias == alias {
+                // Judged by what the lower link becomes (the file's kind), as the order of the creates is.
+                if let lower = link.link, let parent = replace[lower], link.alias == alias,
+                   (desired.links.named(lower).map { type(of: $0).kind } ?? parent.kind).planned?.rebuildsStackedLinks ?? true {
                     replace[link.name] = link
                     grew = true
                 }
@@ -108,7 +110,7 @@ struct PlanBuilder {
         let deleted = prunedLinks.union(replaced.keys)
         for link in current.links where !deleted.contains(link.name) {
             guard let lower = link.link, deleted.contains(lower) else { continue }
-            if owned(link) && declaredLinks.contains(link.name) {
+            if owned(link) && declaredLinks.contains(link.name) && replaced[lower] != nil {
                 // Replaced links rebuild what stands on them, except where the order cannot be kept.
                 problem("\(link.kind) \(link.name)", "sits on \(lower), which this plan replaces; the kernel deletes it with \(lower) and poolnet cannot create it again on a new \(lower) in order: drop it from the file and apply, then apply the change and declare it again")
                 continue

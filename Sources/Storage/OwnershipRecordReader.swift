@@ -176,6 +176,8 @@ struct JSONCursor {
         let start = index
         var value = 0
         while let byte = next, (0x30...0x39).contains(byte) {
+            // Past 18 digits the number is JSONDecoder's to judge (and Int would overflow: a trap).
+            guard index - start < 18 else { return nil }
             value = value * 10 + Int(byte - 0x30)
             index += 1
         }

@@ -49,7 +49,10 @@ struct ResolvedStateCache {
         let entry = Entry(format: Self.format, build: cache.build, file: digest, path: path, host: state.host, state: state)
         do {
             let bytes = try JSONEncoder().encode(entry)
-            guard bytes.count <= Self.maxBytes else { return }
+            guard bytes.count <= Self.maxBytes else {
+                cache.logger.info("resolved-state cache not written: the state is \(bytes.count) bytes, more than \(Self.maxBytes)")
+                return
+            }
             try cache.directory.replace(Self.fileName(path: path, host: state.host), with: Array(bytes))
         } catch {
             cache.logger.info("resolved-state cache not written: \(error)")

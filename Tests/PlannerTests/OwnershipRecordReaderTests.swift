@@ -109,4 +109,17 @@ final class OwnershipRecordReaderTests: XCTestCase {
         try Data(#"{"version": 2, "pools": {"a": {"addresses": [{"ifindex": 1, "link": "x", "prefix": "bogus"}]}}}"#.utf8).write(to: URL(fileURLWithPath: path))
         XCTAssertThrowsError(try OwnershipRecord.load(path)) { XCTAssertTrue("\($0)".contains("bad prefix bogus"), "\($0)") }
     }
+
+    /// Numbers longer than Int holds are JSONDecoder's to refuse, with the file named: reading
+    /// them digit by digit overflowed, and an overflow stops the process.
+    func testLongNumbersAreAnErrorNotACrash() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("owned-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for text in [#"{"version": 99999999999999999999}"#, #"{"version": 2, "pools": {"a": {"addresses": [{"ifindex": 12345678901234567890, "link": "x", "prefix": "10.0.0.1/8"}]}}}"#,
+                     #"{"version": -99999999999999999999999}"#, #"{"version": 1000000000000000000}"#] {
+            XCTAssertNil(OwnershipRecordReader.read(Array(text.utf8)), text)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            XCTAssertThrowsError(try OwnershipRecord.load(path), text) { XCTAssertTrue("\($0)".contains(path), "\($0)") }
+        }
+    }
 }
