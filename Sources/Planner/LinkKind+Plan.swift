@@ -17,10 +17,6 @@ protocol PlannedLinkKind: SendableMetatype {
     static func replacementReason(_ link: LinkState, desired: DesiredState) -> String?
     /// Plans every link of the kind the file declares (creates, MTU, up, options).
     static func plan(_ builder: inout PlanBuilder)
-    /// Whether the file's links stacked on a replaced link of this kind are replaced with it (the
-    /// kernel deletes a VLAN with its parent). False where poolnet cannot create them again in
-    /// order (a VLAN on a VXLAN: the same depth); such a link is refused by the plan instead.
-    static var rebuildsStackedLinks: Bool { get }
 }
 
 /// A desired link the planner knows how to plan: each kind's `X+Plan.swift` declares it.
@@ -35,7 +31,6 @@ extension PlannableLink {
 }
 
 extension PlannedLinkKind {
-    static var rebuildsStackedLinks: Bool { true }
     static func identityDetails(_ options: LinkOptions) -> [String] { [] }
     static func optionDetails(_ options: LinkOptions) -> [String] { [] }
 }

@@ -93,9 +93,9 @@ struct PlanBuilder {
         while grew {
             grew = false
             for link in current.links where replace[link.name] == nil && declared.contains(link.name) {
-                // Judged by what the lower link becomes (the file's kind), as the order of the creates is.
-                if let lower = link.link, let parent = replace[lower], link.alias == alias,
-                   (desired.links.named(lower).map { type(of: $0).kind } ?? parent.kind).planned?.rebuildsStackedLinks ?? true {
+                // (A VLAN's parent is a NIC or a bond the file declares: validation refuses a VLAN on a
+                // bridge or a VXLAN, which stand above or beside it and would be created after it.)
+                if let lower = link.link, replace[lower] != nil, link.alias == alias {
                     replace[link.name] = link
                     grew = true
                 }
@@ -110,11 +110,6 @@ struct PlanBuilder {
         let deleted = prunedLinks.union(replaced.keys)
         for link in current.links where !deleted.contains(link.name) {
             guard let lower = link.link, deleted.contains(lower) else { continue }
-            if owned(link) && declaredLinks.contains(link.name) && replaced[lower] != nil {
-                // Replaced links rebuild what stands on them, except where the order cannot be kept.
-                problem("\(link.kind) \(link.name)", "sits on \(lower), which this plan replaces; the kernel deletes it with \(lower) and poolnet cannot create it again on a new \(lower) in order: drop it from the file and apply, then apply the change and declare it again")
-                continue
-            }
             problem("\(link.kind) \(link.name)", "sits on \(lower), which this plan deletes, and \(owned(link) ? "is not in the file" : "was not created by poolnet"); remove it first or declare it")
         }
     }

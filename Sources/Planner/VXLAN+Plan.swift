@@ -41,7 +41,6 @@ enum VXLANKind: PlannedLinkKind {
     static let stackDepth = 2
 
     static func plan(_ builder: inout PlanBuilder) { builder.planVXLANs() }
-    static let rebuildsStackedLinks = false
 
     static func optionDetails(_ options: LinkOptions) -> [String] {
         guard let v = options.vxlan else { return [] }

@@ -121,6 +121,10 @@ public enum LiveImport {
                     notes.append("vlan \(link.name): on bridge \(parent); poolnet puts VLANs on NICs and bonds (use a VLAN-aware bridge); left out")
                     continue
                 }
+                if links[parent]?.kind == .vxlan {
+                    notes.append("vlan \(link.name): on vxlan \(parent); poolnet puts VLANs on NICs and bonds (give each network its own VNI); left out")
+                    continue
+                }
                 state.vlans.append(DesiredVLAN(name: link.name, link: parent, id: id, mtu: link.mtu, mark: mark))
                 if addressed && link.master == nil { state.nics.append(nic(link, desiredAddresses(link.name), sysctls, &notes)) }
             case .vxlan:

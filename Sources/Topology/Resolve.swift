@@ -86,6 +86,14 @@ extension Topology {
             errors.add("the parent \(vlan.link) is a bridge; put VLANs on a NIC or bond (or use a VLAN-aware bridge)",
                        at: vlan.mark, host: host, object: "vlan \(vlan.name)")
         }
+        // A VLAN and a VXLAN stand at one depth of the stack: poolnet would create the VLAN before
+        // its parent (the apply failed and rolled back), and could not rebuild it when the VXLAN
+        // is replaced. Refused, as a VLAN on a bridge is.
+        let vxlanNames = Set(state.vxlans.map(\.name))
+        for vlan in state.vlans where vxlanNames.contains(vlan.link) {
+            errors.add("the parent \(vlan.link) is a vxlan; put VLANs on a NIC or bond (a VXLAN carries one network: give each its own VNI)",
+                       at: vlan.mark, host: host, object: "vlan \(vlan.name)")
+        }
 
         var portOwner: [String: String] = [:]
         for bridge in state.bridges {
