@@ -35,7 +35,7 @@ extension PlanBuilder {
             if let remotes = link.vxlan?.remotes, !remotes.isEmpty {
                 add(.releasePorts, .setVXLANRemotes(link: link.name, remotes: [], previous: remotes), depth: stackDepth(link.kind), disruptive: true)
             }
-            add(.deleteLinks, .deleteLink(link), depth: stackDepth(link.kind), disruptive: true,
+            add(.deleteLinks, .deleteLink(link), depth: liveDepth(link), disruptive: true,
                 reason: "created by poolnet, no longer in the file")
         }
     }
@@ -44,7 +44,7 @@ extension PlanBuilder {
     /// their master and every address; the create comes with the kind's own planning.
     mutating func planReplacements() {
         for link in replaced.values.sorted(by: { $0.name < $1.name }) {
-            let depth = stackDepth(link.kind)
+            let depth = liveDepth(link)
             if let master = link.master {
                 add(.releasePorts, .setMaster(link: link.name, master: nil, previous: master), depth: depth, disruptive: true)
             }

@@ -5,9 +5,10 @@ extension PlanBuilder {
     /// VLAN sub-interfaces: created on their parent; a changed id or parent means delete and
     /// create again (disruptive), planned by `planReplacements`.
     mutating func planVLANs() {
-        let depth = stackDepth(.vlan)
         let roles = Dictionary(desired.nics.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let parents = Dictionary(desired.vlans.map { ($0.name, $0.link) }, uniquingKeysWith: { a, _ in a })
         for vlan in desired.vlans {
+            let depth = Self.vlanDepth(vlan.name, parentOf: { parents[$0] })
             // A VLAN carries nothing over a parent that is down: bring an existing parent up.
             if let parent = live(vlan.link) { planUp(parent, depth: stackDepth(parent.kind)) }
             let role = roles[vlan.name]
@@ -30,6 +31,27 @@ extension PlanBuilder {
                            link: vlan.link, ipv6LinkLocal: wantsIPv6),
                    depth: depth, disruptive: replaced[vlan.name] != nil, reason: replaced[vlan.name].map(replacementReason))
         }
+    }
+
+    /// A VLAN's place in the stack: one above its parent when the parent is a VLAN too (802.1Q in
+    /// 802.1Q), so that the parent is created and brought up first and deleted last, whatever
+    /// order the file lists them in. `parentOf` names a VLAN's parent, nil for anything else.
+    static func vlanDepth(_ name: String, parentOf: (String) -> String?) -> Int {
+        var depth = VLANKind.stackDepth
+        var current = name
+        // Bounded: a loop of VLAN parents is another check's error.
+        for _ in 0..<64 {
+            guard let parent = parentOf(current), parentOf(parent) != nil else { break }
+            depth += 1
+            current = parent
+        }
+        return depth
+    }
+
+    /// A live link's place in the stack, VLANs on VLANs one above their parent (see `vlanDepth`).
+    func liveDepth(_ link: LinkState) -> Int {
+        guard link.kind == .vlan else { return stackDepth(link.kind) }
+        return Self.vlanDepth(link.name, parentOf: { name in links[name].flatMap { $0.kind == .vlan ? $0.link : nil } })
     }
 
     func describe(_ link: LinkState) -> String {

@@ -106,6 +106,35 @@ final class VLANTests: NamespaceTestCase {
         XCTAssertNotNil(links["eth1"], "the NIC stays")
     }
 
+    /// 802.1Q in 802.1Q with the inner VLAN listed first: created parent first (it used to be
+    /// created before its parent, and the apply failed), no drift after, an outer id change
+    /// replaces both in order, and removal prunes both.
+    func testAVLANOnAVLANListedFirstConvergesAndIsReplacedInOrder() throws {
+        try ns.addNIC("eth1")
+        func file(outer id: Int) -> String {
+            "pool: lab\nhosts: [hv01]\nvlans:\n  - { name: inner, link: outer, id: 20 }\n  - { name: outer, link: eth1, id: \(id) }\n"
+        }
+        try engine.apply(try desired(file(outer: 10)))
+        let byName = try ns.links()
+        XCTAssertEqual(vlanInfo(byName["outer"]).id, 10)
+        XCTAssertEqual(vlanInfo(byName["inner"]).id, 20)
+        XCTAssertEqual(byName["inner"]?["link"] as? String, "outer")
+        XCTAssertEqual(try engine.plan(try desired(file(outer: 10))).plan.changes.map(\.line), [], "converged")
+
+        let replaced = try engine.apply(try desired(file(outer: 11)))
+        XCTAssertEqual(replaced.changes.filter { if case .createLink = $0.action { return true } else { return false } }.map(\.line).count, 2)
+        let after = try ns.links()
+        XCTAssertEqual(vlanInfo(after["outer"]).id, 11)
+        XCTAssertEqual(after["inner"]?["link"] as? String, "outer")
+        XCTAssertEqual(try engine.plan(try desired(file(outer: 11))).plan.changes.map(\.line), [], "converged after the replacement")
+
+        try engine.apply(try desired("pool: lab\nhosts: [hv01]\n"))
+        let left = try ns.links()
+        XCTAssertNil(left["inner"])
+        XCTAssertNil(left["outer"])
+        XCTAssertNotNil(left["eth1"])
+    }
+
     /// Two namespaces are two pool hosts joined by a cable (a veth pair); each applies the same
     /// file with its own --host, and jumbo frames cross VLAN 30 without fragmenting.
     func testTwoHostsTalkOverTheVLANWithJumboFrames() throws {
