@@ -18,7 +18,7 @@ extension DesiredState {
             // A name declared twice (an error reported elsewhere) is judged by the link whose rule
             // decides most: a kernel default, then a parent's, then the host's.
             guard let link = links.allNamed(name).min(by: { $0.creationMTU.rank < $1.creationMTU.rank }) else { return live(name).map { ($0, why(chain, "\(name) has mtu \($0) on this host"), true, name) } }
-            let label = "\(type(of: link).fileKind) \(name)"
+            let label = link.label
             switch link.creationMTU {
             case .asTheHostHasIt:
                 return live(name).map { ($0, why(chain, "\(name) has mtu \($0) on this host"), true, name) }

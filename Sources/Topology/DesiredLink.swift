@@ -43,8 +43,6 @@ extension DesiredLink {
     public var creationMTU: CreationMTU { .asTheHostHasIt }
     /// The label errors and plan lines use, e.g. `vlan bond0.20`.
     public var label: String { "\(Self.fileKind) \(name)" }
-
-    func isEqual(to other: any DesiredLink) -> Bool { (other as? Self) == self }
 }
 
 /// The links of one host, one list per kind, in the registry's order of kinds
@@ -97,8 +95,6 @@ public struct DesiredLinks: Sendable, Equatable {
         }
         return found.compactMap { lists[$0.kind]?.link(at: $0.position) }
     }
-
-    public var isEmpty: Bool { lists.isEmpty }
 
     /// How many links, of every kind.
     public var count: Int { lists.values.reduce(0) { $0 + $1.count } }
