@@ -90,6 +90,7 @@ extension Attributes.Attribute {
         }
         var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         guard inet_ntop(family, payload.baseAddress, &text, socklen_t(text.count)) != nil else { return nil }
-        return String(cString: text)
+        // The text up to its NUL, as String(cString:) read it (inet_ntop writes ASCII).
+        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
