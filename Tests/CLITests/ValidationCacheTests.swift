@@ -1,5 +1,7 @@
 import Foundation
+import Engine
 import TestSupport
+import Topology
 import XCTest
 
 /// The validation cache: a file that validated clean for every host lets the next plan, check and
@@ -177,30 +179,43 @@ final class ValidationCacheTests: XCTestCase {
         XCTAssertEqual(first.status, 2, first.stderr)
         let target = resolvedFile
         let genuine = try Data(contentsOf: URL(fileURLWithPath: target))
-        let text = String(decoding: genuine, as: UTF8.self)
         let elsewhere = stateDirectory + "-resolved-elsewhere"
         defer { try? FileManager.default.removeItem(atPath: elsewhere) }
-        func edited(_ key: String, _ value: String) throws -> Data {
-            var object = try XCTUnwrap(JSONSerialization.jsonObject(with: genuine) as? [String: Any])
-            XCTAssertNotNil(object[key], key)
-            object[key] = value
-            return try JSONSerialization.data(withJSONObject: object)
+        // The entry: the body's SHA-256 in hex, then the body in CompactCoding's form.
+        struct Entry: Codable { var format, build, file, path, host: String; var state: DesiredState }
+        let body = Array(genuine.dropFirst(64))
+        XCTAssertEqual(String(decoding: genuine.prefix(64), as: UTF8.self), SHA256.hex(body))
+        let entry = try CompactCoding.decode(Entry.self, from: body)
+        XCTAssertEqual(entry.host, "hv01")
+        func sealed(_ body: [UInt8]) -> Data { Data(SHA256.hex(body).utf8) + Data(body) }
+        func edited(_ key: WritableKeyPath<Entry, String>, _ value: String) throws -> Data {
+            var changed = entry
+            changed[keyPath: key] = value
+            return sealed(try CompactCoding.encode(changed))
         }
+        var flipped = body
+        flipped[body.count / 2] ^= 0x01
+        var otherMTU = entry
+        otherMTU.state.bridges[0].mtu = 1234
         let tamperings: [(String, () throws -> Void)] = [
             ("cut short", { try Data(genuine.dropLast(40)).write(to: URL(fileURLWithPath: target)) }),
-            ("not JSON", { try Data("poolnet".utf8).write(to: URL(fileURLWithPath: target)) }),
+            ("not an entry", { try Data("poolnet".utf8).write(to: URL(fileURLWithPath: target)) }),
+            ("a byte changed, the digest kept", { try (Data(genuine.prefix(64)) + Data(flipped)).write(to: URL(fileURLWithPath: target)) }),
+            ("a valid body sealed under a wrong digest", {
+                try (Data(SHA256.hex(body).utf8.reversed()) + Data(try CompactCoding.encode(otherMTU))).write(to: URL(fileURLWithPath: target))
+            }),
+            ("resealed garbage", { try sealed(Array(repeating: 0x07, count: 100)).write(to: URL(fileURLWithPath: target)) }),
             ("a symlink to a genuine copy", {
                 try genuine.write(to: URL(fileURLWithPath: elsewhere)); chmod(elsewhere, 0o600)
                 XCTAssertEqual(symlink(elsewhere, target), 0)
             }),
             ("writable by others", { try genuine.write(to: URL(fileURLWithPath: target)); chmod(target, 0o666) }),
-            ("another build's", { try edited("build", String(repeating: "0", count: 64)).write(to: URL(fileURLWithPath: target)) }),
-            ("another file's", { try edited("file", String(repeating: "1", count: 64)).write(to: URL(fileURLWithPath: target)) }),
-            ("another host's", { try edited("host", "hv02").write(to: URL(fileURLWithPath: target)) }),
-            ("the file under another path", { try edited("path", "/elsewhere/demo.yaml").write(to: URL(fileURLWithPath: target)) }),
-            ("another format", { try edited("format", "poolnet-resolved/v0").write(to: URL(fileURLWithPath: target)) }),
+            ("another build's", { try edited(\.build, String(repeating: "0", count: 64)).write(to: URL(fileURLWithPath: target)) }),
+            ("another file's", { try edited(\.file, String(repeating: "1", count: 64)).write(to: URL(fileURLWithPath: target)) }),
+            ("another host's", { try edited(\.host, "hv02").write(to: URL(fileURLWithPath: target)) }),
+            ("the file under another path", { try edited(\.path, "/elsewhere/demo.yaml").write(to: URL(fileURLWithPath: target)) }),
+            ("another format", { try edited(\.format, "poolnet-resolved/v0").write(to: URL(fileURLWithPath: target)) }),
         ]
-        XCTAssertTrue(text.contains("\"host\":\"hv01\""), text.prefix(300).description)
         for (what, tamper) in tamperings {
             unlink(target)
             try tamper()

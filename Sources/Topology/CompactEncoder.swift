@@ -1,0 +1,255 @@
+import HostState
+
+/// A binary form of `Codable` values for the resolved-state cache: JSONDecoder spent ~50 ms on a
+/// 1,000-NIC host's state (a no-op's largest part), mostly in one keyed container per source
+/// mark, sysctl key and address. Here those leaves are written flat (`CompactTag.mark`, `.sysctl`,
+/// `.prefix`) and objects and arrays carry their byte length, so a container skips a value
+/// without reading it. Private to poolnet: the format is versioned by the cache's build key.
+///
+/// Layout: a tag byte, then: unsigned LEB128 (`.uint`), zigzag LEB128 (`.int`), 8 bytes
+/// (`.double`), length + UTF-8 (`.string`), length + count + entries (`.object`: key string,
+/// value; `.array`: values), or a leaf's fields.
+enum CompactTag: UInt8 {
+    case null = 0, no, yes, uint, int, double, string, object, array, mark, sysctl, prefix
+}
+
+public enum CompactCoding {
+    public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let encoder = CompactEncoder()
+        try encoder.encodeValue(value)
+        var out: [UInt8] = []
+        encoder.root.write(into: &out)
+        return out
+    }
+
+    public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+        try bytes.withUnsafeBufferPointer { buffer in
+            let reader = CompactReader(buffer)
+            var cursor = 0
+            let value = try CompactDecoder(reader: reader, offset: 0, codingPath: []).decodeValue(T.self, cursor: &cursor)
+            guard cursor == buffer.count else { throw reader.corrupt(cursor, "trailing bytes") }
+            return value
+        }
+    }
+}
+
+/// A tree built while encoding (containers are handed out before their contents are known),
+/// written once at the end with each object's and array's length.
+final class CompactNode {
+    enum Value {
+        case leaf([UInt8])
+        case object([(String, CompactNode)])
+        case array([CompactNode])
+        case empty
+    }
+    var value: Value = .empty
+
+    func write(into out: inout [UInt8]) {
+        switch value {
+        case .empty: out.append(CompactTag.null.rawValue)
+        case .leaf(let bytes): out += bytes
+        case .object(let entries):
+            var body: [UInt8] = []
+            for (key, node) in entries {
+                CompactWrite.string(key, into: &body)
+                node.write(into: &body)
+            }
+            Self.container(.object, count: entries.count, body: body, into: &out)
+        case .array(let nodes):
+            var body: [UInt8] = []
+            for node in nodes { node.write(into: &body) }
+            Self.container(.array, count: nodes.count, body: body, into: &out)
+        }
+    }
+
+    static func container(_ tag: CompactTag, count: Int, body: [UInt8], into out: inout [UInt8]) {
+        var counted: [UInt8] = []
+        CompactWrite.unsigned(UInt64(count), into: &counted)
+        out.append(tag.rawValue)
+        CompactWrite.unsigned(UInt64(counted.count + body.count), into: &out)
+        out += counted
+        out += body
+    }
+}
+
+enum CompactWrite {
+    static func unsigned(_ value: UInt64, into out: inout [UInt8]) {
+        var v = value
+        while v >= 0x80 {
+            out.append(UInt8(v & 0x7F) | 0x80)
+            v >>= 7
+        }
+        out.append(UInt8(v))
+    }
+
+    static func signed(_ value: Int64, into out: inout [UInt8]) {
+        unsigned(UInt64(bitPattern: (value << 1) ^ (value >> 63)), into: &out)
+    }
+
+    /// Length and UTF-8, without a tag (keys, and the fields of the flat leaves).
+    static func string(_ text: String, into out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { utf8 in
+            unsigned(UInt64(utf8.count), into: &out)
+            out += utf8
+        }
+    }
+
+    /// The flat leaves, or nil for a value written through its own `encode(to:)`.
+    static func leaf(_ value: Any) -> [UInt8]? {
+        var out: [UInt8] = []
+        switch value {
+        case let mark as SourceMark:
+            out.append(CompactTag.mark.rawValue)
+            string(mark.file, into: &out)
+            signed(Int64(mark.line), into: &out)
+            signed(Int64(mark.column), into: &out)
+        case let key as SysctlKey:
+            out.append(CompactTag.sysctl.rawValue)
+            out.append(key.family == .ipv4 ? 4 : 6)
+            string(key.link, into: &out)
+            string(key.name, into: &out)
+        case let prefix as IPPrefix:
+            out.append(CompactTag.prefix.rawValue)
+            out.append(UInt8(prefix.bytes.count))
+            out += prefix.bytes
+            unsigned(UInt64(prefix.prefixLength), into: &out)
+        default:
+            return nil
+        }
+        return out
+    }
+}
+
+final class CompactEncoder: Encoder {
+    let root: CompactNode
+    let codingPath: [any CodingKey]
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    init(node: CompactNode = CompactNode(), codingPath: [any CodingKey] = []) {
+        root = node
+        self.codingPath = codingPath
+    }
+
+    func encodeValue<T: Encodable>(_ value: T) throws {
+        if let leaf = CompactWrite.leaf(value) { root.value = .leaf(leaf) } else { try value.encode(to: self) }
+    }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        if case .object = root.value {} else { root.value = .object([]) }
+        return KeyedEncodingContainer(KeyedContainer(node: root, codingPath: codingPath))
+    }
+
+    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+        if case .array = root.value {} else { root.value = .array([]) }
+        return UnkeyedContainer(node: root, codingPath: codingPath)
+    }
+
+    func singleValueContainer() -> any SingleValueEncodingContainer { SingleContainer(node: root, codingPath: codingPath) }
+
+    static func primitive<T: Encodable>(_ value: T) -> [UInt8]? {
+        var out: [UInt8] = []
+        switch value {
+        case let v as Bool: out.append(v ? CompactTag.yes.rawValue : CompactTag.no.rawValue)
+        case let v as String:
+            out.append(CompactTag.string.rawValue)
+            CompactWrite.string(v, into: &out)
+        case let v as Double:
+            out.append(CompactTag.double.rawValue)
+            withUnsafeBytes(of: v.bitPattern.littleEndian) { out += $0 }
+        case let v as Float: return primitive(Double(v))
+        case let v as any FixedWidthInteger & SignedInteger:
+            out.append(CompactTag.int.rawValue)
+            CompactWrite.signed(Int64(v), into: &out)
+        case let v as any FixedWidthInteger & UnsignedInteger:
+            out.append(CompactTag.uint.rawValue)
+            CompactWrite.unsigned(UInt64(v), into: &out)
+        default: return CompactWrite.leaf(value)
+        }
+        return out
+    }
+
+    static func node<T: Encodable>(_ value: T, codingPath: [any CodingKey]) throws -> CompactNode {
+        let node = CompactNode()
+        if let bytes = primitive(value) { node.value = .leaf(bytes) } else { try value.encode(to: CompactEncoder(node: node, codingPath: codingPath)) }
+        return node
+    }
+
+    struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
+        let node: CompactNode
+        let codingPath: [any CodingKey]
+
+        func append(_ key: Key, _ child: CompactNode) {
+            guard case .object(var entries) = node.value else { return }
+            node.value = .empty
+            entries.append((key.stringValue, child))
+            node.value = .object(entries)
+        }
+
+        mutating func encodeNil(forKey key: Key) throws { append(key, CompactNode()) }
+        mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+            append(key, try CompactEncoder.node(value, codingPath: codingPath + [key]))
+        }
+        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+            let child = CompactNode()
+            append(key, child)
+            return CompactEncoder(node: child, codingPath: codingPath + [key]).container(keyedBy: keyType)
+        }
+        mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+            let child = CompactNode()
+            append(key, child)
+            return CompactEncoder(node: child, codingPath: codingPath + [key]).unkeyedContainer()
+        }
+        mutating func superEncoder() -> any Encoder { superEncoder(forKey: Key(stringValue: "super")!) }
+        mutating func superEncoder(forKey key: Key) -> any Encoder {
+            let child = CompactNode()
+            append(key, child)
+            return CompactEncoder(node: child, codingPath: codingPath + [key])
+        }
+    }
+
+    struct UnkeyedContainer: UnkeyedEncodingContainer {
+        let node: CompactNode
+        let codingPath: [any CodingKey]
+        var count: Int {
+            if case .array(let nodes) = node.value { return nodes.count }
+            return 0
+        }
+
+        func append(_ child: CompactNode) {
+            guard case .array(var nodes) = node.value else { return }
+            node.value = .empty
+            nodes.append(child)
+            node.value = .array(nodes)
+        }
+
+        mutating func encodeNil() throws { append(CompactNode()) }
+        mutating func encode<T: Encodable>(_ value: T) throws { append(try CompactEncoder.node(value, codingPath: codingPath)) }
+        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+            let child = CompactNode()
+            append(child)
+            return CompactEncoder(node: child, codingPath: codingPath).container(keyedBy: keyType)
+        }
+        mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+            let child = CompactNode()
+            append(child)
+            return CompactEncoder(node: child, codingPath: codingPath).unkeyedContainer()
+        }
+        mutating func superEncoder() -> any Encoder {
+            let child = CompactNode()
+            append(child)
+            return CompactEncoder(node: child, codingPath: codingPath)
+        }
+    }
+
+    struct SingleContainer: SingleValueEncodingContainer {
+        let node: CompactNode
+        let codingPath: [any CodingKey]
+        mutating func encodeNil() throws { node.value = .empty }
+        mutating func encode<T: Encodable>(_ value: T) throws {
+            if let bytes = CompactEncoder.primitive(value) { node.value = .leaf(bytes) } else {
+                try value.encode(to: CompactEncoder(node: node, codingPath: codingPath))
+            }
+        }
+    }
+}
