@@ -16,7 +16,19 @@ public struct SysctlKey: Hashable, Sendable, Codable, Comparable, CustomStringCo
     /// The path under /proc/sys.
     public var path: String { "net/\(family.rawValue)/conf/\(link)/\(name)" }
     /// `net.ipv4.conf.eth1/30.rp_filter`, the sysctl(8) spelling (dots in names become slashes).
-    public var description: String { "net.\(family.rawValue).conf.\(String(link.map { $0 == "." ? "/" : $0 })).\(name)" }
+    public var description: String {
+        // Built from bytes: mapping Characters was most of sorting a 1,000-NIC host's keys. A '.'
+        // byte is never part of a multi-byte UTF-8 sequence, so the mapped bytes stay valid.
+        let link = self.link.utf8.contains(0x2E) ? String(decoding: self.link.utf8.map { $0 == 0x2E ? 0x2F : $0 }, as: UTF8.self) : self.link
+        var text = "net."
+        text.reserveCapacity(14 + link.utf8.count + name.utf8.count)
+        text += family.rawValue
+        text += ".conf."
+        text += link
+        text += "."
+        text += name
+        return text
+    }
 
     public func on(_ link: String) -> SysctlKey { SysctlKey(family, link, name) }
 
