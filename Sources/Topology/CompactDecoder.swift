@@ -46,10 +46,12 @@ struct CompactReader {
         return String(decoding: UnsafeBufferPointer(rebasing: bytes[cursor..<cursor + n]), as: UTF8.self)
     }
 
-    func keyEquals(_ key: String, at offset: Int) -> Bool {
+    /// Whether the key written at `offset` (length-prefixed, checked when its object was read) is `key`.
+    func keyEquals(_ key: UnsafeBufferPointer<UInt8>, at offset: Int) -> Bool {
         var cursor = offset
-        guard let n = try? length(&cursor) else { return false }
-        return key.utf8.elementsEqual(UnsafeBufferPointer(rebasing: bytes[cursor..<cursor + n]))
+        guard let n = try? length(&cursor), n == key.count else { return false }
+        for i in 0..<n where bytes[cursor + i] != key[i] { return false }
+        return true
     }
 
     func tag(at cursor: Int) throws -> CompactTag {

@@ -60,21 +60,47 @@ struct CompactDecoder: Decoder {
             }
         }
 
-        func find(_ key: Key) throws -> Int {
-            let name = key.stringValue
-            guard let entry = entries.first(where: { reader.keyEquals(name, at: $0.key) }) else {
-                throw DecodingError.keyNotFound(key, .init(codingPath: [], debugDescription: "no \(name)"))
-            }
-            return entry.value
+        /// The value's offset, nil when the object has no such key.
+        func lookUp(_ key: Key) -> Int? {
+            var name = key.stringValue
+            return name.withUTF8 { utf8 in entries.first { reader.keyEquals(utf8, at: $0.key) }?.value }
         }
 
-        func contains(_ key: Key) -> Bool { (try? find(key)) != nil }
+        func find(_ key: Key) throws -> Int {
+            guard let offset = lookUp(key) else {
+                throw DecodingError.keyNotFound(key, .init(codingPath: [], debugDescription: "no \(key.stringValue)"))
+            }
+            return offset
+        }
+
+        func contains(_ key: Key) -> Bool { lookUp(key) != nil }
         func decodeNil(forKey key: Key) throws -> Bool { try reader.tag(at: try find(key)) == .null }
 
         func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
             var cursor = try find(key)
             return try CompactDecoder(reader: reader, offset: cursor).decodeValue(T.self, cursor: &cursor)
         }
+
+        /// One look-up instead of the default's three (contains, decodeNil, decode).
+        func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+            guard var cursor = lookUp(key), try reader.tag(at: cursor) != .null else { return nil }
+            return try CompactDecoder(reader: reader, offset: cursor).decodeValue(T.self, cursor: &cursor)
+        }
+        func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? { try present(type, key) }
+        func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? { try present(type, key) }
+        func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? { try present(type, key) }
+        func decodeIfPresent(_ type: Float.Type, forKey key: Key) throws -> Float? { try present(type, key) }
+        func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try present(type, key) }
+        func decodeIfPresent(_ type: Int8.Type, forKey key: Key) throws -> Int8? { try present(type, key) }
+        func decodeIfPresent(_ type: Int16.Type, forKey key: Key) throws -> Int16? { try present(type, key) }
+        func decodeIfPresent(_ type: Int32.Type, forKey key: Key) throws -> Int32? { try present(type, key) }
+        func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? { try present(type, key) }
+        func decodeIfPresent(_ type: UInt.Type, forKey key: Key) throws -> UInt? { try present(type, key) }
+        func decodeIfPresent(_ type: UInt8.Type, forKey key: Key) throws -> UInt8? { try present(type, key) }
+        func decodeIfPresent(_ type: UInt16.Type, forKey key: Key) throws -> UInt16? { try present(type, key) }
+        func decodeIfPresent(_ type: UInt32.Type, forKey key: Key) throws -> UInt32? { try present(type, key) }
+        func decodeIfPresent(_ type: UInt64.Type, forKey key: Key) throws -> UInt64? { try present(type, key) }
+        private func present<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T? { try decodeIfPresent(type, forKey: key) }
         func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try decode(type, key) }
         func decode(_ type: String.Type, forKey key: Key) throws -> String { try decode(type, key) }
         func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try decode(type, key) }

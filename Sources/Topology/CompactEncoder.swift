@@ -95,26 +95,29 @@ enum CompactWrite {
         }
     }
 
-    /// The flat leaves, or nil for a value written through its own `encode(to:)`.
-    static func leaf(_ value: Any) -> [UInt8]? {
+    /// The flat leaves, or nil for a value written through its own `encode(to:)`. Types are
+    /// compared by identity: a failed cast to an existential is a protocol-conformance search.
+    static func leaf<T>(_ value: T) -> [UInt8]? {
         var out: [UInt8] = []
-        switch value {
-        case let mark as SourceMark:
+        if T.self == SourceMark.self {
+            let mark = unsafeBitCast(value, to: SourceMark.self)
             out.append(CompactTag.mark.rawValue)
             string(mark.file, into: &out)
             signed(Int64(mark.line), into: &out)
             signed(Int64(mark.column), into: &out)
-        case let key as SysctlKey:
+        } else if T.self == SysctlKey.self {
+            let key = unsafeBitCast(value, to: SysctlKey.self)
             out.append(CompactTag.sysctl.rawValue)
             out.append(key.family == .ipv4 ? 4 : 6)
             string(key.link, into: &out)
             string(key.name, into: &out)
-        case let prefix as IPPrefix:
+        } else if T.self == IPPrefix.self {
+            let prefix = unsafeBitCast(value, to: IPPrefix.self)
             out.append(CompactTag.prefix.rawValue)
             out.append(UInt8(prefix.bytes.count))
             out += prefix.bytes
             unsigned(UInt64(prefix.prefixLength), into: &out)
-        default:
+        } else {
             return nil
         }
         return out
@@ -132,7 +135,7 @@ final class CompactEncoder: Encoder {
     }
 
     func encodeValue<T: Encodable>(_ value: T) throws {
-        if let leaf = CompactWrite.leaf(value) { root.value = .leaf(leaf) } else { try value.encode(to: self) }
+        if let bytes = Self.primitive(value) { root.value = .leaf(bytes) } else { try value.encode(to: self) }
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
@@ -148,25 +151,42 @@ final class CompactEncoder: Encoder {
     func singleValueContainer() -> any SingleValueEncodingContainer { SingleContainer(node: root, codingPath: codingPath) }
 
     static func primitive<T: Encodable>(_ value: T) -> [UInt8]? {
-        var out: [UInt8] = []
-        switch value {
-        case let v as Bool: out.append(v ? CompactTag.yes.rawValue : CompactTag.no.rawValue)
-        case let v as String:
-            out.append(CompactTag.string.rawValue)
-            CompactWrite.string(v, into: &out)
-        case let v as Double:
-            out.append(CompactTag.double.rawValue)
-            withUnsafeBytes(of: v.bitPattern.littleEndian) { out += $0 }
-        case let v as Float: return primitive(Double(v))
-        case let v as any FixedWidthInteger & SignedInteger:
-            out.append(CompactTag.int.rawValue)
-            CompactWrite.signed(Int64(v), into: &out)
-        case let v as any FixedWidthInteger & UnsignedInteger:
-            out.append(CompactTag.uint.rawValue)
-            CompactWrite.unsigned(UInt64(v), into: &out)
-        default: return CompactWrite.leaf(value)
+        func integer<I: FixedWidthInteger>(_ type: I.Type) -> [UInt8] {
+            let v = unsafeBitCast(value, to: I.self)
+            var out: [UInt8] = []
+            if I.isSigned {
+                out.append(CompactTag.int.rawValue)
+                CompactWrite.signed(Int64(v), into: &out)
+            } else {
+                out.append(CompactTag.uint.rawValue)
+                CompactWrite.unsigned(UInt64(v), into: &out)
+            }
+            return out
         }
-        return out
+        if T.self == String.self {
+            var out: [UInt8] = [CompactTag.string.rawValue]
+            CompactWrite.string(unsafeBitCast(value, to: String.self), into: &out)
+            return out
+        }
+        if T.self == Bool.self { return [unsafeBitCast(value, to: Bool.self) ? CompactTag.yes.rawValue : CompactTag.no.rawValue] }
+        if T.self == Int.self { return integer(Int.self) }
+        if T.self == UInt32.self { return integer(UInt32.self) }
+        if let leaf = CompactWrite.leaf(value) { return leaf }
+        if T.self == Int8.self { return integer(Int8.self) }
+        if T.self == Int16.self { return integer(Int16.self) }
+        if T.self == Int32.self { return integer(Int32.self) }
+        if T.self == Int64.self { return integer(Int64.self) }
+        if T.self == UInt.self { return integer(UInt.self) }
+        if T.self == UInt8.self { return integer(UInt8.self) }
+        if T.self == UInt16.self { return integer(UInt16.self) }
+        if T.self == UInt64.self { return integer(UInt64.self) }
+        if T.self == Double.self || T.self == Float.self {
+            let double = T.self == Double.self ? unsafeBitCast(value, to: Double.self) : Double(unsafeBitCast(value, to: Float.self))
+            var out: [UInt8] = [CompactTag.double.rawValue]
+            withUnsafeBytes(of: double.bitPattern.littleEndian) { out += $0 }
+            return out
+        }
+        return nil
     }
 
     static func node<T: Encodable>(_ value: T, codingPath: [any CodingKey]) throws -> CompactNode {
