@@ -137,19 +137,10 @@ struct HostResolver {
             }
             if prefix.family == .ipv4, prefix.prefixLength < 31 {
                 if prefix.isNetworkAddress { throw fail("address \(prefix) is the network address of its subnet", at: item) }
-                let host = Array(prefix.bytes)
-                let broadcast = IPPrefix(bytes: zip(prefix.network.bytes, mask(prefix)).map { $0 | ~$1 }, prefixLength: prefix.prefixLength)
-                if host == broadcast.bytes { throw fail("address \(prefix) is the broadcast address of its subnet", at: item) }
+                if prefix.isBroadcastAddress { throw fail("address \(prefix) is the broadcast address of its subnet", at: item) }
             }
             return DesiredAddress(prefix: prefix, mark: item.mark)
         } }
         return try problems.finish(found)
-    }
-
-    private func mask(_ p: IPPrefix) -> [UInt8] {
-        (0..<p.bytes.count).map { i in
-            let bits = max(0, min(8, p.prefixLength - i * 8))
-            return bits == 0 ? 0 : UInt8(0xFF << (8 - bits) & 0xFF)
-        }
     }
 }
