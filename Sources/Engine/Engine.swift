@@ -148,7 +148,7 @@ public struct Engine: Sendable {
                                  vxlanRemotes: !(desired?.vxlans.isEmpty ?? true))
         if let desired {
             // promote_secondaries only for links with two IPv4 addresses in one subnet.
-            let keys = Set(desired.sysctlKeysToRead + state.promoteSecondariesKeysToRead).sortedByName()
+            let keys = desired.sysctlKeysToRead.union(state.promoteSecondariesKeysToRead).sortedByName()
             if !keys.isEmpty { state.sysctls = SysctlStore().read(keys) }
         }
         try keeper?.readOwnership(into: &state, using: socket)

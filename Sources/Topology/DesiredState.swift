@@ -54,13 +54,18 @@ public struct DesiredState: Sendable, Equatable, Codable {
     }
 
     /// The sysctls to read: each storage NIC's, and the `all` and `default` values that decide
-    /// the effective value and what a new device starts with.
-    public var sysctlKeysToRead: [SysctlKey] {
+    /// the effective value and what a new device starts with. Unordered: the reader sorts them
+    /// once with its own keys.
+    public var sysctlKeysToRead: Set<SysctlKey> {
         var keys = Set<SysctlKey>()
         for nic in nics {
-            for key in nic.sysctls.keys { keys.formUnion([key, key.on("all"), key.on("default")]) }
+            for key in nic.sysctls.keys {
+                keys.insert(key)
+                keys.insert(key.on("all"))
+                keys.insert(key.on("default"))
+            }
         }
-        return keys.sortedByName()
+        return keys
     }
 
     /// Whether any bridge VLAN membership is managed (then the bridge VLAN class is read).

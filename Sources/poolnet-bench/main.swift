@@ -1,13 +1,16 @@
 import Foundation
 import SystemCalls
 
-// poolnet-bench [--sizes 10,100,1000] [--runs 3] [--workload bridges|vlan-bond] [--poolnet PATH] [--json FILE]
+// poolnet-bench [--sizes 10,100,1000] [--runs 3] [--workload bridges|vlan-bond] [--poolnet PATH] [--json FILE] [--prune yes|no]
 // Times poolnet against `ip -batch` on W(N) in fresh network namespaces, side by side in one run.
 var sizes = [10, 100, 1000]
 var runs = 3
 var poolnet = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("poolnet").path
 var jsonPath: String?
 var kind = Workload.Kind.bridges
+// `--prune no` leaves out the prune row: `ip` deleting 1,000 devices one by one takes a minute or
+// two per run, and pruning is bounded by the kernel's per-device cost (docs/performance.md).
+var prune = true
 var args = Array(CommandLine.arguments.dropFirst())
 while !args.isEmpty {
     let flag = args.removeFirst()
@@ -18,6 +21,9 @@ while !args.isEmpty {
     case "--runs": runs = max(1, Int(value) ?? 3)
     case "--poolnet": poolnet = value
     case "--json": jsonPath = value
+    case "--prune":
+        guard value == "yes" || value == "no" else { fatalError("--prune: yes or no") }
+        prune = value == "yes"
     case "--workload":
         guard let k = Workload.Kind(rawValue: value) else {
             fatalError("--workload: one of \(Workload.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -100,8 +106,17 @@ for n in sizes {
                 if let batch = w.poolBridgeSmallChange { sample = sample + (try Measure.must(["bridge", "-n", nsI, "-batch", try w.write("small.bridge", batch)])) }
                 return sample
             }())
-        add("prune all (poolnet) vs delete one by one (ip)", try Measure.must(pn("apply", empty, "--state-dir", state), ok: [2]),
-            try Measure.must(["ip", "-n", nsI, "-batch", try w.write("delete.batch", w.ipDelete)]))
+        if prune {
+            add("prune all (poolnet) vs delete one by one (ip)", try Measure.must(pn("apply", empty, "--state-dir", state), ok: [2]),
+                try Measure.must(["ip", "-n", nsI, "-batch", try w.write("delete.batch", w.ipDelete)]))
+        } else {
+            // Untimed: the links both tools created join the NICs' group, so that the next run's
+            // group delete takes them down before it starts, not during its timings.
+            let regroup = w.ipDelete.split(separator: "\n").compactMap { line -> String? in
+                line.hasPrefix("link del ") ? "link set \(line.dropFirst("link del ".count)) group \(Workload.nicGroup)" : nil
+            }.joined(separator: "\n") + "\n"
+            for ns in [nsP, nsI] { _ = try? Measure.run(["ip", "-force", "-n", ns, "-batch", try w.write("regroup.batch", regroup)]) }
+        }
     }
     for (op, s) in samples.sorted(by: { $0.key < $1.key }) {
         let p = Measure.median(s.p.map(\.seconds)), i = Measure.median(s.i.map(\.seconds))
