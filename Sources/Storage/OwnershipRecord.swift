@@ -179,8 +179,6 @@ public struct OwnershipRecord: Codable, Sendable, Equatable {
             record.unassigned = entries == PoolRecord() ? nil : entries
         }
         guard record != before || !FileManager.default.fileExists(atPath: path) else { return }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        try StateFile.replace(path, with: Data(try encoder.encode(record)) + Data("\n".utf8))
+        try StateFile.replace(path, with: Data(OwnershipRecordWriter.bytes(record) + [0x0A]))
     }
 }

@@ -77,6 +77,26 @@ final class OwnershipRecordReaderTests: XCTestCase {
         XCTAssertGreaterThan(agreed, 0, "some mangled records are still valid (a changed digit, an inserted space)")
     }
 
+    /// `OwnershipRecordWriter` writes JSONEncoder's bytes ([.sortedKeys, .prettyPrinted]): names
+    /// with every kind of escape, vports, adopted entries, empty and missing parts.
+    func testTheWriterWritesJSONEncodersBytes() throws {
+        let odd = ["\u{0}", "\u{1}", "\u{8}", "\u{C}", "\n", "\r", "\t", "\u{1B}", "\u{1F}", "\u{7F}", "\"", "\\", "/", "é", "\u{1F600}", "Z", "a"]
+        var compared = 0
+        for round in 0..<400 {
+            var record = round == 0 ? OwnershipRecord() : randomRecord()
+            if round % 3 == 0, !record.pools.isEmpty {
+                let key = record.pools.keys.sorted()[0]
+                record.pools[key]?.fcVPorts = Set((0..<Int.random(in: 1...3, using: &rng)).map { _ in WWN(UInt64.random(in: 0...UInt64.max, using: &rng)) })
+                record.pools[key]?.iscsiIfaces.insert(odd.shuffled(using: &rng).prefix(4).joined())
+            }
+            if round % 4 == 1 { record.pools[odd.shuffled(using: &rng).prefix(3).joined()] = PoolRecord() }
+            let expected = try encoded(record, pretty: true)
+            XCTAssertEqual(OwnershipRecordWriter.bytes(record), expected, String(decoding: expected, as: UTF8.self))
+            compared += 1
+        }
+        XCTAssertEqual(compared, 400)
+    }
+
     func testPrefixesReadAsIPPrefixReadsThem() {
         let alphabet = Array("0123456789./:a ".utf8)
         var texts = ["10.0.0.1/24", "10.0.0.1/0", "10.0.0.1/32", "10.0.0.1/33", "10.0.0.1/08", "10.0.0.1/", "10.0.0.1", "10.0.0.1/2/4",
