@@ -17,9 +17,17 @@ public struct SysctlKey: Hashable, Sendable, Codable, Comparable, CustomStringCo
     public var path: String { "net/\(family.rawValue)/conf/\(link)/\(name)" }
     /// `net.ipv4.conf.eth1/30.rp_filter`, the sysctl(8) spelling (dots in names become slashes).
     public var description: String {
-        // Built from bytes: mapping Characters was most of sorting a 1,000-NIC host's keys. A '.'
-        // byte is never part of a multi-byte UTF-8 sequence, so the mapped bytes stay valid.
-        let link = self.link.utf8.contains(0x2E) ? String(decoding: self.link.utf8.map { $0 == 0x2E ? 0x2F : $0 }, as: UTF8.self) : self.link
+        // Built from bytes: mapping Characters was most of sorting a 1,000-NIC host's keys. A name
+        // that is not ASCII keeps the Character mapping, which leaves a dot that a combining mark
+        // follows (one Character) as it is.
+        let link: String
+        if !self.link.utf8.contains(0x2E) {
+            link = self.link
+        } else if self.link.utf8.allSatisfy({ $0 < 0x80 }) {
+            link = String(decoding: self.link.utf8.map { $0 == 0x2E ? 0x2F : $0 }, as: UTF8.self)
+        } else {
+            link = String(self.link.map { $0 == "." ? "/" : $0 })
+        }
         var text = "net."
         text.reserveCapacity(14 + link.utf8.count + name.utf8.count)
         text += family.rawValue

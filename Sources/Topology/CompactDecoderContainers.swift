@@ -41,7 +41,8 @@ struct CompactDecoder: Decoder {
             var cursor = offset
             let (count, end) = try reader.container(.object, &cursor, [])
             var entries: [(key: Int, value: Int)] = []
-            entries.reserveCapacity(count)
+            // An entry takes at least two bytes: a forged count reserves no more than the bytes allow.
+            entries.reserveCapacity(min(count, (end - cursor) / 2))
             for _ in 0..<count {
                 let key = cursor
                 cursor += try reader.length(&cursor)
@@ -63,7 +64,8 @@ struct CompactDecoder: Decoder {
         /// The value's offset, nil when the object has no such key.
         func lookUp(_ key: Key) -> Int? {
             var name = key.stringValue
-            return name.withUTF8 { utf8 in entries.first { reader.keyEquals(utf8, at: $0.key) }?.value }
+            // The last of duplicate keys wins, as in JSONDecoder.
+            return name.withUTF8 { utf8 in entries.last { reader.keyEquals(utf8, at: $0.key) }?.value }
         }
 
         func find(_ key: Key) throws -> Int {
@@ -123,7 +125,13 @@ struct CompactDecoder: Decoder {
         func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
             try UnkeyedContainer(reader: reader, offset: try find(key))
         }
-        func superDecoder() throws -> any Decoder { try superDecoder(forKey: Key(stringValue: "super")!) }
+        func superDecoder() throws -> any Decoder {
+            var name = "super"
+            guard let offset = name.withUTF8({ utf8 in entries.last { reader.keyEquals(utf8, at: $0.key) }?.value }) else {
+                throw reader.corrupt(0, "no super")
+            }
+            return CompactDecoder(reader: reader, offset: offset)
+        }
         func superDecoder(forKey key: Key) throws -> any Decoder { CompactDecoder(reader: reader, offset: try find(key)) }
     }
 
@@ -152,7 +160,7 @@ struct CompactDecoder: Decoder {
         }
 
         mutating func decodeNil() throws -> Bool {
-            guard !isAtEnd, try reader.tag(at: cursor) == .null else { return false }
+            guard !isAtEnd, cursor < end, try reader.tag(at: cursor) == .null else { return false }
             cursor += 1
             currentIndex += 1
             return true
@@ -184,19 +192,25 @@ struct CompactDecoder: Decoder {
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
             let at = try next()
             let container = try KeyedContainer<NestedKey>(reader: reader, offset: at)
-            try reader.skip(&cursor)
+            try skipWithin()
             return KeyedDecodingContainer(container)
         }
         mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
             let at = try next()
             let container = try UnkeyedContainer(reader: reader, offset: at)
-            try reader.skip(&cursor)
+            try skipWithin()
             return container
         }
         mutating func superDecoder() throws -> any Decoder {
             let at = try next()
-            try reader.skip(&cursor)
+            try skipWithin()
             return CompactDecoder(reader: reader, offset: at)
+        }
+
+        /// Past the current value, which must end inside the array.
+        private mutating func skipWithin() throws {
+            try reader.skip(&cursor)
+            guard cursor <= end else { throw reader.corrupt(cursor, "value past its array") }
         }
     }
 

@@ -13,13 +13,20 @@ enum CompactTag: UInt8 {
     case null = 0, no, yes, uint, int, double, string, object, array, mark, sysctl, prefix
 }
 
+/// One constraint beyond Codable's: a type that writes a source mark, sysctl key or prefix
+/// through a container reads it back through a container (`decode(IPPrefix.self)`), not by
+/// handing its decoder to the leaf's `init(from:)`; every type of `DesiredState` does.
 public enum CompactCoding {
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         let encoder = CompactEncoder()
         try encoder.encodeValue(value)
         var out: [UInt8] = []
-        encoder.root.write(into: &out)
+        try encoder.root.write(into: &out)
         return out
+    }
+
+    struct ConflictingContainers: Error, CustomStringConvertible {
+        var description: String { "one value was written through two kinds of container" }
     }
 
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
@@ -40,24 +47,30 @@ final class CompactNode {
         case leaf([UInt8])
         case object([(String, CompactNode)])
         case array([CompactNode])
-        case empty
+        case null
+        /// An `encode(to:)` that opened no container: an empty object, as JSONEncoder writes.
+        case unwritten
+        /// Keyed and unkeyed (or single-value) writes to one value: an error, as in JSONEncoder.
+        case conflict
     }
-    var value: Value = .empty
+    var value: Value = .unwritten
 
-    func write(into out: inout [UInt8]) {
+    func write(into out: inout [UInt8]) throws {
         switch value {
-        case .empty: out.append(CompactTag.null.rawValue)
+        case .conflict: throw CompactCoding.ConflictingContainers()
+        case .null: out.append(CompactTag.null.rawValue)
+        case .unwritten: Self.container(.object, count: 0, body: [], into: &out)
         case .leaf(let bytes): out += bytes
         case .object(let entries):
             var body: [UInt8] = []
             for (key, node) in entries {
                 CompactWrite.string(key, into: &body)
-                node.write(into: &body)
+                try node.write(into: &body)
             }
             Self.container(.object, count: entries.count, body: body, into: &out)
         case .array(let nodes):
             var body: [UInt8] = []
-            for node in nodes { node.write(into: &body) }
+            for node in nodes { try node.write(into: &body) }
             Self.container(.array, count: nodes.count, body: body, into: &out)
         }
     }
@@ -139,12 +152,20 @@ final class CompactEncoder: Encoder {
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        if case .object = root.value {} else { root.value = .object([]) }
+        switch root.value {
+        case .object: break
+        case .unwritten: root.value = .object([])
+        default: root.value = .conflict
+        }
         return KeyedEncodingContainer(KeyedContainer(node: root, codingPath: codingPath))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        if case .array = root.value {} else { root.value = .array([]) }
+        switch root.value {
+        case .array: break
+        case .unwritten: root.value = .array([])
+        default: root.value = .conflict
+        }
         return UnkeyedContainer(node: root, codingPath: codingPath)
     }
 
@@ -199,14 +220,19 @@ final class CompactEncoder: Encoder {
         let node: CompactNode
         let codingPath: [any CodingKey]
 
-        func append(_ key: Key, _ child: CompactNode) {
+        func append(_ key: Key, _ child: CompactNode) { append(key.stringValue, child) }
+        func append(_ key: String, _ child: CompactNode) {
             guard case .object(var entries) = node.value else { return }
-            node.value = .empty
-            entries.append((key.stringValue, child))
+            node.value = .unwritten
+            entries.append((key, child))
             node.value = .object(entries)
         }
 
-        mutating func encodeNil(forKey key: Key) throws { append(key, CompactNode()) }
+        mutating func encodeNil(forKey key: Key) throws {
+            let null = CompactNode()
+            null.value = .null
+            append(key, null)
+        }
         mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
             append(key, try CompactEncoder.node(value, codingPath: codingPath + [key]))
         }
@@ -220,7 +246,12 @@ final class CompactEncoder: Encoder {
             append(key, child)
             return CompactEncoder(node: child, codingPath: codingPath + [key]).unkeyedContainer()
         }
-        mutating func superEncoder() -> any Encoder { superEncoder(forKey: Key(stringValue: "super")!) }
+        mutating func superEncoder() -> any Encoder {
+            // Under "super", as JSONEncoder does, whatever the Key type can spell.
+            let child = CompactNode()
+            append("super", child)
+            return CompactEncoder(node: child, codingPath: codingPath)
+        }
         mutating func superEncoder(forKey key: Key) -> any Encoder {
             let child = CompactNode()
             append(key, child)
@@ -238,12 +269,16 @@ final class CompactEncoder: Encoder {
 
         func append(_ child: CompactNode) {
             guard case .array(var nodes) = node.value else { return }
-            node.value = .empty
+            node.value = .unwritten
             nodes.append(child)
             node.value = .array(nodes)
         }
 
-        mutating func encodeNil() throws { append(CompactNode()) }
+        mutating func encodeNil() throws {
+            let null = CompactNode()
+            null.value = .null
+            append(null)
+        }
         mutating func encode<T: Encodable>(_ value: T) throws { append(try CompactEncoder.node(value, codingPath: codingPath)) }
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
             let child = CompactNode()
@@ -265,9 +300,16 @@ final class CompactEncoder: Encoder {
     struct SingleContainer: SingleValueEncodingContainer {
         let node: CompactNode
         let codingPath: [any CodingKey]
-        mutating func encodeNil() throws { node.value = .empty }
+        mutating func encodeNil() throws { set(.null) }
+        /// A second container kind on the same value is a conflict, as for keyed and unkeyed.
+        func set(_ value: CompactNode.Value) {
+            switch node.value {
+            case .unwritten, .null, .leaf: node.value = value
+            default: node.value = .conflict
+            }
+        }
         mutating func encode<T: Encodable>(_ value: T) throws {
-            if let bytes = CompactEncoder.primitive(value) { node.value = .leaf(bytes) } else {
+            if let bytes = CompactEncoder.primitive(value) { set(.leaf(bytes)) } else {
                 try value.encode(to: CompactEncoder(node: node, codingPath: codingPath))
             }
         }

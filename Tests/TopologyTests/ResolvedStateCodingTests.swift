@@ -96,7 +96,84 @@ final class ResolvedStateCodingTests: XCTestCase {
             if (try? CompactCoding.decode(DesiredState.self, from: changed)) != nil { decoded += 1 }
         }
         XCTAssertLessThan(decoded, 5000, "changed bytes are noticed at least sometimes")
-        let overlong: [UInt8] = [7] + Array(repeating: 0xFF, count: 11) + [1]
-        XCTAssertThrowsError(try CompactCoding.decode(DesiredState.self, from: overlong), "a number past 64 bits")
+    }
+
+    /// Numbers past 64 bits or past the field's range are errors (a `.uint` tag, then LEB128).
+    func testNumbersPastTheirRangeAreErrors() throws {
+        let tagUInt = try CompactCoding.encode(UInt64(1))[0]
+        XCTAssertEqual(try CompactCoding.decode(UInt64.self, from: [tagUInt] + Array(repeating: 0xFF, count: 9) + [0x01]), .max)
+        XCTAssertThrowsError(try CompactCoding.decode(UInt64.self, from: [tagUInt] + Array(repeating: 0xFF, count: 9) + [0x02]), "65 bits")
+        XCTAssertThrowsError(try CompactCoding.decode(UInt64.self, from: [tagUInt] + Array(repeating: 0xFF, count: 11) + [0x01]), "11 bytes")
+        XCTAssertThrowsError(try CompactCoding.decode(UInt64.self, from: [tagUInt, 0x80]), "cut inside a number")
+    }
+
+    /// The parts of Codable the synthesized conformances do not use, as JSONEncoder/JSONDecoder
+    /// handle them: explicit nils, super encoders, a value that opens no container, containers
+    /// nested in arrays and objects; a value written through two container kinds is an error.
+    func testTheRestOfCodableReadsBackAsJSONWould() throws {
+        struct Empty: Codable, Equatable {
+            init() {}
+            init(from decoder: Decoder) throws {}
+            func encode(to encoder: Encoder) throws {}
+        }
+        struct Handmade: Codable, Equatable {
+            var explicitNil: Int?
+            var empty: Empty?
+            var parent: String
+            var rows: [[String: Int]]
+            var pairs: [Int]
+            enum Keys: String, CodingKey { case explicitNil, empty, rows, pairs }
+            init(explicitNil: Int?, empty: Empty?, parent: String, rows: [[String: Int]], pairs: [Int]) {
+                (self.explicitNil, self.empty, self.parent, self.rows, self.pairs) = (explicitNil, empty, parent, rows, pairs)
+            }
+            init(from decoder: Decoder) throws {
+                let c = try decoder.container(keyedBy: Keys.self)
+                XCTAssertTrue(try c.decodeNil(forKey: .explicitNil))
+                explicitNil = try c.decodeIfPresent(Int.self, forKey: .explicitNil)
+                empty = try c.decodeIfPresent(Empty.self, forKey: .empty)
+                parent = try c.superDecoder().singleValueContainer().decode(String.self)
+                var rowList = try c.nestedUnkeyedContainer(forKey: .rows)
+                rows = []
+                while !rowList.isAtEnd {
+                    let row = try rowList.nestedContainer(keyedBy: Keys.self)
+                    rows.append(Dictionary(uniqueKeysWithValues: try row.allKeys.map { ($0.rawValue, try row.decode(Int.self, forKey: $0)) }))
+                }
+                var list = try c.nestedUnkeyedContainer(forKey: .pairs)
+                pairs = []
+                while !list.isAtEnd {
+                    if try list.decodeNil() { pairs.append(-1) } else { pairs.append(try list.decode(Int.self)) }
+                }
+            }
+            func encode(to encoder: Encoder) throws {
+                var c = encoder.container(keyedBy: Keys.self)
+                try c.encodeNil(forKey: .explicitNil)
+                try c.encode(empty, forKey: .empty)
+                var sup = c.superEncoder().singleValueContainer()
+                try sup.encode(parent)
+                var rowList = c.nestedUnkeyedContainer(forKey: .rows)
+                for row in rows {
+                    var r = rowList.nestedContainer(keyedBy: Keys.self)
+                    for (k, v) in row.sorted(by: { $0.key < $1.key }) { try r.encode(v, forKey: Keys(rawValue: k)!) }
+                }
+                var list = c.nestedUnkeyedContainer(forKey: .pairs)
+                for p in pairs { if p == -1 { try list.encodeNil() } else { try list.encode(p) } }
+            }
+        }
+        let value = Handmade(explicitNil: nil, empty: Empty(), parent: "base", rows: [["rows": 1, "pairs": 2], [:]], pairs: [1, -1, 3])
+        XCTAssertEqual(try CompactCoding.decode(Handmade.self, from: try CompactCoding.encode(value)), value)
+        let json = try JSONDecoder().decode(Handmade.self, from: try JSONEncoder().encode(value))
+        XCTAssertEqual(json, value, "the same value through JSON")
+        XCTAssertEqual(try CompactCoding.decode([Empty?].self, from: try CompactCoding.encode([Empty(), nil] as [Empty?])), [Empty(), nil])
+
+        struct TwoKinds: Encodable {
+            func encode(to encoder: Encoder) throws {
+                var keyed = encoder.container(keyedBy: Handmade.Keys.self)
+                try keyed.encode(1, forKey: .pairs)
+                var list = encoder.unkeyedContainer()
+                try list.encode(2)
+            }
+        }
+        XCTAssertThrowsError(try CompactCoding.encode(TwoKinds()))
+        XCTAssertThrowsError(try CompactCoding.encode([TwoKinds()]), "also nested")
     }
 }

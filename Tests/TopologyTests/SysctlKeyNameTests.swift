@@ -10,7 +10,7 @@ final class SysctlKeyNameTests: XCTestCase {
     }
 
     func testTheNameIsTheCharacterMappedOne() {
-        let links = ["eth1", "eth1.30", "eth1-a", "a.b.c", ".", "", "brü.7", "é", "e\u{301}.x", "🙂.🙂", "all", "default"]
+        let links = ["eth1", "eth1.30", "eth1-a", "a.b.c", ".", "", "brü.7", "é", "e\u{301}.x", "eth1.\u{301}", "a.\u{200D}b", ".\u{FE0F}", "🙂.🙂", "all", "default"]
         let names = ["rp_filter", "arp_ignore", "accept_ra", "", "x.y"]
         var keys: [SysctlKey] = []
         for family in [SysctlKey.Family.ipv4, .ipv6] {
