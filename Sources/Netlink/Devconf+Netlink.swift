@@ -55,9 +55,14 @@ enum Devconf {
     }
 
     /// The 32-bit values at `slots` of an array of them; nil when one lies past its end (a kernel
-    /// older than the key: its file is absent too, or the caller reads it).
+    /// older than the key: the caller reads the files).
     static func values(_ array: UnsafeRawBufferPointer, at slots: [Int]) -> [Int32]? {
-        guard let last = slots.max(), (last + 1) * 4 <= array.count else { return nil }
-        return slots.map { array.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self) }
+        var values: [Int32] = []
+        values.reserveCapacity(slots.count)
+        for slot in slots {
+            guard (slot + 1) * 4 <= array.count else { return nil }
+            values.append(array.loadUnaligned(fromByteOffset: slot * 4, as: Int32.self))
+        }
+        return values
     }
 }

@@ -58,7 +58,7 @@ public struct SysctlStore: Sendable {
     /// the names the dump does not carry, a family without devconf in the message (IPv6 off),
     /// a link not read from a dump, and `all` and `default` (not links) are read from the files.
     public func read(_ keys: [SysctlKey], links: [LinkState]) -> [SysctlValue] {
-        let linkNames = Set(keys.lazy.map(\.link).filter { !Self.pseudoDevices.contains($0) })
+        let linkNames = Set(keys.lazy.map(\.link).filter { !Self.isPseudoDevice($0) })
         var dumped: [String: DumpedSysctls?] = [:]
         for link in links where linkNames.contains(link.name) { dumped.updateValue(link.dumpedSysctls, forKey: link.name) }
         enum Source { case dump(Int), file, absent }
@@ -67,7 +67,7 @@ public struct SysctlStore: Sendable {
         var fileKeys: [SysctlKey] = []
         for key in keys where seen.insert(key).inserted {
             let source: Source
-            if Self.pseudoDevices.contains(key.link) {
+            if Self.isPseudoDevice(key.link) {
                 source = .file
             } else if let entry = dumped[key.link] {
                 if case .value(let value)? = entry?.answer(key) { source = .dump(value) } else { source = .file }
@@ -88,7 +88,7 @@ public struct SysctlStore: Sendable {
     }
 
     /// The `conf` directories that are not links.
-    static let pseudoDevices: Set<String> = ["all", "default"]
+    static func isPseudoDevice(_ link: String) -> Bool { link == "all" || link == "default" }
 
     /// The integer a sysctl file holds, as `Int(text.trimmingCharacters(in: .whitespacesAndNewlines))`
     /// of its UTF-8 text: nil for a file that is not UTF-8 or not one integer.
