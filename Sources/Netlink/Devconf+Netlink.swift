@@ -44,25 +44,21 @@ enum Devconf {
             switch Int32(family.type) {
             case AF_INET:
                 guard let conf = family.nested.first(Int(IFLA_INET_CONF)) else { continue }
-                result.ipv4 = values(conf.payload, at: ipv4Slots)
+                fill(&result, .ipv4, from: conf.payload, at: ipv4Slots)
             case AF_INET6:
                 guard let conf = family.nested.first(Int(IFLA_INET6_CONF)) else { continue }
-                result.ipv6 = values(conf.payload, at: ipv6Slots)
+                fill(&result, .ipv6, from: conf.payload, at: ipv6Slots)
             default: continue
             }
         }
         return result
     }
 
-    /// The 32-bit values at `slots` of an array of them; nil when one lies past its end (a kernel
-    /// older than the key: the caller reads the files).
-    static func values(_ array: UnsafeRawBufferPointer, at slots: [Int]) -> [Int32]? {
-        var values: [Int32] = []
-        values.reserveCapacity(slots.count)
-        for slot in slots {
-            guard (slot + 1) * 4 <= array.count else { return nil }
-            values.append(array.loadUnaligned(fromByteOffset: slot * 4, as: Int32.self))
-        }
-        return values
+    /// Sets `family`'s values from the 32-bit values at `slots` of an array of them; leaves the
+    /// family unset when a slot lies past its end (a kernel older than the key: the caller reads
+    /// the files).
+    static func fill(_ result: inout DumpedSysctls, _ family: SysctlKey.Family, from array: UnsafeRawBufferPointer, at slots: [Int]) {
+        for slot in slots where (slot + 1) * 4 > array.count { return }
+        result.set(family) { array.loadUnaligned(fromByteOffset: slots[$0] * 4, as: Int32.self) }
     }
 }

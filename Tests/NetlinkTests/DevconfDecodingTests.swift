@@ -62,6 +62,7 @@ final class DevconfDecodingTests: XCTestCase {
         // accept_ra 3, autoconf 5, disable_ipv6 26 (linux/ipv6.h).
         XCTAssertEqual(Devconf.ipv6Slots, [3, 5, 26])
         XCTAssertNil(Devconf.ipv4Index("forwarding"), "a name not mapped is read from its file")
+        XCTAssertLessThanOrEqual(DumpedSysctls.ipv4Names.count + DumpedSysctls.ipv6Names.count, 8, "the values are a SIMD8")
     }
 
     func testBothFamiliesAndAnotherOneSkipped() throws {
