@@ -7,6 +7,11 @@
 #include <linux/rtnetlink.h>
 #include <linux/if_link.h>
 #include <linux/if_addr.h>
+/* Devconf indexes (IPV4_DEVCONF_*, DEVCONF_*) of IFLA_INET_CONF and IFLA_INET6_CONF. netinet/in.h
+   first, so that linux/in6.h (from linux/ipv6.h) leaves libc's definitions alone. */
+#include <netinet/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
 
 /* setns(2) is only declared with _GNU_SOURCE; declare it here so Swift can call it. */
 extern int setns(int fd, int nstype);

@@ -12,7 +12,7 @@ extension Engine {
             let socket = try RouteSocket()
             var state = try StateReader.readBase(using: socket)
             try StateReader.complete(&state, using: socket, bridgeVLANs: true, defaultRoutes: true, vxlanRemotes: true)
-            state.sysctls = SysctlStore().read(LiveImport.sysctlKeys(for: state))
+            state.sysctls = SysctlStore().read(LiveImport.sysctlKeys(for: state), links: state.links)
             return state
         }
     }

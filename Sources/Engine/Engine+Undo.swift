@@ -114,7 +114,7 @@ extension Engine {
             }
         }
         var state = try StateReader.read(using: socket, bridgeVLANs: vlans, defaultRoutes: routes, vxlanRemotes: remotes)
-        if !keys.isEmpty { state.sysctls = SysctlStore().read(keys) }
+        if !keys.isEmpty { state.sysctls = SysctlStore().read(keys, links: state.links) }
         try storage.read(into: &state)
         return state
     }

@@ -149,7 +149,7 @@ public struct Engine: Sendable {
         if let desired {
             // promote_secondaries only for links with two IPv4 addresses in one subnet.
             let keys = desired.sysctlKeysToRead.union(state.promoteSecondariesKeysToRead).sortedByName()
-            if !keys.isEmpty { state.sysctls = SysctlStore().read(keys) }
+            if !keys.isEmpty { state.sysctls = SysctlStore().read(keys, links: state.links) }
         }
         try keeper?.readOwnership(into: &state, using: socket)
         try storage.read(into: &state)
@@ -337,7 +337,7 @@ public struct Engine: Sendable {
         }
         // Claims come from reads: the same classes and sysctls as the read before apply.
         if var now = try? read(using: executor.socket, for: context.desired, storage: executor.storage) {
-            now.sysctls = SysctlStore().read(context.before.sysctls.map(\.key))
+            now.sysctls = SysctlStore().read(context.before.sysctls.map(\.key), links: now.links)
             failure.differences = now.differences(from: context.before)
             try? context.keeper.reconcile(state: now)
             if failure.restored, failure.notRolledBack.isEmpty, let record = context.record {

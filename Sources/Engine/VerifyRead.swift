@@ -27,7 +27,11 @@ extension Engine {
         for change in changes {
             switch change.action {
             case .storage, .handOver: return nil  // a manager letting go may change any of them
-            case .setSysctl, .addRoute, .removeRoute: continue  // read again in full by `read`
+            case .addRoute, .removeRoute: continue  // read again in full by `read`
+            // A link's sysctls come with its link message: that link is read again. Writing `all`
+            // or `default` can change every device's value (IPv4 copies `default` to those not
+            // set by hand): a full read.
+            case .setSysctl(let key, _, _) where ["all", "default"].contains(key.link): return nil
             case .createLink(let new):
                 touched.insert(new.name)
                 if let lower = new.link { touched.insert(lower) }

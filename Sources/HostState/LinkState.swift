@@ -46,6 +46,9 @@ public struct LinkState: Hashable, Sendable, Codable {
     public var bridgeVLANs: [BridgeVLAN]?
     /// IFLA_GROUP (0 unless someone set it); poolnet uses a scratch group to delete in bulk.
     public var group: UInt32 = 0
+    /// The per-device sysctls the link dump carried (nil: not read from a dump, as a link
+    /// decoded from JSON). Not encoded: `CurrentState.sysctls` holds the ones the file manages.
+    public var dumpedSysctls: DumpedSysctls?
 
     public var kind: LinkKind { options.kind }
 

@@ -17,9 +17,13 @@ struct Attributes: Sequence {
         var nested: Attributes { Attributes(buffer: payload) }
     }
 
-    func makeIterator() -> AnyIterator<Attribute> {
+    /// A concrete iterator, not AnyIterator: no closure box per walk (every link message walks
+    /// several nests).
+    struct Iterator: IteratorProtocol {
+        let buffer: UnsafeRawBufferPointer
         var offset = 0
-        return AnyIterator {
+
+        mutating func next() -> Attribute? {
             guard offset + 4 <= buffer.count else { return nil }
             let length = Int(buffer.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
             let type = buffer.loadUnaligned(fromByteOffset: offset + 2, as: UInt16.self) & 0x3FFF
@@ -29,6 +33,8 @@ struct Attributes: Sequence {
             return Attribute(type: type, payload: payload)
         }
     }
+
+    func makeIterator() -> Iterator { Iterator(buffer: buffer) }
 
     func first(_ type: Int) -> Attribute? { first { $0.type == UInt16(type) } }
 }

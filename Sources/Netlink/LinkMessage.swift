@@ -17,6 +17,8 @@ struct RawLink: Equatable {
     var group: UInt32 = 0
     /// The kind and its options as IFLA_INFO_DATA gave them, parsed by the kind's X+Netlink.swift.
     var dumped: DumpedOptions
+    /// The per-device sysctls of IFLA_AF_SPEC; nil when the message had none.
+    var sysctls: DumpedSysctls? = nil
 
     var kind: LinkKind { dumped.options.kind }
 }
@@ -39,6 +41,7 @@ extension RawLink {
         var alias: String?
         var kindName: String?
         var data: Attributes?
+        var sysctls: DumpedSysctls?
         for attribute in attributes {
             switch Int32(attribute.type) {
             case Int32(IFLA_IFNAME): name = attribute.string
@@ -55,6 +58,7 @@ extension RawLink {
                     default: break
                     }
                 }
+            case Int32(IFLA_AF_SPEC): sysctls = Devconf.sysctls(afSpec: attribute)
             default: break
             }
         }
@@ -62,7 +66,7 @@ extension RawLink {
         let dumped = DumpedOptions(kind: LinkKind(kernelKind: kindName), infoData: data)
         self.init(index: header.ifi_index, name: name, mtu: mtu, flags: header.ifi_flags,
                   masterIndex: master, alias: alias?.isEmpty == true ? nil : alias,
-                  linkIndex: dumped.keepsLowerLink ? lower : 0, group: group, dumped: dumped)
+                  linkIndex: dumped.keepsLowerLink ? lower : 0, group: group, dumped: dumped, sysctls: sysctls)
     }
 }
 
@@ -76,6 +80,7 @@ extension LinkState {
                   alias: r.alias,
                   link: r.linkIndex > 0 ? names[r.linkIndex] : nil)
         group = r.group
+        dumpedSysctls = r.sysctls
     }
 }
 

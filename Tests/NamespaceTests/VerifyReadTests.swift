@@ -49,4 +49,27 @@ final class VerifyReadTests: NamespaceTestCase {
         XCTAssertEqual(refreshed.links, full.links)
         XCTAssertEqual(refreshed.addresses, full.addresses)
     }
+
+    /// A link's sysctls come with its link message, so a sysctl step reads its link again; a
+    /// write to `default` or `all` can change other devices' values (IPv4 copies a `default` to
+    /// every device whose value nobody set), so it asks for a full read.
+    func testSysctlStepsReadTheirLinkAgainAndDefaultEverything() throws {
+        for nic in ["s0", "s1", "s2"] { try ns.addNIC(nic) }
+        try must("ip", "netns", "exec", ns.name, "sysctl", "-qw", "net.ipv4.conf.s2.arp_ignore=2")
+        let before = try engine.read()
+        try must("ip", "netns", "exec", ns.name, "sysctl", "-qw", "net.ipv4.conf.s0.rp_filter=2")
+        let (full, refreshed, touched) = try fullAndRefreshed(after: [Change(.setSysctl(key: SysctlKey(.ipv4, "s0", "rp_filter"), value: 2, previous: 0))],
+                                                              before: before)
+        XCTAssertEqual(touched, ["s0"])
+        XCTAssertEqual(refreshed.links, full.links)
+        XCTAssertEqual(refreshed.linksByName()["s0"]?.dumpedSysctls?.answer(SysctlKey(.ipv4, "s0", "rp_filter")), .value(2))
+
+        try must("ip", "netns", "exec", ns.name, "sysctl", "-qw", "net.ipv4.conf.default.arp_ignore=1")
+        let after = try engine.read().linksByName()
+        XCTAssertEqual(after["s1"]?.dumpedSysctls?.answer(SysctlKey(.ipv4, "s1", "arp_ignore")), .value(1), "default copied to s1")
+        XCTAssertEqual(after["s2"]?.dumpedSysctls?.answer(SysctlKey(.ipv4, "s2", "arp_ignore")), .value(2), "s2's own value stays")
+        for link in ["default", "all"] {
+            XCTAssertNil(Engine.affectedLinks([Change(.setSysctl(key: SysctlKey(.ipv4, link, "arp_ignore"), value: 1, previous: 0))], in: before))
+        }
+    }
 }

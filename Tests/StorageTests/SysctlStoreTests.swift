@@ -47,6 +47,39 @@ final class SysctlStoreTests: XCTestCase {
                        + "a value longer than one read; no IPv6 directory at all")
     }
 
+    /// With the links of a dump: a link's own keys come from its dumped sysctls (the files here
+    /// hold other values, to show where each value came from), in the keys' order; `all` and
+    /// `default`, names the dump does not carry, a family without devconf and a link not read
+    /// from a dump come from the files; a link not in the dump has no keys, file or not.
+    func testTheDumpAnswersALinksOwnKeysAndTheFilesTheRest() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("sysctl-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let files = ["net/ipv4/conf/all/rp_filter": "1\n", "net/ipv6/conf/default/disable_ipv6": "0\n", "net/ipv4/conf/s0/rp_filter": "0\n",
+                     "net/ipv4/conf/s0/forwarding": "1\n", "net/ipv6/conf/s1/disable_ipv6": "1\n", "net/ipv4/conf/gone/rp_filter": "1\n",
+                     "net/ipv4/conf/json0/arp_ignore": "8\n"]
+        for (path, text) in files {
+            try FileManager.default.createDirectory(atPath: root + "/" + (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try text.write(toFile: root + "/" + path, atomically: true, encoding: .utf8)
+        }
+        func link(_ name: String, _ sysctls: DumpedSysctls?) -> LinkState {
+            var link = LinkState(index: 1, name: name, kind: .device, mtu: 1500, up: true)
+            link.dumpedSysctls = sysctls
+            return link
+        }
+        let links = [link("s0", DumpedSysctls(ipv4: [2, 0, 1, 1, 2], ipv6: [0, 0, 0])), link("s1", DumpedSysctls(ipv4: [0, 0, 0, 0, 1])),
+                     link("json0", nil)]
+        let keys = [SysctlKey(.ipv4, "s0", "rp_filter"), SysctlKey(.ipv4, "all", "rp_filter"), SysctlKey(.ipv4, "s0", "forwarding"),
+                    SysctlKey(.ipv6, "s1", "disable_ipv6"), SysctlKey(.ipv4, "gone", "rp_filter"), SysctlKey(.ipv4, "s0", "arp_ignore"),
+                    SysctlKey(.ipv6, "default", "disable_ipv6"), SysctlKey(.ipv4, "json0", "arp_ignore"), SysctlKey(.ipv4, "s0", "rp_filter"),
+                    SysctlKey(.ipv6, "s0", "autoconf"), SysctlKey(.ipv4, "s1", "rp_filter")]
+        let before = SysctlStore.filesRead.load(ordering: .relaxed)
+        let values = SysctlStore(root: root).read(keys, links: links)
+        XCTAssertEqual(SysctlStore.filesRead.load(ordering: .relaxed) - before, 5, "all, forwarding, s1's IPv6, default, json0")
+        XCTAssertEqual(values, [SysctlValue(keys[0], 2), SysctlValue(keys[1], 1), SysctlValue(keys[2], 1), SysctlValue(keys[3], 1),
+                                SysctlValue(keys[5], 1), SysctlValue(keys[6], 0), SysctlValue(keys[7], 8), SysctlValue(keys[9], 0),
+                                SysctlValue(keys[10], 1)])
+    }
+
     /// The real /proc/sys: the batch and the single reads agree on this namespace's values.
     func testProcSysReadsTheSame() {
         let store = SysctlStore()
