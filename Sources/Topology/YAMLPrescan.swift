@@ -109,7 +109,7 @@ struct YAMLPrescan {
             nodes += 1
             quoted(c)
             atNodeStart = false
-        case Byte.pipe, Byte.greater where flow == 0:
+        case Byte.pipe where flow == 0, Byte.greater where flow == 0:
             nodes += 1
             blockScalar()
         default:
