@@ -58,3 +58,14 @@ public struct DumpedSysctls: Hashable, Sendable {
         return .value(Int(values[Self.slots(key.family).first + slot]))
     }
 }
+
+/// A value carried along with another without taking part in its equality or hash. A link's
+/// dumped sysctls are read along with it, not what identifies it or a step on it: an apply's
+/// hand-over re-plans and compares steps by value, and a devconf value a manager changed meanwhile
+/// must not turn `deleteLink(x)` into a second, differently journalled step.
+public struct ReadAlong<Value: Sendable>: Hashable, Sendable {
+    public var value: Value
+    public init(_ value: Value) { self.value = value }
+    public static func == (a: Self, b: Self) -> Bool { true }
+    public func hash(into hasher: inout Hasher) {}
+}

@@ -48,7 +48,12 @@ public struct LinkState: Hashable, Sendable, Codable {
     public var group: UInt32 = 0
     /// The per-device sysctls the link dump carried (nil: not read from a dump, as a link
     /// decoded from JSON). Not encoded: `CurrentState.sysctls` holds the ones the file manages.
-    public var dumpedSysctls: DumpedSysctls?
+    /// Not compared either (`ReadAlong`): two reads of one link are the same link.
+    public var dumpedSysctls: DumpedSysctls? {
+        get { readAlong.value }
+        set { readAlong.value = newValue }
+    }
+    private var readAlong = ReadAlong<DumpedSysctls?>(nil)
 
     public var kind: LinkKind { options.kind }
 

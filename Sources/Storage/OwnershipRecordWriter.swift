@@ -3,7 +3,8 @@ import HostState
 /// `owned.json` byte for byte as `JSONEncoder` with `[.sortedKeys, .prettyPrinted]` writes it
 /// (keys in UTF-8 order, two spaces per level, `" : "`, slashes and control characters escaped),
 /// without the encoder's value tree: encoding 2,000 addresses took ~12 ms, twice per apply that
-/// adds or removes one. `OwnershipRecordWriterTests` compares the bytes with JSONEncoder's.
+/// adds or removes one. `OwnershipRecordReaderTests.testTheWriterWritesJSONEncodersBytes` compares
+/// the bytes with JSONEncoder's.
 enum OwnershipRecordWriter {
     static func bytes(_ record: OwnershipRecord) -> [UInt8] {
         var writer = PrettyJSON()
@@ -82,28 +83,25 @@ struct PrettyJSON {
         for _ in 0..<indent { out += [0x20, 0x20] }
     }
 
+    /// An object's first key starts indented on the line after `{`; an array indents each element.
     mutating func object(count: Int, _ body: (inout PrettyJSON) -> Void) {
-        out.append(UInt8(ascii: "{"))
-        out.append(0x0A)
-        indent += 1
-        if count > 0 { for _ in 0..<indent { out += [0x20, 0x20] } }
-        first = true
-        body(&self)
-        indent -= 1
-        newline()
-        out.append(UInt8(ascii: "}"))
-        first = false
+        container("{", "}", indentFirst: count > 0, body)
     }
 
     mutating func array(count: Int, _ body: (inout PrettyJSON) -> Void) {
-        out.append(UInt8(ascii: "["))
+        container("[", "]", indentFirst: false, body)
+    }
+
+    private mutating func container(_ open: Unicode.Scalar, _ close: Unicode.Scalar, indentFirst: Bool, _ body: (inout PrettyJSON) -> Void) {
+        out.append(UInt8(ascii: open))
         out.append(0x0A)
         indent += 1
+        if indentFirst { for _ in 0..<indent { out += [0x20, 0x20] } }
         first = true
         body(&self)
         indent -= 1
         newline()
-        out.append(UInt8(ascii: "]"))
+        out.append(UInt8(ascii: close))
         first = false
     }
 

@@ -100,4 +100,20 @@ final class DevconfDecodingTests: XCTestCase {
         let withSpec = try XCTUnwrap(decode(linkMessage(attribute(Self.afSpec, ipv4Conf)), RawLink.init))
         XCTAssertEqual(LinkState(withSpec, names: [:]).dumpedSysctls, withSpec.sysctls)
     }
+
+    /// Two reads of one link are the same link whatever its devconf said (an apply's hand-over
+    /// compares planned steps by value: a changed `accept_ra` must not make `deleteLink` a new
+    /// step), and the values are still there to read.
+    func testDumpedSysctlsAreNotPartOfALinksIdentity() {
+        var a = LinkState(index: 7, name: "s0", options: .device, mtu: 9000, up: true)
+        var b = a
+        a.dumpedSysctls = DumpedSysctls(ipv4: [2, 0, 1, 0, 2], ipv6: [0, 0, 0])
+        b.dumpedSysctls = DumpedSysctls(ipv4: [2, 0, 1, 0, 2], ipv6: [1, 1, 0])
+        XCTAssertEqual(a, b)
+        XCTAssertEqual(Set([a, b]).count, 1)
+        XCTAssertEqual(a.dumpedSysctls?.answer(SysctlKey(.ipv6, "s0", "accept_ra")), .value(0))
+        XCTAssertEqual(b.dumpedSysctls?.answer(SysctlKey(.ipv6, "s0", "accept_ra")), .value(1))
+        b.mtu = 1500
+        XCTAssertNotEqual(a, b, "the link's own fields still count")
+    }
 }

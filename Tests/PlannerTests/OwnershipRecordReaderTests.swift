@@ -81,7 +81,6 @@ final class OwnershipRecordReaderTests: XCTestCase {
     /// with every kind of escape, vports, adopted entries, empty and missing parts.
     func testTheWriterWritesJSONEncodersBytes() throws {
         let odd = ["\u{0}", "\u{1}", "\u{8}", "\u{C}", "\n", "\r", "\t", "\u{1B}", "\u{1F}", "\u{7F}", "\"", "\\", "/", "é", "\u{1F600}", "Z", "a"]
-        var compared = 0
         for round in 0..<400 {
             var record = round == 0 ? OwnershipRecord() : randomRecord()
             if round % 3 == 0, !record.pools.isEmpty {
@@ -92,9 +91,7 @@ final class OwnershipRecordReaderTests: XCTestCase {
             if round % 4 == 1 { record.pools[odd.shuffled(using: &rng).prefix(3).joined()] = PoolRecord() }
             let expected = try encoded(record, pretty: true)
             XCTAssertEqual(OwnershipRecordWriter.bytes(record), expected, String(decoding: expected, as: UTF8.self))
-            compared += 1
         }
-        XCTAssertEqual(compared, 400)
     }
 
     func testPrefixesReadAsIPPrefixReadsThem() {
