@@ -32,7 +32,7 @@ enum OwnershipRecordWriter {
         w.object(count: 3) { w in
             w.key("addresses")
             let addresses = Set(pool.addresses).sorted()
-            w.array(count: addresses.count) { w in
+            w.array { w in
                 for address in addresses {
                     w.element()
                     w.object(count: address.adopted ? 4 : 3) { w in
@@ -51,7 +51,7 @@ enum OwnershipRecordWriter {
             }
             w.key("fcVPorts")
             let vports = pool.fcVPorts.sorted()
-            w.array(count: vports.count) { w in
+            w.array { w in
                 for wwpn in vports {
                     w.element()
                     w.string(wwpn.hex)
@@ -59,7 +59,7 @@ enum OwnershipRecordWriter {
             }
             w.key("iscsiIfaces")
             let ifaces = pool.iscsiIfaces.sorted()
-            w.array(count: ifaces.count) { w in
+            w.array { w in
                 for iface in ifaces {
                     w.element()
                     w.string(iface)
@@ -88,7 +88,7 @@ struct PrettyJSON {
         container("{", "}", indentFirst: count > 0, body)
     }
 
-    mutating func array(count: Int, _ body: (inout PrettyJSON) -> Void) {
+    mutating func array(_ body: (inout PrettyJSON) -> Void) {
         container("[", "]", indentFirst: false, body)
     }
 

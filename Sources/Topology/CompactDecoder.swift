@@ -6,8 +6,8 @@ struct CompactReader {
     let bytes: UnsafeBufferPointer<UInt8>
     init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
-    func corrupt(_ offset: Int, _ what: String, _ codingPath: [any CodingKey] = []) -> DecodingError {
-        .dataCorrupted(.init(codingPath: codingPath, debugDescription: "compact bytes at \(offset): \(what)"))
+    func corrupt(_ offset: Int, _ what: String) -> DecodingError {
+        .dataCorrupted(.init(codingPath: [], debugDescription: "compact bytes at \(offset): \(what)"))
     }
 
     func byte(_ cursor: inout Int) throws -> UInt8 {
@@ -94,63 +94,63 @@ struct CompactReader {
     }
 
     /// The body of an object or array at `cursor`: where its entries start, how many, where it ends.
-    func container(_ expected: CompactTag, _ cursor: inout Int, _ codingPath: [any CodingKey]) throws -> (count: Int, end: Int) {
-        guard try tag(at: cursor) == expected else { throw corrupt(cursor, "not \(expected)", codingPath) }
+    func container(_ expected: CompactTag, _ cursor: inout Int) throws -> (count: Int, end: Int) {
+        guard try tag(at: cursor) == expected else { throw corrupt(cursor, "not \(expected)") }
         cursor += 1
         let size = try length(&cursor)
         let end = cursor + size
         let count = try unsigned(&cursor)
-        guard cursor <= end, count <= UInt64(end - cursor) else { throw corrupt(cursor, "count \(count) past its container", codingPath) }
+        guard cursor <= end, count <= UInt64(end - cursor) else { throw corrupt(cursor, "count \(count) past its container") }
         return (Int(count), end)
     }
 
-    func integer<I: FixedWidthInteger>(_ type: I.Type, _ cursor: inout Int, _ codingPath: [any CodingKey]) throws -> I {
+    func integer<I: FixedWidthInteger>(_ type: I.Type, _ cursor: inout Int) throws -> I {
         let start = cursor
         switch try tag(at: cursor) {
         case .uint:
             cursor += 1
-            guard let v = I(exactly: try unsigned(&cursor)) else { throw corrupt(start, "out of range for \(I.self)", codingPath) }
+            guard let v = I(exactly: try unsigned(&cursor)) else { throw corrupt(start, "out of range for \(I.self)") }
             return v
         case .int:
             cursor += 1
-            guard let v = I(exactly: try signed(&cursor)) else { throw corrupt(start, "out of range for \(I.self)", codingPath) }
+            guard let v = I(exactly: try signed(&cursor)) else { throw corrupt(start, "out of range for \(I.self)") }
             return v
-        default: throw corrupt(start, "not an integer", codingPath)
+        default: throw corrupt(start, "not an integer")
         }
     }
 
     /// A flat leaf (`CompactWrite.leaf`) of type T, or nil when T is not one.
-    func leaf<T>(_ type: T.Type, _ cursor: inout Int, _ codingPath: [any CodingKey]) throws -> T? {
+    func leaf<T>(_ type: T.Type, _ cursor: inout Int) throws -> T? {
         if T.self == SourceMark.self {
-            guard try tag(at: cursor) == .mark else { throw corrupt(cursor, "not a mark", codingPath) }
+            guard try tag(at: cursor) == .mark else { throw corrupt(cursor, "not a mark") }
             cursor += 1
             let file = try string(&cursor)
             guard let line = Int(exactly: try signed(&cursor)), let column = Int(exactly: try signed(&cursor)) else {
-                throw corrupt(cursor, "bad mark", codingPath)
+                throw corrupt(cursor, "bad mark")
             }
             return SourceMark(file: file, line: line, column: column) as? T
         }
         if T.self == SysctlKey.self {
-            guard try tag(at: cursor) == .sysctl else { throw corrupt(cursor, "not a sysctl key", codingPath) }
+            guard try tag(at: cursor) == .sysctl else { throw corrupt(cursor, "not a sysctl key") }
             cursor += 1
             let family: SysctlKey.Family
             switch try byte(&cursor) {
             case 4: family = .ipv4
             case 6: family = .ipv6
-            default: throw corrupt(cursor, "bad family", codingPath)
+            default: throw corrupt(cursor, "bad family")
             }
             let link = try string(&cursor)
             return SysctlKey(family, link, try string(&cursor)) as? T
         }
         if T.self == IPPrefix.self {
-            guard try tag(at: cursor) == .prefix else { throw corrupt(cursor, "not a prefix", codingPath) }
+            guard try tag(at: cursor) == .prefix else { throw corrupt(cursor, "not a prefix") }
             cursor += 1
             let count = Int(try byte(&cursor))
-            guard count == 4 || count == 16, bytes.count - cursor >= count else { throw corrupt(cursor, "bad address", codingPath) }
+            guard count == 4 || count == 16, bytes.count - cursor >= count else { throw corrupt(cursor, "bad address") }
             let address = Array(bytes[cursor..<cursor + count])
             cursor += count
             let length = try unsigned(&cursor)
-            guard length <= UInt64(count * 8) else { throw corrupt(cursor, "bad prefix length", codingPath) }
+            guard length <= UInt64(count * 8) else { throw corrupt(cursor, "bad prefix length") }
             return IPPrefix(bytes: address, prefixLength: Int(length)) as? T
         }
         return nil
@@ -158,33 +158,33 @@ struct CompactReader {
 
     /// T's value when T is a primitive or a flat leaf; nil for any other type (decoded through
     /// its own `init(from:)`). Types are compared by identity, cheaper than casts.
-    func primitive<T>(_ type: T.Type, _ cursor: inout Int, _ codingPath: [any CodingKey]) throws -> T? {
+    func primitive<T>(_ type: T.Type, _ cursor: inout Int) throws -> T? {
         if T.self == String.self {
-            guard try tag(at: cursor) == .string else { throw corrupt(cursor, "not a string", codingPath) }
+            guard try tag(at: cursor) == .string else { throw corrupt(cursor, "not a string") }
             cursor += 1
             return try string(&cursor) as? T
         }
-        if T.self == Int.self { return try integer(Int.self, &cursor, codingPath) as? T }
-        if T.self == UInt32.self { return try integer(UInt32.self, &cursor, codingPath) as? T }
+        if T.self == Int.self { return try integer(Int.self, &cursor) as? T }
+        if T.self == UInt32.self { return try integer(UInt32.self, &cursor) as? T }
         if T.self == Bool.self {
             switch try tag(at: cursor) {
             case .yes: cursor += 1; return true as? T
             case .no: cursor += 1; return false as? T
-            default: throw corrupt(cursor, "not a Bool", codingPath)
+            default: throw corrupt(cursor, "not a Bool")
             }
         }
-        if let value = try leaf(type, &cursor, codingPath) { return value }
+        if let value = try leaf(type, &cursor) { return value }
         switch type {
-        case is Int8.Type: return try integer(Int8.self, &cursor, codingPath) as? T
-        case is Int16.Type: return try integer(Int16.self, &cursor, codingPath) as? T
-        case is Int32.Type: return try integer(Int32.self, &cursor, codingPath) as? T
-        case is Int64.Type: return try integer(Int64.self, &cursor, codingPath) as? T
-        case is UInt.Type: return try integer(UInt.self, &cursor, codingPath) as? T
-        case is UInt8.Type: return try integer(UInt8.self, &cursor, codingPath) as? T
-        case is UInt16.Type: return try integer(UInt16.self, &cursor, codingPath) as? T
-        case is UInt64.Type: return try integer(UInt64.self, &cursor, codingPath) as? T
+        case is Int8.Type: return try integer(Int8.self, &cursor) as? T
+        case is Int16.Type: return try integer(Int16.self, &cursor) as? T
+        case is Int32.Type: return try integer(Int32.self, &cursor) as? T
+        case is Int64.Type: return try integer(Int64.self, &cursor) as? T
+        case is UInt.Type: return try integer(UInt.self, &cursor) as? T
+        case is UInt8.Type: return try integer(UInt8.self, &cursor) as? T
+        case is UInt16.Type: return try integer(UInt16.self, &cursor) as? T
+        case is UInt64.Type: return try integer(UInt64.self, &cursor) as? T
         case is Double.Type, is Float.Type:
-            guard try tag(at: cursor) == .double else { throw corrupt(cursor, "not a number", codingPath) }
+            guard try tag(at: cursor) == .double else { throw corrupt(cursor, "not a number") }
             guard bytes.count - cursor >= 9 else { throw corrupt(cursor, "cut short") }
             var bits: UInt64 = 0
             for i in 0..<8 { bits |= UInt64(bytes[cursor + 1 + i]) << (8 * UInt64(i)) }

@@ -7,14 +7,14 @@ struct CompactDecoder: Decoder {
     var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    init(reader: CompactReader, offset: Int, codingPath: [any CodingKey] = []) {
+    init(reader: CompactReader, offset: Int) {
         self.reader = reader
         self.offset = offset
     }
 
     /// The value at `cursor`, which ends up past it.
     func decodeValue<T: Decodable>(_ type: T.Type, cursor: inout Int) throws -> T {
-        if let value = try reader.primitive(T.self, &cursor, []) { return value }
+        if let value = try reader.primitive(T.self, &cursor) { return value }
         let start = cursor
         let value = try T(from: CompactDecoder(reader: reader, offset: start))
         cursor = start
@@ -39,7 +39,7 @@ struct CompactDecoder: Decoder {
         init(reader: CompactReader, offset: Int) throws {
             self.reader = reader
             var cursor = offset
-            let (count, end) = try reader.container(.object, &cursor, [])
+            let (count, end) = try reader.container(.object, &cursor)
             var entries: [(key: Int, value: Int)] = []
             // An entry takes at least two bytes: a forged count reserves no more than the bytes allow.
             entries.reserveCapacity(min(count, (end - cursor) / 2))
@@ -147,7 +147,7 @@ struct CompactDecoder: Decoder {
         init(reader: CompactReader, offset: Int) throws {
             self.reader = reader
             cursor = offset
-            let (count, end) = try reader.container(.array, &cursor, [])
+            let (count, end) = try reader.container(.array, &cursor)
             self.count = count
             self.end = end
         }

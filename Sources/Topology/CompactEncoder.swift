@@ -33,7 +33,7 @@ public enum CompactCoding {
         try bytes.withUnsafeBufferPointer { buffer in
             let reader = CompactReader(buffer)
             var cursor = 0
-            let value = try CompactDecoder(reader: reader, offset: 0, codingPath: []).decodeValue(T.self, cursor: &cursor)
+            let value = try CompactDecoder(reader: reader, offset: 0).decodeValue(T.self, cursor: &cursor)
             guard cursor == buffer.count else { throw reader.corrupt(cursor, "trailing bytes") }
             return value
         }
