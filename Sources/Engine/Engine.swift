@@ -1,3 +1,4 @@
+import SystemCalls
 import Foundation
 import HostState
 import Logging
@@ -86,6 +87,10 @@ public struct Engine: Sendable {
     /// Called with the plan before the first change reaches the host: the caller makes its
     /// write-ahead journal record (and arms a revert) durable here. If it throws, nothing is sent.
     public var beforeFirstWrite: (@Sendable (Plan) throws -> Void)?
+    /// Called once the first plan is made, before it is checked, guarded or applied (and before
+    /// a no-op returns): the caller's last word on whether to go on, e.g. the rest of the pool
+    /// file's validation, which runs meanwhile. What it throws, `apply` throws, having written nothing.
+    public var afterPlanning: (@Sendable () throws -> Void)?
     /// The same for the steps of a second round (multipath maps of LUNs that appeared at login).
     public var beforeMoreWrites: (@Sendable ([Change]) throws -> Void)?
     /// Test hook: batches of at most N requests, M ms apart (see `Executor.batchPause`).
@@ -143,16 +148,21 @@ public struct Engine: Sendable {
     static func read(using socket: RouteSocket, for desired: DesiredState?, base: CurrentState? = nil, storage: StorageBackends = StorageBackends(),
                      keeper: AddressRecordKeeper? = nil) throws -> CurrentState {
         var state = try base ?? StateReader.readBase(using: socket)
+        PhaseTrace.mark("  read: links, addresses")
         try StateReader.complete(&state, using: socket, bridgeVLANs: desired?.managesBridgeVLANs ?? false,
                                  defaultRoutes: !(desired?.nics.isEmpty ?? true),
                                  vxlanRemotes: !(desired?.vxlans.isEmpty ?? true))
         if let desired {
             // promote_secondaries only for links with two IPv4 addresses in one subnet.
+            PhaseTrace.mark("  read: the classes the file needs (routes, VLANs, remotes)")
             let keys = desired.sysctlKeysToRead.union(state.promoteSecondariesKeysToRead).sortedByName()
             if !keys.isEmpty { state.sysctls = SysctlStore().read(keys, links: state.links) }
+            PhaseTrace.mark("  read: sysctls")
         }
         try keeper?.readOwnership(into: &state, using: socket)
+        PhaseTrace.mark("  read: address ownership")
         try storage.read(into: &state)
+        PhaseTrace.mark("  read: storage, other managers")
         return state
     }
 
@@ -196,26 +206,34 @@ public struct Engine: Sendable {
         let force = self.force
         let keeper = addressRecord(desired)
         let adopt = self.adopt
+        let afterPlanning = self.afterPlanning
         return try NetworkNamespace.run(netns) { () throws -> Plan in
             let socket = try RouteSocket()
             var before = try Self.read(using: socket, for: desired, base: base, storage: storage, keeper: keeper)
+            PhaseTrace.mark("apply: state read")
             var executor = Executor(socket: socket, sysctls: SysctlStore(), scratchGroup: Self.scratchGroup(unusedIn: before), storage: storage)
             executor.logger = logger
             executor.addressRecord = keeper
             var plan = Planner.plan(desired: desired, current: before, force: force, adopt: adopt)
+            PhaseTrace.mark("apply: planned")
+            try afterPlanning?()
+            PhaseTrace.mark("apply: pool validation waited for")
             guard plan.problems.isEmpty else { throw PlanBlocked(plan: plan) }
             guard !plan.changes.isEmpty else {
                 try keeper.settle(desired: desired, state: before)
                 return plan
             }
             if let guardRail {
-                if before.routes.isEmpty {
+                // The read above holds every default route already when the file has storage NICs
+                // (`read` dumps them then); none found is an answer, not a reason to dump again.
+                if before.routes.isEmpty && desired.nics.isEmpty {
                     let names = Dictionary(before.links.map { ($0.index, $0.name) }, uniquingKeysWith: { a, _ in a })
                     before.routes = try DefaultRoutes.read(names: names)
                 }
                 try guardRail.check(plan, against: before)
             }
             try guestGuard?.check(plan, desired: desired, against: before)
+            PhaseTrace.mark("apply: guard rails checked")
             logger.notice("applying \(plan.changes.count) changes on host \(plan.host)")
             // The record as found, so that a rollback can leave it so (before its first write).
             let context = RollbackContext(executor: executor, desired: desired, before: before, keeper: keeper, logger: logger,
@@ -244,13 +262,17 @@ public struct Engine: Sendable {
             }
             translator = RequestTranslator(state: before)
             let rest = Array(plan.changes.dropFirst(handedOver.count))
+            PhaseTrace.mark("apply: ownership record and journal written")
             let outcome = try executor.run(rest, translator: &translator, stopOnError: true, failAt: failStep)
             var applied = handedOver + outcome.tookEffect(rest)
             if let failure = outcome.firstFailure {
                 throw try Self.rollBack(applied, cause: failure.cause, error: failure, partly: outcome.partlyApplied(rest), context)
             }
+            PhaseTrace.mark("apply: changes sent")
             var after = try Self.readAfter(plan.changes, before: before, desired: desired, using: socket, storage: storage, keeper: keeper)
+            PhaseTrace.mark("apply: verification read")
             var remaining = Planner.plan(desired: desired, current: after, force: force, adopt: adopt)
+            PhaseTrace.mark("apply: verification planned")
             // LUNs appear only after login: their multipath maps are a second round.
             if remaining.problems.isEmpty, !remaining.changes.isEmpty, remaining.changes.allSatisfy(\.isFollowUp) {
                 logger.notice("adding \(remaining.changes.count) multipath maps for LUNs that appeared after login")
@@ -282,6 +304,7 @@ public struct Engine: Sendable {
                 throw try Self.rollBack(readd + applied, cause: cause, context)
             }
             try keeper.settle(desired: desired, state: after)
+            PhaseTrace.mark("apply: ownership record settled")
             return plan
         }
     }

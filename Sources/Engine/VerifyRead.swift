@@ -1,3 +1,4 @@
+import SystemCalls
 import HostState
 import Netlink
 import Planner
@@ -13,6 +14,7 @@ extension Engine {
         guard let touched = affectedLinks(changes, in: before) else {
             return try read(using: socket, for: desired, storage: storage, keeper: keeper)
         }
+        PhaseTrace.mark("  verification: the links the steps touched found")
         let base = try StateReader.refresh(before, touched: touched, using: socket)
         return try read(using: socket, for: desired, base: base, storage: storage, keeper: keeper)
     }

@@ -25,6 +25,14 @@ public struct Plan: Codable, Sendable, Equatable {
     public var health: [PlanProblem] = []
     /// Devices another network manager claims, and what the plan does about each.
     public var foreign: [ForeignFinding] = []
+    /// Declared objects that exist as described without poolnet's mark (see `Planner.unowned`),
+    /// found by the same planning pass; empty with adopt. What `plan` notes for the operator: not
+    /// part of the plan's JSON, nor of its equality (a plan read back from the journal has none).
+    public var unowned: [UnownedObject] {
+        get { unownedFound.value }
+        set { unownedFound = ReadAlong(newValue) }
+    }
+    var unownedFound = ReadAlong([UnownedObject]())
 
     public init(pool: String, host: String, changes: [Change] = [], problems: [PlanProblem] = []) {
         self.pool = pool

@@ -21,8 +21,10 @@ public enum Planner {
         builder.planPromoteSecondaries()
         if adopt { builder.planAdoption() }
         let foreign = builder.planCoexist()
+        let unowned = adopt ? [] : builder.unowned()
         var plan = builder.finish()
         plan.foreign = foreign
+        plan.unowned = unowned
         return plan
     }
 }
@@ -82,10 +84,9 @@ struct PlanBuilder {
         declaredLinks = declared
         let alias = linkAlias
         prunedLinks = Set(current.links.filter { $0.alias == alias && !declared.contains($0.name) }.map(\.name))
-        let byName = current.linksByName()
         var replace: [String: LinkState] = [:]
         for wanted in desired.links.all {
-            if let link = byName[wanted.name], link.alias == alias, !wanted.keepsIdentity(of: link) { replace[link.name] = link }
+            if let link = links[wanted.name], link.alias == alias, !wanted.keepsIdentity(of: link) { replace[link.name] = link }
         }
         // The kernel deletes a VLAN with its parent: links stacked on a replaced link are replaced
         // too (top-down, so rollback can rebuild them).

@@ -125,7 +125,8 @@ extension Topology {
     public func validate() -> [TopologyError] { validateResolving().errors }
 
     /// `validate()`, also returning every host's resolved state so callers need not resolve again.
-    public func validateResolving() -> (errors: [TopologyError], states: [String: DesiredState]) {
+    /// `known`: hosts already resolved by the caller (their `resolve(host:)`), not resolved again.
+    public func validateResolving(known: [String: DesiredState] = [:]) -> (errors: [TopologyError], states: [String: DesiredState]) {
         if hosts.count * valueCount > InputLimits.maxHostValues {
             return ([TopologyError("\(hosts.count) hosts × about \(valueCount) values is more than the \(InputLimits.maxHostValues) value checks validation allows; "
                                    + "split the pool file", at: SourceMark(file: file, line: 1, column: 1))], [:])
@@ -146,7 +147,8 @@ extension Topology {
                 break
             }
             do {
-                let state = try resolve(host: host.name)
+                let state: DesiredState
+                if let given = known[host.name] { state = given } else { state = try resolve(host: host.name) }
                 states[host.name] = state
                 // WWNs are unique pool-wide: a vport's names against every other vport and parent.
                 for vport in state.vports {

@@ -1,7 +1,8 @@
 import Foundation
 import SystemCalls
 
-// poolnet-bench [--sizes 10,100,1000] [--runs 3] [--workload bridges|vlan-bond] [--poolnet PATH] [--json FILE] [--prune yes|no]
+// poolnet-bench [--sizes 10,100,1000] [--runs 3] [--workload KIND] [--poolnet PATH] [--json FILE] [--prune yes|no]
+//               [--write-files DIR]
 // Times poolnet against `ip -batch` on W(N) in fresh network namespaces, side by side in one run.
 var sizes = [10, 100, 1000]
 var runs = 3
@@ -11,6 +12,9 @@ var kind = Workload.Kind.bridges
 // `--prune no` leaves out the prune row: `ip` deleting 1,000 devices one by one takes a minute or
 // two per run, and pruning is bounded by the kernel's per-device cost (docs/performance.md).
 var prune = true
+// `--write-files DIR` writes the first size's files (full.yaml, small.yaml, nics.batch, create.batch)
+// and exits: the same files a run times, for profiling one command by hand.
+var writeFilesTo: String?
 var args = Array(CommandLine.arguments.dropFirst())
 while !args.isEmpty {
     let flag = args.removeFirst()
@@ -21,6 +25,7 @@ while !args.isEmpty {
     case "--runs": runs = max(1, Int(value) ?? 3)
     case "--poolnet": poolnet = value
     case "--json": jsonPath = value
+    case "--write-files": writeFilesTo = value
     case "--prune":
         guard value == "yes" || value == "no" else { fatalError("--prune: yes or no") }
         prune = value == "yes"
@@ -47,6 +52,16 @@ struct Row: Codable {
     var ipSystemSeconds: Double
     var poolnetMaxRSSMB: Double
     var ipMaxRSSMB: Double
+}
+
+if let out = writeFilesTo {
+    let w = Workload(kind: kind, n: sizes.first ?? 1000, dir: out)
+    try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+    for (name, text) in [("full.yaml", w.topology()), ("small.yaml", w.topology(smallChange: true)),
+                         ("nics.batch", w.nics), ("create.batch", w.ipCreate)] {
+        print(try w.write(name, text))
+    }
+    exit(0)
 }
 
 let dir = NSTemporaryDirectory() + "poolnet-bench-\(Syscall.processID)"

@@ -1,3 +1,4 @@
+import SystemCalls
 import ArgumentParser
 import Engine
 import Foundation
@@ -61,9 +62,9 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         try poolnet.run {
-            let (plan, desired, current) = try planAndReport(file, options, command: "plan", adopt: adopt, allowManaged: allowManaged) { $0.renderPlan() }
+            let (plan, desired, _) = try planAndReport(file, options, command: "plan", adopt: adopt, allowManaged: allowManaged) { $0.renderPlan() }
             if !options.json, let line = RedundancyReport.summary(desired) { emit(line) }
-            if !adopt && !options.json { emit(unownedNote(Planner.unowned(desired: desired, current: current))) }
+            if !adopt && !options.json { emit(unownedNote(plan.unowned)) }
             if !plan.problems.isEmpty { return 1 }
             return plan.changes.isEmpty ? 0 : 2
         }
@@ -115,7 +116,10 @@ struct Apply: ParsableCommand {
                 (file, trigger, reason) = (chosen, .boot, choice.reason)
             }
             let base = Prefetch(options.engine())
-            var desired = try loadDesired(file, options: options)
+            let loaded = try loadDesired(file, options: options)
+            var desired = loaded.state
+            let validation = loaded.validation
+            PhaseTrace.mark("file loaded (this host resolved)")
             desired.coexist.allowAll = allowManaged
             let recorder = ApplyRecorder(state: state, options: options, file: file, window: window, trigger: trigger, reason: reason)
             try recorder.refuseWhilePending()
@@ -126,11 +130,14 @@ struct Apply: ParsableCommand {
             engine.adopt = adopt
             engine.batchPause = FaultHooks.batchPause
             engine.killAtStep = FaultHooks.killAtStep
+            engine.afterPlanning = { try validation.wait() }
             engine.beforeFirstWrite = { plan in try recorder.begin(plan) }
             engine.beforeMoreWrites = { steps in try recorder.more(steps) }
             do {
-                var plan = try engine.apply(desired, base: try base.value())
+                let bv = try base.value()
+                var plan = try engine.apply(desired, base: bv)
                 let deadline = try recorder.finish(plan, engine: engine)
+                PhaseTrace.mark("journal finished")
                 plan.health = try storagePathHealth(engine, desired)  // reported as plan does; never blocks
                 if options.json {
                     try emitJSON(PlanOutput(plan, command: "apply"))
@@ -214,9 +221,11 @@ func planAndReport(_ file: String, _ options: HostOptions, command: String, adop
     engine.adopt = adopt
     let base = Prefetch(engine)
     noteInterruptedApply(options)
-    var desired = try loadDesired(file, options: options)
+    var (desired, validation) = try loadDesired(file, options: options)
     desired.coexist.allowAll = allowManaged
     let (plan, current) = try engine.plan(desired, base: try base.value(), health: true)
+    PhaseTrace.mark("state read and planned")
+    try validation.wait()
     if options.json { try emitJSON(PlanOutput(plan, command: command)) } else { emit(OutputStyle.paint(render(plan))) }
     return (plan, desired, current)
 }

@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import Logging
 import Planner
+import SystemCalls
 import Topology
 
 @main
@@ -23,8 +24,10 @@ struct Poolnet: ParsableCommand {
     /// changed nothing (the documented contract), not 64, and says so in JSON too with --json; and
     /// a command that needs root says so before it starts.
     static func main() {
+        PhaseTrace.mark("start")
         do {
             var command = try parseAsRoot()
+            PhaseTrace.mark("arguments parsed")
             OutputStyle.command = type(of: command)._commandName
             OutputStyle.json = (command as? ReportsJSON)?.jsonRequested ?? false
             if (command as? Privileged)?.needsRoot == true && !Privilege.hasNetAdmin {
@@ -132,6 +135,7 @@ enum Failure: Error, CustomStringConvertible {
 /// a poolnet.error/v1 object on stdout unless the command already printed its own object). A
 /// refusal met for lack of root says that root is needed.
 func run(_ body: () throws -> Int32) throws {
+    defer { BackgroundWrites.finish(); PhaseTrace.mark("exit") }
     let code: Int32
     do {
         code = try body()

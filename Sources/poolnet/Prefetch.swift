@@ -1,3 +1,4 @@
+import SystemCalls
 import Engine
 import Foundation
 import HostState
@@ -10,7 +11,9 @@ final class Prefetch: @unchecked Sendable {
 
     init(_ engine: Engine) {
         let thread = Thread { [self] in
+            PhaseTrace.mark("prefetch: reading links and addresses")
             result = Result { try engine.readBase() }
+            PhaseTrace.mark("prefetch: links and addresses read")
             done.signal()
         }
         thread.start()

@@ -90,8 +90,8 @@ struct ValidationCache {
 /// under this build before (see `ValidationCache`), resolves this host alone, or reads the state
 /// it resolved to last time (`ResolvedStateCache`). Errors exit 1 before any host state is read or
 /// changed, whichever way.
-func loadDesired(_ file: String, options: HostOptions) throws -> DesiredState {
-    guard let cache = ValidationCache(options) else { return try loadDesired(file, host: options.hostName) }
+func loadDesired(_ file: String, options: HostOptions) throws -> (state: DesiredState, validation: PendingValidation) {
+    guard let cache = ValidationCache(options) else { return (try loadDesired(file, host: options.hostName), .finished()) }
     let bytes: [UInt8]
     do { bytes = try Topology.readBytes(path: file) } catch { throw Failure.topology(error) }
     let digest = SHA256.hex(bytes)
@@ -99,20 +99,27 @@ func loadDesired(_ file: String, options: HostOptions) throws -> DesiredState {
     let validated = cache.contains(digest)
     if validated, let state = resolved.state(file: digest, path: file, host: options.hostName) {
         cache.logger.info("validation: \(file) (SHA-256 \(digest.prefix(12))…) validated clean for every host before, under this build; resolving host \(options.hostName) only: its state as resolved last time, read from \(cache.directory.file(ResolvedStateCache.fileName(path: file, host: options.hostName))) (`poolnet validate` checks every host)")
-        return state
+        return (state, .finished())
     }
     let topology: Topology
     do { topology = try Topology.parse(bytes: bytes, file: file) } catch { throw Failure.topology(error) }
-    let state: DesiredState
+    PhaseTrace.mark("file parsed")
     if validated {
         cache.logger.info("validation: \(file) (SHA-256 \(digest.prefix(12))…) validated clean for every host before, under this build; resolving host \(options.hostName) only (`poolnet validate` checks every host)")
+        let state: DesiredState
         do { state = try topology.resolve(host: options.hostName) } catch { throw Failure.hostNotInFile(error) }
-    } else {
-        state = try validatedState(topology, host: options.hostName) {
-            cache.record(digest)
-            cache.logger.info("validation: \(file) validated clean for every host; recorded in \(cache.directory.file(ValidationCache.fileName))")
-        }
+        BackgroundWrites.start { resolved.record(state, file: digest, path: file) }
+        return (state, .finished())
     }
-    resolved.record(state, file: digest, path: file)
-    return state
+    // This host first; the others on their own thread while the caller reads the kernel. A host
+    // that does not resolve (or is not in the file) gets the whole validation's errors at once.
+    guard let state = try? topology.resolve(host: options.hostName) else {
+        return (try validatedState(topology, host: options.hostName) { cache.record(digest) }, .finished())
+    }
+    let logger = cache.logger
+    return (state, PendingValidation.start(topology, host: options.hostName, state: state) {
+        cache.record(digest)
+        logger.info("validation: \(file) validated clean for every host; recorded in \(cache.directory.file(ValidationCache.fileName))")
+        resolved.record(state, file: digest, path: file)
+    })
 }

@@ -1,0 +1,47 @@
+import Foundation
+import SystemCalls
+import Topology
+
+/// The rest of a new pool file's validation (every other host, and the checks across hosts),
+/// finishing on its own thread while the kernel is read and the plan is made: at a thousand
+/// objects it took as long as both, on the critical path of an apply of a changed file. Nothing
+/// is written to the host, and nothing is printed, before `wait()` has returned: its errors are
+/// the whole validation's, exactly as if it had run first.
+final class PendingValidation: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var errors: [TopologyError] = []
+    private var waited = false
+
+    /// A validation already complete (a cached or a synchronous one).
+    static func finished() -> PendingValidation {
+        let validation = PendingValidation()
+        validation.done.signal()
+        return validation
+    }
+
+    private init() {}
+
+    /// Validates `topology` for every host (`state` is `host`'s, resolved already); `clean` runs
+    /// on that thread when the pool validated clean.
+    static func start(_ topology: Topology, host: String, state: DesiredState, clean: @escaping @Sendable () -> Void) -> PendingValidation {
+        let validation = PendingValidation()
+        nonisolated(unsafe) let topology = topology
+        BackgroundWrites.start {
+            let problems = topology.validateResolving(known: [host: state]).errors
+            validation.errors = problems
+            PhaseTrace.mark("validation: every other host resolved and checked")
+            if problems.isEmpty { clean() }
+            validation.done.signal()
+        }
+        return validation
+    }
+
+    /// Returns once the pool validated clean; throws its errors (exit 1) otherwise.
+    func wait() throws {
+        if !waited {
+            done.wait()
+            waited = true
+        }
+        if !errors.isEmpty { throw Failure.topology(TopologyErrors(errors)) }
+    }
+}
