@@ -21,9 +21,11 @@ extension Engine {
 
     /// Every link `changes` could have changed, with those the kernel changes along with them:
     /// the ports and members of a changed master, the children of a changed lower link (a VLAN's
-    /// MTU follows its parent's down), and the masters and lower links of a changed link (a
-    /// bridge's MTU follows its ports'), transitively. Nil when a full read is needed or cheaper:
-    /// storage steps, or more than `limit` links.
+    /// MTU follows its parent's down; a VXLAN goes with its underlay), a veth's peer, and the
+    /// master of a changed link (a bridge's MTU follows its ports'), transitively. Not the lower
+    /// link of a changed child: no change to a VLAN or a VXLAN changes its parent, and walking up
+    /// to a shared underlay pulled in every VXLAN on it (a full read for one VXLAN's MTU). Nil when
+    /// a full read is needed or cheaper: storage steps, or more than `limit` links.
     static func affectedLinks(_ changes: [Change], in state: CurrentState, limit: Int = 64) -> Set<String>? {
         var touched = Set<String>()
         for change in changes {
@@ -34,10 +36,7 @@ extension Engine {
             // or `default` can change every device's value (IPv4 copies `default` to those not
             // set by hand): a full read.
             case .setSysctl(let key, _, _) where ["all", "default"].contains(key.link): return nil
-            case .createLink(let new):
-                touched.insert(new.name)
-                if let lower = new.link { touched.insert(lower) }
-            default: touched.insert(change.action.link)
+            default: touched.insert(change.action.link)  // a new link's name (its lower link is not changed by it)
             }
         }
         guard touched.count <= limit else { return nil }
@@ -52,7 +51,7 @@ extension Engine {
         var queue = Array(touched)
         while let name = queue.popLast() {
             var related = dependents[name] ?? []
-            if let link = byName[name] { related += [link.master, link.link, link.vxlan?.device].compactMap { $0 } }
+            if let master = byName[name]?.master { related.append(master) }
             for other in related where touched.insert(other).inserted {
                 if touched.count > limit { return nil }
                 queue.append(other)

@@ -50,6 +50,35 @@ final class VerifyReadTests: NamespaceTestCase {
         XCTAssertEqual(refreshed.addresses, full.addresses)
     }
 
+    /// VXLANs sharing one underlay: one's MTU changed, one created, an address moved on another's
+    /// bridge. The re-read takes those links and their bridges, not the underlay's other VXLANs
+    /// (a child's change does not reach its lower link), and still equals a full read.
+    func testVXLANChangesOnASharedUnderlayReadOnlyTheirOwnLinks() throws {
+        try ns.addNIC("u0")
+        var lines = ["addr add 192.0.2.1/24 dev u0", "link set u0 up"]
+        for i in 0..<4 {
+            lines += ["link add vx\(i) type vxlan id \(100 + i) local 192.0.2.1 dev u0 dstport 4789", "link add brx\(i) type bridge",
+                      "link set vx\(i) mtu 1450", "link set vx\(i) master brx\(i)", "link set vx\(i) up", "link set brx\(i) up",
+                      "addr add 10.40.\(i).1/24 dev brx\(i)"]
+        }
+        try ns.batch(lines)
+        let before = try engine.read()
+        try ns.batch(["link set vx0 mtu 1400", "link add vx9 type vxlan id 109 local 192.0.2.1 dev u0 dstport 4789",
+                      "addr del 10.40.1.1/24 dev brx1", "addr add 10.250.0.1/24 dev brx1"])
+        let changes = [
+            Change(.setMTU(link: "vx0", mtu: 1400, previous: 1450)),
+            Change(.createLink(NewLink(name: "vx9", kind: .vxlan, up: false, link: "u0", vxlan: VXLANInfo(vni: 109, local: "192.0.2.1", device: "u0")))),
+            Change(.removeAddress(link: "brx1", prefix: IPPrefix("10.40.1.1/24")!, proto: 0)),
+            Change(.addAddress(link: "brx1", prefix: IPPrefix("10.250.0.1/24")!, proto: 0)),
+        ]
+        let (full, refreshed, touched) = try fullAndRefreshed(after: changes, before: before)
+        XCTAssertEqual(touched, ["vx0", "brx0", "vx9", "brx1", "vx1"])
+        XCTAssertEqual(full.linksByName()["brx0"]?.mtu, 1400, "the kernel moved the bridge's MTU along with its port's")
+        XCTAssertEqual(full.linksByName()["u0"]?.mtu, 1500, "the underlay is left as it was")
+        XCTAssertEqual(refreshed.links, full.links)
+        XCTAssertEqual(refreshed.addresses, full.addresses)
+    }
+
     /// A link's sysctls come with its link message, so a sysctl step reads its link again; a
     /// write to `default` or `all` can change other devices' values (IPv4 copies a `default` to
     /// every device whose value nobody set), so it asks for a full read.
