@@ -31,7 +31,7 @@ final class AffectedLinksTests: XCTestCase {
         }
         let state = CurrentState(links: links, addresses: [])
         let touched = Engine.affectedLinks([Change(.setMTU(link: "vx0", mtu: 1400, previous: 1450)),
-                                            Change(.createLink(NewLink(name: "vx100", kind: .vxlan, vxlan: VXLANInfo(vni: 1100, device: "u0"), link: "u0")))],
+                                            Change(.createLink(NewLink(name: "vx100", kind: .vxlan, link: "u0", vxlan: VXLANInfo(vni: 1100, device: "u0"))))],
                                            in: state)
         XCTAssertEqual(touched, ["vx0", "brx0", "vx100"])
         // The underlay itself changed: every VXLAN on it is read again (past the limit, in full).
