@@ -88,8 +88,9 @@ public struct Engine: Sendable {
     /// write-ahead journal record (and arms a revert) durable here. If it throws, nothing is sent.
     public var beforeFirstWrite: (@Sendable (Plan) throws -> Void)?
     /// Called once the first plan is made, before it is checked, guarded or applied (and before
-    /// a no-op returns): the caller's last word on whether to go on, e.g. the rest of the pool
-    /// file's validation, which runs meanwhile. What it throws, `apply` throws, having written nothing.
+    /// a no-op returns; in `plan`, before the storage paths are probed): the caller's last word on
+    /// whether to go on, e.g. the rest of the pool file's validation, which runs meanwhile. What it
+    /// throws, `apply` and `plan` throw, having written nothing.
     public var afterPlanning: (@Sendable () throws -> Void)?
     /// The same for the steps of a second round (multipath maps of LUNs that appeared at login).
     public var beforeMoreWrites: (@Sendable ([Change]) throws -> Void)?
@@ -180,6 +181,7 @@ public struct Engine: Sendable {
         let keeper = addressRecord(desired)
         let logger = self.logger
         let adopt = self.adopt
+        let afterPlanning = self.afterPlanning
         return try NetworkNamespace.run(netns) { () throws -> (plan: Plan, current: CurrentState) in
             let current = try Self.read(using: try RouteSocket(), for: desired, base: base, storage: storage, keeper: keeper)
             if let mode = current.addressOwnership?.mode {
@@ -188,6 +190,7 @@ public struct Engine: Sendable {
                 logger.info("address ownership: \(mode) (\(why))")
             }
             var plan = Planner.plan(desired: desired, current: current, force: force, adopt: adopt)
+            try afterPlanning?()  // before the storage paths are probed
             if health { plan.health = StorageHealth(probe: PathProbe()).findings(desired, current) }
             return (plan, current)
         }
@@ -225,7 +228,9 @@ public struct Engine: Sendable {
             }
             if let guardRail {
                 // The read above holds every default route already when the file has storage NICs
-                // (`read` dumps them then); none found is an answer, not a reason to dump again.
+                // (`read` dumps them then); none found is an answer, not a reason to dump again (a
+                // route that appeared since, e.g. DHCP's at boot, is as new to a second dump taken
+                // a few milliseconds later).
                 if before.routes.isEmpty && desired.nics.isEmpty {
                     let names = Dictionary(before.links.map { ($0.index, $0.name) }, uniquingKeysWith: { a, _ in a })
                     before.routes = try DefaultRoutes.read(names: names)
@@ -262,7 +267,7 @@ public struct Engine: Sendable {
             }
             translator = RequestTranslator(state: before)
             let rest = Array(plan.changes.dropFirst(handedOver.count))
-            PhaseTrace.mark("apply: ownership record and journal written")
+            PhaseTrace.mark("apply: ownership record, journal and any hand-over done")
             let outcome = try executor.run(rest, translator: &translator, stopOnError: true, failAt: failStep)
             var applied = handedOver + outcome.tookEffect(rest)
             if let failure = outcome.firstFailure {

@@ -1,5 +1,6 @@
 import CNetlink
 import HostState
+import SystemCalls
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,7 +10,8 @@ import Glibc
 /// local and a broadcast route per address, and building then freeing a libnl cache of all of
 /// them took 9 ms of every read at a thousand NICs, for the few routes kept.
 public enum DefaultRoutes {
-    /// RTN_UNICAST (linux/rtnetlink.h): a route with a next hop, as default routes are.
+    /// RTN_UNICAST (linux/rtnetlink.h): a route with a next hop, as the default routes poolnet
+    /// plans and guards are (a `local default dev X` of AnyIP or TPROXY setups is not one).
     static let unicast: UInt8 = 1
     /// RTM_NEWROUTE and RTM_GETROUTE (linux/rtnetlink.h; libnl's headers do not carry them).
     static let newRoute: UInt16 = 24, getRoute: Int32 = 26
@@ -36,9 +38,10 @@ public enum DefaultRoutes {
         request.rtm_family = UInt8(AF_UNSPEC)
         request.rtm_type = unicast
         var rc: Int32 = 0
-        // As libnl's own cache refill: a dump the kernel marks interrupted (the FIB changed under
-        // it) is asked again, from nothing.
-        for _ in 0..<5 {
+        // A dump the kernel marks interrupted (the FIB changed under it) is asked again from
+        // nothing, as libnl's cache refill does, with RouteSocket's pauses (seconds in all).
+        for pause in RouteSocket.dumpRetryPauses {
+            if pause > 0 { Syscall.sleep(pause) }
             collector.routes = []
             RouteSocket.requestsSent.add(1, ordering: .relaxed)
             rc = withUnsafeMutableBytes(of: &request) { nl_send_simple(socket, getRoute, NLM_F_DUMP, $0.baseAddress, $0.count) }

@@ -1,10 +1,10 @@
 import Foundation
 
 /// `POOLNET_PHASES=1`: each phase of a run on stderr as it ends, with the milliseconds since the
-/// process started its command (`start`), from whichever thread ends it. For finding where a
-/// run's time goes on a host (docs/performance.md); off, a mark costs one load and a branch.
+/// first mark (`start`, the first thing `main` does), from whichever thread ends it. For finding
+/// where a run's time goes on a host (docs/performance.md); off, a mark costs one load and a branch.
 public enum PhaseTrace {
-    static let on = ProcessInfo.processInfo.environment["POOLNET_PHASES"] != nil
+    static let on = ProcessInfo.processInfo.environment["POOLNET_PHASES"] == "1"
     static let start = Syscall.monotonic()
 
     public static func mark(_ phase: String) {

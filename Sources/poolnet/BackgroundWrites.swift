@@ -1,8 +1,10 @@
 import Foundation
 
-/// Cache writes nothing after them waits for (the resolved-state entry), on their own thread while
-/// the command goes on: at a thousand objects encoding one took 10–14 ms of an apply's critical
-/// path. `poolnet.run` waits for them before the process exits, so a write is never cut off.
+/// Work on its own thread while the command goes on: the cache writes nothing waits for (the
+/// resolved-state entry: at a thousand objects encoding one took 10–14 ms of an apply's critical
+/// path), and the rest of a new file's validation (`PendingValidation`, whose answer the command
+/// waits for itself). `poolnet.run` waits for all of it before the process exits, so a write is
+/// never cut off.
 enum BackgroundWrites {
     nonisolated(unsafe) private static var pending: [DispatchSemaphore] = []
     private static let lock = NSLock()

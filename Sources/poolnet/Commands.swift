@@ -122,7 +122,10 @@ struct Apply: ParsableCommand {
             PhaseTrace.mark("file loaded (this host resolved)")
             desired.coexist.allowAll = allowManaged
             let recorder = ApplyRecorder(state: state, options: options, file: file, window: window, trigger: trigger, reason: reason)
-            try recorder.refuseWhilePending()
+            do { try recorder.refuseWhilePending() } catch {
+                try validation.wait()  // an invalid file is said first, as when validation ran first
+                throw error
+            }
             recorder.warnIfInterrupted()
             var engine = options.engine()
             engine.allowDisruptive = allowDisruptive
@@ -134,8 +137,7 @@ struct Apply: ParsableCommand {
             engine.beforeFirstWrite = { plan in try recorder.begin(plan) }
             engine.beforeMoreWrites = { steps in try recorder.more(steps) }
             do {
-                let bv = try base.value()
-                var plan = try engine.apply(desired, base: bv)
+                var plan = try engine.apply(desired, base: try base.value())
                 let deadline = try recorder.finish(plan, engine: engine)
                 PhaseTrace.mark("journal finished")
                 plan.health = try storagePathHealth(engine, desired)  // reported as plan does; never blocks
@@ -162,6 +164,9 @@ struct Apply: ParsableCommand {
             } catch let error as Failure {
                 throw error
             } catch {
+                // A read that failed before the pool's validation was waited for: an invalid file
+                // is the first thing to say, as when validation ran first.
+                try validation.wait()
                 // Before the first write this is the whole story; after it, undo what took effect.
                 throw recorder.abandoned(error, engine: engine)
             }
@@ -221,11 +226,18 @@ func planAndReport(_ file: String, _ options: HostOptions, command: String, adop
     engine.adopt = adopt
     let base = Prefetch(engine)
     noteInterruptedApply(options)
-    var (desired, validation) = try loadDesired(file, options: options)
+    let loaded = try loadDesired(file, options: options)
+    var desired = loaded.state
     desired.coexist.allowAll = allowManaged
-    let (plan, current) = try engine.plan(desired, base: try base.value(), health: true)
+    engine.afterPlanning = { [validation = loaded.validation] in try validation.wait() }
+    let (plan, current): (Plan, CurrentState)
+    do {
+        (plan, current) = try engine.plan(desired, base: try base.value(), health: true)
+    } catch {
+        try loaded.validation.wait()  // an invalid file is said first, as when validation ran first
+        throw error
+    }
     PhaseTrace.mark("state read and planned")
-    try validation.wait()
     if options.json { try emitJSON(PlanOutput(plan, command: command)) } else { emit(OutputStyle.paint(render(plan))) }
     return (plan, desired, current)
 }

@@ -5,8 +5,9 @@ import Topology
 /// The rest of a new pool file's validation (every other host, and the checks across hosts),
 /// finishing on its own thread while the kernel is read and the plan is made: at a thousand
 /// objects it took as long as both, on the critical path of an apply of a changed file. Nothing
-/// is written to the host, and nothing is printed, before `wait()` has returned: its errors are
-/// the whole validation's, exactly as if it had run first.
+/// is written to the host, no storage path is probed and no result is printed before `wait()`
+/// has returned, and an error met before it (a failed read, a pending confirmation) waits for it
+/// first: its errors are the whole validation's and come first, exactly as if it had run first.
 final class PendingValidation: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private var errors: [TopologyError] = []
@@ -30,8 +31,10 @@ final class PendingValidation: @unchecked Sendable {
             let problems = topology.validateResolving(known: [host: state]).errors
             validation.errors = problems
             PhaseTrace.mark("validation: every other host resolved and checked")
-            if problems.isEmpty { clean() }
             validation.done.signal()
+            // The caches after the answer: the caller goes on meanwhile (`BackgroundWrites.finish`
+            // still waits for them before the process exits).
+            if problems.isEmpty { clean() }
         }
         return validation
     }

@@ -88,8 +88,9 @@ struct ValidationCache {
 
 /// Loads the pool file and validates it for every host, or, when this exact file validated clean
 /// under this build before (see `ValidationCache`), resolves this host alone, or reads the state
-/// it resolved to last time (`ResolvedStateCache`). Errors exit 1 before any host state is read or
-/// changed, whichever way.
+/// it resolved to last time (`ResolvedStateCache`). A new file's other hosts are validated on
+/// their own thread while the caller reads the kernel: the caller waits on `validation` before it
+/// checks, prints or changes anything. Errors exit 1 before any host state is changed, whichever way.
 func loadDesired(_ file: String, options: HostOptions) throws -> (state: DesiredState, validation: PendingValidation) {
     guard let cache = ValidationCache(options) else { return (try loadDesired(file, host: options.hostName), .finished()) }
     let bytes: [UInt8]
@@ -114,7 +115,11 @@ func loadDesired(_ file: String, options: HostOptions) throws -> (state: Desired
     // This host first; the others on their own thread while the caller reads the kernel. A host
     // that does not resolve (or is not in the file) gets the whole validation's errors at once.
     guard let state = try? topology.resolve(host: options.hostName) else {
-        return (try validatedState(topology, host: options.hostName) { cache.record(digest) }, .finished())
+        let state = try validatedState(topology, host: options.hostName) {
+            cache.record(digest)
+            cache.logger.info("validation: \(file) validated clean for every host; recorded in \(cache.directory.file(ValidationCache.fileName))")
+        }
+        return (state, .finished())
     }
     let logger = cache.logger
     return (state, PendingValidation.start(topology, host: options.hostName, state: state) {
