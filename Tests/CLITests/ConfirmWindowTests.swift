@@ -71,7 +71,12 @@ final class ConfirmWindowTests: XCTestCase {
         // journal's, below; this one only says the window was not cut short.
         XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(finished), 1.5)
 
+        // The helper journals the revert once it has verified it, a moment after the link is gone.
         var records = try history()
+        while !records.contains(where: { $0["command"] as? String == "revert" }), Date() < deadline {
+            usleep(100_000)
+            records = try history()
+        }
         let deadlineAt = try XCTUnwrap((records.first { $0["command"] as? String == "apply" })?["confirm_by"] as? String)
         let revertAt = try XCTUnwrap((records.first { $0["command"] as? String == "revert" })?["time"] as? String)
         XCTAssertTrue(deadlineAt.contains("."), "the deadline keeps its fractions: \(deadlineAt)")
@@ -116,7 +121,13 @@ final class ConfirmWindowTests: XCTestCase {
         let deadline = Date().addingTimeInterval(15)
         while try ns.links().keys.contains(where: { $0.hasPrefix("cw") }), Date() < deadline { usleep(100_000) }
         XCTAssertEqual(try ns.links().keys.filter { $0.hasPrefix("cw") }, [], "the helper reverted the interrupted apply")
-        let revert = try XCTUnwrap(try history().first { $0["command"] as? String == "revert" })
+        // The helper journals the revert once it has verified it, a moment after the links are gone.
+        var revertRecord = try history().first { $0["command"] as? String == "revert" }
+        while revertRecord == nil, Date() < deadline {
+            usleep(100_000)
+            revertRecord = try history().first { $0["command"] as? String == "revert" }
+        }
+        let revert = try XCTUnwrap(revertRecord)
         XCTAssertEqual(revert["reason"] as? String, "the apply was interrupted before it finished")
     }
 

@@ -79,6 +79,38 @@ final class ValidationCacheTests: XCTestCase {
         }
     }
 
+    /// A new file's other hosts are validated while the kernel is read: an error met meanwhile (a
+    /// namespace that is not there, an apply waiting for confirmation) must not hide an invalid
+    /// file. Its errors come first, exit 1, as when validation ran before everything else.
+    func testAnInvalidFileIsSaidBeforeAFailedReadOrAPendingConfirmation() throws {
+        let good = try String(contentsOfFile: file, encoding: .utf8)
+        let bad = good.replacingOccurrences(of: "203.0.113.17/28", with: "203.0.113.1/28")  // hv02 takes hv01's address
+        XCTAssertNotEqual(bad, good)
+        try bad.write(toFile: file, atomically: false, encoding: .utf8)
+        for command in ["plan", "check"] {
+            let r = try runProcess([CLITests.binary, command, file, "--host", "hv01", "--netns", "pn-no-such-namespace"],
+                                   environment: ["POOLNET_STATE_DIR": stateDirectory])
+            XCTAssertEqual(r.status, 1, "\(command): \(r.stdout) \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains("is also used on host"), "\(command): \(r.stderr)")
+        }
+
+        try good.write(toFile: file, atomically: false, encoding: .utf8)
+        let armed = try poolnet("apply", file, "--confirm-within", "300s")
+        XCTAssertEqual(armed.status, 2, armed.stdout + armed.stderr)
+        try bad.write(toFile: file, atomically: false, encoding: .utf8)
+        let before = try ns.links()
+        let refused = try poolnet("apply", file)
+        XCTAssertEqual(refused.status, 1, refused.stdout + refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("is also used on host"), refused.stderr)
+        XCTAssertFalse(refused.stderr.contains("waiting for confirmation"), refused.stderr)
+        XCTAssertEqual(Set(try ns.links().keys), Set(before.keys), "a refused apply changes nothing")
+        // The same apply with the good file meets the pending confirmation.
+        try good.write(toFile: file, atomically: false, encoding: .utf8)
+        XCTAssertTrue(try poolnet("apply", file).stderr.contains("waiting for confirmation"))
+        XCTAssertEqual(try poolnet("confirm").status, 0)
+    }
+
+
     /// A cache file that is corrupt, a symlink, someone else's or writable by others is ignored:
     /// a full validation, never an error.
     func testATamperedOrSymlinkedCacheIsIgnored() throws {
