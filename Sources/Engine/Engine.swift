@@ -156,7 +156,7 @@ public struct Engine: Sendable {
         if let desired {
             // promote_secondaries only for links with two IPv4 addresses in one subnet.
             PhaseTrace.mark("  read: the classes the file needs (routes, VLANs, remotes)")
-            let keys = desired.sysctlKeysToRead.union(state.promoteSecondariesKeysToRead).sortedByName()
+            let keys = SortedSysctlKeys.sorted(desired.sysctlKeysToRead.union(state.promoteSecondariesKeysToRead))
             if !keys.isEmpty { state.sysctls = SysctlStore().read(keys, links: state.links) }
             PhaseTrace.mark("  read: sysctls")
         }
