@@ -21,8 +21,8 @@ extension Engine {
 
     /// Every link `changes` could have changed, with those the kernel changes along with them:
     /// the ports and members of a changed master, the children of a changed lower link (a VLAN's
-    /// MTU follows its parent's down; a VXLAN goes with its underlay), a veth's peer, and the
-    /// master of a changed link (a bridge's MTU follows its ports'), transitively. Not the lower
+    /// MTU follows its parent's down; a VXLAN goes with its underlay), and the master of a
+    /// changed link (a bridge's MTU follows its ports'), transitively. Not the lower
     /// link of a changed child: no change to a VLAN or a VXLAN changes its parent, and walking up
     /// to a shared underlay pulled in every VXLAN on it (a full read for one VXLAN's MTU). Nil when
     /// a full read is needed or cheaper: storage steps, or more than `limit` links.
@@ -36,6 +36,9 @@ extension Engine {
             // or `default` can change every device's value (IPv4 copies `default` to those not
             // set by hand): a full read.
             case .setSysctl(let key, _, _) where ["all", "default"].contains(key.link): return nil
+            // Enslaving changes the new master too (a bridge's MTU and carrier follow its ports);
+            // the state read before knows only the old one.
+            case let .setMaster(link, master, previous): touched.formUnion([link, master, previous].compactMap { $0 })
             default: touched.insert(change.action.link)  // a new link's name (its lower link is not changed by it)
             }
         }

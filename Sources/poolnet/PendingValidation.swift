@@ -5,8 +5,8 @@ import Topology
 /// The rest of a new pool file's validation (every other host, and the checks across hosts),
 /// finishing on its own thread while the kernel is read and the plan is made: at a thousand
 /// objects it took as long as both, on the critical path of an apply of a changed file. Nothing
-/// is written to the host, no storage path is probed and no result is printed before `wait()`
-/// has returned, and an error met before it (a failed read, a pending confirmation) waits for it
+/// is written to the host, no storage path is probed and no plan is checked or shown before
+/// `wait()` has returned, and an error met before it (a failed read, a pending confirmation) waits for it
 /// first: its errors are the whole validation's and come first, exactly as if it had run first.
 final class PendingValidation: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)

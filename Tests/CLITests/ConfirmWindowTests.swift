@@ -73,7 +73,8 @@ final class ConfirmWindowTests: XCTestCase {
 
         // The helper journals the revert once it has verified it, a moment after the link is gone.
         var records = try history()
-        while !records.contains(where: { $0["command"] as? String == "revert" }), Date() < deadline {
+        let journalled = Date().addingTimeInterval(8)
+        while !records.contains(where: { $0["command"] as? String == "revert" }), Date() < journalled {
             usleep(100_000)
             records = try history()
         }
@@ -123,7 +124,8 @@ final class ConfirmWindowTests: XCTestCase {
         XCTAssertEqual(try ns.links().keys.filter { $0.hasPrefix("cw") }, [], "the helper reverted the interrupted apply")
         // The helper journals the revert once it has verified it, a moment after the links are gone.
         var revertRecord = try history().first { $0["command"] as? String == "revert" }
-        while revertRecord == nil, Date() < deadline {
+        let journalled = Date().addingTimeInterval(8)
+        while revertRecord == nil, Date() < journalled {
             usleep(100_000)
             revertRecord = try history().first { $0["command"] as? String == "revert" }
         }

@@ -79,6 +79,19 @@ final class VerifyReadTests: NamespaceTestCase {
         XCTAssertEqual(refreshed.addresses, full.addresses)
     }
 
+    /// A port enslaved to a bridge that already exists changes that bridge (the kernel lowers an
+    /// MTU nobody set to its smallest port's): the new master is read again, not only the port.
+    func testEnslavingReadsTheNewMasterAgain() throws {
+        try ns.batch(["link add v0 type veth peer name pv0", "link add v1 type veth peer name pv1", "link set v1 mtu 1400",
+                      "link add br0 type bridge", "link set v0 master br0", "link set br0 up"])
+        let before = try engine.read()
+        try ns.batch(["link set v1 master br0"])
+        let (full, refreshed, touched) = try fullAndRefreshed(after: [Change(.setMaster(link: "v1", master: "br0", previous: nil))], before: before)
+        XCTAssertTrue(touched.isSuperset(of: ["v1", "br0"]), "\(touched.sorted())")
+        XCTAssertEqual(full.linksByName()["br0"]?.mtu, 1400, "the kernel moved the bridge's MTU down to its new port's")
+        XCTAssertEqual(refreshed.links, full.links)
+    }
+
     /// A link's sysctls come with its link message, so a sysctl step reads its link again; a
     /// write to `default` or `all` can change other devices' values (IPv4 copies a `default` to
     /// every device whose value nobody set), so it asks for a full read.
