@@ -1,10 +1,10 @@
-import SystemCalls
 import Foundation
 import HostState
 import Logging
 import Netlink
 import Planner
 import Storage
+import SystemCalls
 import Topology
 
 /// What went wrong in an apply, and what was done about it.

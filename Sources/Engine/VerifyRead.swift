@@ -1,7 +1,7 @@
-import SystemCalls
 import HostState
 import Netlink
 import Planner
+import SystemCalls
 import Topology
 
 extension Engine {
