@@ -75,13 +75,16 @@ struct ValidationCache {
 
     func contains(_ digest: String) -> Bool { entries().contains(digest) }
 
-    /// Records a file that just validated clean. Best effort: a cache that cannot be written costs
-    /// the next run a full validation, nothing else.
-    func record(_ digest: String) {
+    /// Records a file that just validated clean, and says so under -v. Best effort: a cache that
+    /// cannot be written costs the next run a full validation, nothing else (and is said instead).
+    func record(_ digest: String, file: String) {
         let kept = entries().filter { $0 != digest }.suffix(Self.maxEntries - 1) + [digest]
         let text = ([Self.header] + kept.map { "\(build) \($0)" }).joined(separator: "\n") + "\n"
-        do { try directory.replace(Self.fileName, with: Array(text.utf8)) } catch {
-            logger.info("validation cache not written: \(error)")
+        do {
+            try directory.replace(Self.fileName, with: Array(text.utf8))
+            logger.info("validation: \(file) validated clean for every host; recorded in \(directory.file(Self.fileName))")
+        } catch {
+            logger.info("validation: \(file) validated clean for every host; the validation cache not written: \(error)")
         }
     }
 }
@@ -115,16 +118,11 @@ func loadDesired(_ file: String, options: HostOptions) throws -> (state: Desired
     // This host first; the others on their own thread while the caller reads the kernel. A host
     // that does not resolve (or is not in the file) gets the whole validation's errors at once.
     guard let state = try? topology.resolve(host: options.hostName) else {
-        let state = try validatedState(topology, host: options.hostName) {
-            cache.record(digest)
-            cache.logger.info("validation: \(file) validated clean for every host; recorded in \(cache.directory.file(ValidationCache.fileName))")
-        }
+        let state = try validatedState(topology, host: options.hostName) { cache.record(digest, file: file) }
         return (state, .finished())
     }
-    let logger = cache.logger
     return (state, PendingValidation.start(topology, host: options.hostName, state: state) {
-        cache.record(digest)
-        logger.info("validation: \(file) validated clean for every host; recorded in \(cache.directory.file(ValidationCache.fileName))")
+        cache.record(digest, file: file)
         resolved.record(state, file: digest, path: file)
     })
 }
