@@ -30,7 +30,7 @@ extension Engine {
             throw try rollBack(done, cause: failure.cause, error: failure, partly: outcome.partlyApplied(steps), context)
         }
         before = try read(using: socket, for: desired, storage: executor.storage, keeper: context.keeper)
-        var rest = Planner.plan(desired: desired, current: before, force: force, adopt: adopt)
+        var rest = Planner.plan(desired: desired, current: before, force: force, adopt: adopt, listUnowned: false)
         if !rest.problems.isEmpty {
             let cause = "after the hand-over, the plan is blocked:\n" + rest.problems.map { "  ! \($0)\n" }.joined()
             throw try rollBack(done, cause: cause, context)

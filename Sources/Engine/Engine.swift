@@ -79,6 +79,9 @@ public struct Engine: Sendable {
     public var force = false
     /// Marks declared objects that exist without poolnet's marks as poolnet's (`--adopt`).
     public var adopt = false
+    /// `plan` finds the declared objects that exist without poolnet's marks, to name them
+    /// (`Plan.unowned`); `check` and apply's own plans do not.
+    public var listsUnowned = true
     /// Where iSCSI, multipath and the ownership record live; tests point these at fixture trees.
     public var storageRoots = StorageRoots()
     public var commandRunner: any CommandRunner = ProcessRunner()
@@ -146,13 +149,17 @@ public struct Engine: Sendable {
         return backends
     }
 
-    static func read(using socket: RouteSocket, for desired: DesiredState?, base: CurrentState? = nil, storage: StorageBackends = StorageBackends(),
+    /// `baseHolds`: the classes `base` was completed with already (the prefetch's guess from the
+    /// parsed file); they are dumped again only when the file's state needs others.
+    /// `remotesOf`: only these VXLANs' remote VTEPs are read; `base` holds the others' (the
+    /// verification of a small plan).
+    static func read(using socket: RouteSocket, for desired: DesiredState?, base: CurrentState? = nil, baseHolds: ReadClasses? = nil,
+                     remotesOf: Set<String>? = nil, storage: StorageBackends = StorageBackends(),
                      keeper: AddressRecordKeeper? = nil) throws -> CurrentState {
         var state = try base ?? StateReader.readBase(using: socket)
         PhaseTrace.mark("  read: links, addresses")
-        try StateReader.complete(&state, using: socket, bridgeVLANs: desired?.managesBridgeVLANs ?? false,
-                                 defaultRoutes: !(desired?.nics.isEmpty ?? true),
-                                 vxlanRemotes: !(desired?.vxlans.isEmpty ?? true))
+        let classes = ReadClasses(desired)
+        if base == nil || baseHolds != classes { try classes.complete(&state, using: socket, remotesOf: base == nil ? nil : remotesOf) }
         if let desired {
             // promote_secondaries only for links with two IPv4 addresses in one subnet.
             PhaseTrace.mark("  read: the classes the file needs (routes, VLANs, remotes)")
@@ -175,21 +182,22 @@ public struct Engine: Sendable {
 
     /// The plan for `desired` against the live state (completing `base` when given).
     /// `health`: also probe the storage paths (`check`, and `plan` as a pre-flight).
-    public func plan(_ desired: DesiredState, base: CurrentState? = nil, health: Bool = false) throws -> (plan: Plan, current: CurrentState) {
+    public func plan(_ desired: DesiredState, base: PrefetchedState? = nil, health: Bool = false) throws -> (plan: Plan, current: CurrentState) {
         let storage = try storageBackend(for: desired)
         let force = self.force
         let keeper = addressRecord(desired)
         let logger = self.logger
         let adopt = self.adopt
+        let listsUnowned = self.listsUnowned
         let afterPlanning = self.afterPlanning
         return try NetworkNamespace.run(netns) { () throws -> (plan: Plan, current: CurrentState) in
-            let current = try Self.read(using: try RouteSocket(), for: desired, base: base, storage: storage, keeper: keeper)
+            let current = try Self.read(using: try RouteSocket(), for: desired, base: base?.state, baseHolds: base?.holds, storage: storage, keeper: keeper)
             if let mode = current.addressOwnership?.mode {
                 let why = keeper.forceRecord ? "forced by POOLNET_FORCE_ADDRESS_RECORD=1"
                     : mode == .kernelMark ? "the kernel keeps address protocols" : "the kernel drops IFA_PROTO (before Linux 6.1)"
                 logger.info("address ownership: \(mode) (\(why))")
             }
-            var plan = Planner.plan(desired: desired, current: current, force: force, adopt: adopt)
+            var plan = Planner.plan(desired: desired, current: current, force: force, adopt: adopt, listUnowned: listsUnowned)
             try afterPlanning?()  // before the storage paths are probed
             if health { plan.health = StorageHealth(probe: PathProbe()).findings(desired, current) }
             return (plan, current)
@@ -200,7 +208,7 @@ public struct Engine: Sendable {
     /// plan) that nothing is left to do and that no address it did not remove is gone, and rolls
     /// every applied step back if a step or the verification fails. Returns the applied plan.
     @discardableResult
-    public func apply(_ desired: DesiredState, base: CurrentState? = nil) throws -> Plan {
+    public func apply(_ desired: DesiredState, base: PrefetchedState? = nil) throws -> Plan {
         let logger = self.logger
         let failStep = self.failStep
         let guardRail = allowDisruptive ? nil : self.guardRail
@@ -212,12 +220,12 @@ public struct Engine: Sendable {
         let afterPlanning = self.afterPlanning
         return try NetworkNamespace.run(netns) { () throws -> Plan in
             let socket = try RouteSocket()
-            var before = try Self.read(using: socket, for: desired, base: base, storage: storage, keeper: keeper)
+            var before = try Self.read(using: socket, for: desired, base: base?.state, baseHolds: base?.holds, storage: storage, keeper: keeper)
             PhaseTrace.mark("apply: state read")
             var executor = Executor(socket: socket, sysctls: SysctlStore(), scratchGroup: Self.scratchGroup(unusedIn: before), storage: storage)
             executor.logger = logger
             executor.addressRecord = keeper
-            var plan = Planner.plan(desired: desired, current: before, force: force, adopt: adopt)
+            var plan = Planner.plan(desired: desired, current: before, force: force, adopt: adopt, listUnowned: false)
             PhaseTrace.mark("apply: planned")
             try afterPlanning?()
             PhaseTrace.mark("apply: pool validation waited for")
@@ -276,7 +284,7 @@ public struct Engine: Sendable {
             PhaseTrace.mark("apply: changes sent")
             var after = try Self.readAfter(plan.changes, before: before, desired: desired, using: socket, storage: storage, keeper: keeper)
             PhaseTrace.mark("apply: verification read")
-            var remaining = Planner.plan(desired: desired, current: after, force: force, adopt: adopt)
+            var remaining = Planner.plan(desired: desired, current: after, force: force, adopt: adopt, listUnowned: false)
             PhaseTrace.mark("apply: verification planned")
             // LUNs appear only after login: their multipath maps are a second round.
             if remaining.problems.isEmpty, !remaining.changes.isEmpty, remaining.changes.allSatisfy(\.isFollowUp) {
@@ -291,7 +299,7 @@ public struct Engine: Sendable {
                     throw try Self.rollBack(applied, cause: failure.cause, error: failure, partly: next.partlyApplied(remaining.changes), context)
                 }
                 after = try Self.read(using: socket, for: desired, storage: storage, keeper: keeper)
-                remaining = Planner.plan(desired: desired, current: after, force: force, adopt: adopt)
+                remaining = Planner.plan(desired: desired, current: after, force: force, adopt: adopt, listUnowned: false)
             }
             // Nothing foreign lost: an address the plan did not remove must still be there.
             let lost = LostAddresses.find(before: before, after: after, changes: plan.changes)

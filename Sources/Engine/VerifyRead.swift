@@ -16,7 +16,8 @@ extension Engine {
         }
         PhaseTrace.mark("  verification: the links the steps touched found")
         let base = try StateReader.refresh(before, touched: touched, using: socket)
-        return try read(using: socket, for: desired, base: base, storage: storage, keeper: keeper)
+        // The untouched VXLANs keep the remotes read before: only a step on a VXLAN changes its FDB.
+        return try read(using: socket, for: desired, base: base, remotesOf: touched, storage: storage, keeper: keeper)
     }
 
     /// Every link `changes` could have changed, with those the kernel changes along with them:

@@ -16,6 +16,10 @@ enum ReadRequest: Equatable {
     case bridgeVLANs
     /// `bridge fdb show`: an AF_BRIDGE neighbour dump.
     case fdb
+    /// `bridge fdb show dev NAME`: the same dump for one device. Its header is an ifinfomsg with
+    /// the device's index, which every kernel since 4.12 takes as the port filter on a socket
+    /// without strict checking (`valid_fdb_dump_legacy`); the kernel still walks every device.
+    case fdbOf(device: Int32)
     /// An RTM_NEWADDR that cannot succeed (ifindex 0) with an empty IFA_PROTO: how the kernel
     /// refuses it tells whether it keeps the attribute (see `kernelKeepsAddressProtocol`).
     case addressProtocolProbe
@@ -51,6 +55,10 @@ enum ReadRequest: Equatable {
             nlh.pointee.nlmsg_flags = UInt16(NLM_F_REQUEST | NLM_F_DUMP)
             let ndm = mnl_nlmsg_put_extra_header(nlh, MemoryLayout<ndmsg>.size)!.assumingMemoryBound(to: ndmsg.self)
             ndm.pointee.ndm_family = UInt8(AF_BRIDGE)
+        case let .fdbOf(device):
+            nlh.pointee.nlmsg_type = UInt16(RTM_GETNEIGH)
+            nlh.pointee.nlmsg_flags = UInt16(NLM_F_REQUEST | NLM_F_DUMP)
+            putInterfaceHeader(nlh, family: AF_BRIDGE, index: device)
         case .addressProtocolProbe:
             nlh.pointee.nlmsg_type = UInt16(RTM_NEWADDR)
             nlh.pointee.nlmsg_flags = UInt16(NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL)
@@ -69,8 +77,9 @@ enum ReadRequest: Equatable {
         NetlinkMessage.encode(sequence: sequence, capacity: 4096) { encode(into: $0) }
     }
 
-    private func putInterfaceHeader(_ nlh: UnsafeMutablePointer<nlmsghdr>, family: Int32) {
+    private func putInterfaceHeader(_ nlh: UnsafeMutablePointer<nlmsghdr>, family: Int32, index: Int32 = 0) {
         let ifi = mnl_nlmsg_put_extra_header(nlh, MemoryLayout<ifinfomsg>.size)!.assumingMemoryBound(to: ifinfomsg.self)
         ifi.pointee.ifi_family = UInt8(family)
+        ifi.pointee.ifi_index = index
     }
 }

@@ -43,7 +43,7 @@ extension PlanBuilder {
             consider("vxlan", vxlan.name) { vxlan.keepsIdentity(of: $0) }
         }
         for bridge in desired.bridges { consider("bridge", bridge.name) { $0.kind == .bridge } }
-        let created = desired.createdDevices
+        let created = createdDevices
         for bridge in desired.bridges {
             for name in bridge.ports where !created.contains(name) {
                 guard let port = live(name), port.master == bridge.name, port.alias != portAlias, !foreign(port.alias) else { continue }

@@ -36,7 +36,10 @@ extension PlanBuilder {
     mutating func planCoexist() -> [ForeignFinding] {
         guard let foreign = current.foreign else { return [] }
         let policy = desired.coexist
-        let devices = desired.coexistDevices
+        // Every device of the file, only when a manager that takes drop-ins is present (a sorted
+        // list of thousands of names, ~1.6 ms a plan at 2,000 objects).
+        let present = HandOverFiles.managers.filter { foreign.present.contains($0) }
+        let devices = present.isEmpty ? [] : desired.coexistDevices
         var findings: [ForeignFinding] = []
         for claim in foreign.claims {
             let mode = policy.mode(for: claim.manager)
@@ -49,7 +52,7 @@ extension PlanBuilder {
                 problem(claim.device, "managed by \(claim.manager.displayName) (\(claim.evidence)); apply refuses it. To resolve: \(claim.remedy ?? "take it out of \(claim.manager.displayName)'s configuration"), or pass --allow-managed")
             }
         }
-        for manager in HandOverFiles.managers where foreign.present.contains(manager) {
+        for manager in present {
             guard let path = HandOverFiles.path(manager, pool: desired.pool) else { continue }
             let have = foreign.dropIn(for: manager)?.content
             let haveDevices = have.map(HandOverFiles.devices) ?? []

@@ -23,7 +23,15 @@ extension PlanBuilder {
         }
         // A parent or underlay the file creates without an mtu (a VLAN over a live NIC) has, once
         // created, what the kernel derives from the live host; validation judged the rest.
+        // Once per name: a thousand VXLANs on one underlay asked for the same one.
+        var derivedByName: [String: (mtu: UInt32, has: String, decidedBy: String)?] = [:]
         func derived(_ name: String) -> (mtu: UInt32, has: String, decidedBy: String)? {
+            if let known = derivedByName[name] { return known }
+            let found = derive(name)
+            derivedByName[name] = found
+            return found
+        }
+        func derive(_ name: String) -> (mtu: UInt32, has: String, decidedBy: String)? {
             if let link = live(name) { return (link.mtu, "\(name) has mtu \(link.mtu)", name) }
             guard desired.vlans.contains(where: { $0.name == name }),
                   let found = desired.undeclaredMTU(of: name, live: { live($0)?.mtu }), found.fromHost else { return nil }
@@ -38,7 +46,7 @@ extension PlanBuilder {
         }
         for vxlan in desired.vxlans {
             guard let mtu = vxlan.mtu, let device = vxlan.info.device, !declared.contains(device), let under = derived(device) else { continue }
-            let ipv6 = vxlan.info.local?.contains(":") ?? false
+            let ipv6 = vxlan.info.local?.utf8.contains(UInt8(ascii: ":")) ?? false  // not Foundation's range(of:)
             let headroom = Self.vxlanHeadroom(ipv6: ipv6)
             guard Int(mtu) + Int(headroom) > Int(under.mtu) else { continue }
             problem("vxlan \(vxlan.name)", "mtu \(mtu)\(source(vxlan.name, own: mtu)) does not fit its underlay \(device) on host \(host): \(under.has), "

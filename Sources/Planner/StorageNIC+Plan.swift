@@ -4,7 +4,7 @@ import Topology
 extension PlanBuilder {
     /// Storage NICs exist already (physical devices); poolnet sets MTU, addresses and link up.
     mutating func planStorageNICs() {
-        let created = desired.createdDevices
+        let created = createdDevices
         for nic in desired.nics {
             guard let link = live(nic.name) else {
                 // A storage role on a VLAN the plan creates: the create carries MTU and up.

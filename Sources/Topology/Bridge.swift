@@ -167,6 +167,12 @@ extension DesiredBridge: DesiredLink {
 
 extension Topology {
     public var bridges: [BridgeSpec] { linkSpecs[BridgeSpec.self] }
+
+    /// Whether a bridge of the file lists VLANs (its own or a port's), before any host is resolved:
+    /// a guess for the state read started early (the bridge may not apply to this host).
+    public var listsBridgeVLANs: Bool {
+        bridges.contains { $0.vlans != nil || $0.pvid != nil || $0.untagged != nil || $0.ports.contains(where: \.managesVLANs) }
+    }
 }
 
 extension DesiredState {

@@ -116,7 +116,8 @@ struct Apply: ParsableCommand {
                 (file, trigger, reason) = (chosen, .boot, choice.reason)
             }
             let base = Prefetch(options.engine())
-            let loaded = try loadDesired(file, options: options)
+            let loaded = try loadDesired(file, options: options) { base.classes(ReadClasses(parsed: $0)) }
+            base.classes(ReadClasses(loaded.state))  // a cached state was never parsed
             var desired = loaded.state
             let validation = loaded.validation
             PhaseTrace.mark("file loaded (this host resolved)")
@@ -224,9 +225,11 @@ func planAndReport(_ file: String, _ options: HostOptions, command: String, adop
                    render: (Plan) -> String) throws -> (Plan, DesiredState, CurrentState) {
     var engine = options.engine()
     engine.adopt = adopt
+    engine.listsUnowned = command == "plan"  // only plan names them
     let base = Prefetch(engine)
     noteInterruptedApply(options)
-    let loaded = try loadDesired(file, options: options)
+    let loaded = try loadDesired(file, options: options) { base.classes(ReadClasses(parsed: $0)) }
+    base.classes(ReadClasses(loaded.state))  // a cached state was never parsed
     var desired = loaded.state
     desired.coexist.allowAll = allowManaged
     engine.afterPlanning = { [validation = loaded.validation] in try validation.wait() }

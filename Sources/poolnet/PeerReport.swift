@@ -18,7 +18,7 @@ enum PeerReport {
         if states[host] == nil { _ = try loadDesired(file, host: host) }  // names the unknown host
         let targets = Topology.peerTargets(from: host, states: states, hosts: topology.hosts.map(\.name))
         let started = Date()
-        let results = try PeerCheck(deadline: deadline).run(targets, allowed: Topology.poolAddresses(states), engine: engine, live: try base.value())
+        let results = try PeerCheck(deadline: deadline).run(targets, allowed: Topology.poolAddresses(states), engine: engine, live: try base.value().state)
         if options.json {
             try emitJSON(PeersOutput(pool: topology.pool, host: host, time: started, deadline: deadline, results: results))
         } else {

@@ -102,9 +102,10 @@ struct HostOptions: ParsableArguments {
 
 /// Loads and validates the whole pool file, then resolves this host. Errors exit 1 before any
 /// host state is read or changed.
-func loadDesired(_ file: String, host: String) throws -> DesiredState {
+func loadDesired(_ file: String, host: String, parsed: (Topology) -> Void = { _ in }) throws -> DesiredState {
     let topology: Topology
     do { topology = try Topology.load(path: file) } catch { throw Failure.topology(error) }
+    parsed(topology)
     return try validatedState(topology, host: host)
 }
 

@@ -94,8 +94,8 @@ struct ValidationCache {
 /// it resolved to last time (`ResolvedStateCache`). A new file's other hosts are validated on
 /// their own thread while the caller reads the kernel: the caller waits on `validation` before it
 /// checks, prints or changes anything. Errors exit 1 before any host state is changed, whichever way.
-func loadDesired(_ file: String, options: HostOptions) throws -> (state: DesiredState, validation: PendingValidation) {
-    guard let cache = ValidationCache(options) else { return (try loadDesired(file, host: options.hostName), .finished()) }
+func loadDesired(_ file: String, options: HostOptions, parsed: (Topology) -> Void = { _ in }) throws -> (state: DesiredState, validation: PendingValidation) {
+    guard let cache = ValidationCache(options) else { return (try loadDesired(file, host: options.hostName, parsed: parsed), .finished()) }
     let bytes: [UInt8]
     do { bytes = try Topology.readBytes(path: file) } catch { throw Failure.topology(error) }
     let digest = SHA256.hex(bytes)
@@ -108,6 +108,7 @@ func loadDesired(_ file: String, options: HostOptions) throws -> (state: Desired
     let topology: Topology
     do { topology = try Topology.parse(bytes: bytes, file: file) } catch { throw Failure.topology(error) }
     PhaseTrace.mark("file parsed")
+    parsed(topology)
     if validated {
         cache.logger.info("validation: \(file) (SHA-256 \(digest.prefix(12))…) validated clean for every host before, under this build; resolving host \(options.hostName) only (`poolnet validate` checks every host)")
         let state: DesiredState
