@@ -36,9 +36,12 @@ struct AddressRecordKeeper: Sendable {
 
     /// Before `changes` run: the pool's addresses (on its first apply, the ones found by
     /// migration) and every address the changes add, with the ifindex its link will have.
-    func recordBefore(_ changes: [Change], desired: DesiredState, state: CurrentState, indexes: [String: Int32]) throws {
+    /// `poolAddresses`: `Planner.poolAddresses` of `state`, when the caller's plan has them.
+    func recordBefore(_ changes: [Change], desired: DesiredState, state: CurrentState, indexes: [String: Int32],
+                      poolAddresses: [AddressState]? = nil) throws {
         let adds = Self.adds(changes, indexes: indexes)
-        let known = state.addressOwnership?.recorded ?? Self.recorded(Planner.poolAddresses(desired: desired, current: state), in: state)
+        let known = state.addressOwnership?.recorded
+            ?? Self.recorded(poolAddresses ?? Planner.poolAddresses(desired: desired, current: state), in: state)
         let wanted = Set(known).union(adds)
         guard wanted != Set(state.addressOwnership?.recorded ?? []) || state.addressOwnership?.recorded == nil else { return }
         try OwnershipRecord.update(path, pool: pool) { $0.addresses = wanted.sorted() }
@@ -69,8 +72,9 @@ struct AddressRecordKeeper: Sendable {
 
     /// After a successful apply: the record holds exactly the pool's addresses as read (stale
     /// entries and removed addresses leave it; ifindexes are the kernel's).
-    func settle(desired: DesiredState, state: CurrentState) throws {
-        let owned = Set(Self.recorded(Planner.poolAddresses(desired: desired, current: state), in: state))
+    /// `poolAddresses`: `Planner.poolAddresses` of `state`, when the caller's plan has them.
+    func settle(desired: DesiredState, state: CurrentState, poolAddresses: [AddressState]? = nil) throws {
+        let owned = Set(Self.recorded(poolAddresses ?? Planner.poolAddresses(desired: desired, current: state), in: state))
         guard owned != Set(state.addressOwnership?.recorded ?? []) || state.addressOwnership?.recorded == nil else { return }
         try OwnershipRecord.update(path, pool: pool) { $0.addresses = owned.sorted() }
     }

@@ -225,13 +225,14 @@ public struct Engine: Sendable {
             var executor = Executor(socket: socket, sysctls: SysctlStore(), scratchGroup: Self.scratchGroup(unusedIn: before), storage: storage)
             executor.logger = logger
             executor.addressRecord = keeper
-            var plan = Planner.plan(desired: desired, current: before, force: force, adopt: adopt, listUnowned: false)
+            let first = Planner.planWithPoolAddresses(desired: desired, current: before, force: force, adopt: adopt)
+            var plan = first.plan
             PhaseTrace.mark("apply: planned")
             try afterPlanning?()
             PhaseTrace.mark("apply: pool validation waited for")
             guard plan.problems.isEmpty else { throw PlanBlocked(plan: plan) }
             guard !plan.changes.isEmpty else {
-                try keeper.settle(desired: desired, state: before)
+                try keeper.settle(desired: desired, state: before, poolAddresses: first.poolAddresses)
                 return plan
             }
             if let guardRail {
@@ -254,7 +255,8 @@ public struct Engine: Sendable {
             var translator = RequestTranslator(state: before)
             // Addresses enter the pool's record before the kernel has them (a stale entry, should
             // the journal refuse next, is harmless and cleared by the next apply).
-            try keeper.recordBefore(plan.changes, desired: desired, state: before, indexes: translator.indexes(after: plan.changes))
+            try keeper.recordBefore(plan.changes, desired: desired, state: before, indexes: translator.indexes(after: plan.changes),
+                                    poolAddresses: first.poolAddresses)
             try beforeFirstWrite?(plan)
             executor.batchPause = batchPause
             executor.killAt = killAtStep
@@ -273,7 +275,7 @@ public struct Engine: Sendable {
                     throw try Self.rollBack(handedOver, cause: "\(error)", context)
                 }
             }
-            translator = RequestTranslator(state: before)
+            if !handedOver.isEmpty { translator = RequestTranslator(state: before) }  // `before` was read again
             let rest = Array(plan.changes.dropFirst(handedOver.count))
             PhaseTrace.mark("apply: ownership record, journal and any hand-over done")
             let outcome = try executor.run(rest, translator: &translator, stopOnError: true, failAt: failStep)
@@ -284,7 +286,7 @@ public struct Engine: Sendable {
             PhaseTrace.mark("apply: changes sent")
             var after = try Self.readAfter(plan.changes, before: before, desired: desired, using: socket, storage: storage, keeper: keeper)
             PhaseTrace.mark("apply: verification read")
-            var remaining = Planner.plan(desired: desired, current: after, force: force, adopt: adopt, listUnowned: false)
+            var (remaining, poolAddresses) = Planner.planWithPoolAddresses(desired: desired, current: after, force: force, adopt: adopt)
             PhaseTrace.mark("apply: verification planned")
             // LUNs appear only after login: their multipath maps are a second round.
             if remaining.problems.isEmpty, !remaining.changes.isEmpty, remaining.changes.allSatisfy(\.isFollowUp) {
@@ -299,7 +301,7 @@ public struct Engine: Sendable {
                     throw try Self.rollBack(applied, cause: failure.cause, error: failure, partly: next.partlyApplied(remaining.changes), context)
                 }
                 after = try Self.read(using: socket, for: desired, storage: storage, keeper: keeper)
-                remaining = Planner.plan(desired: desired, current: after, force: force, adopt: adopt, listUnowned: false)
+                (remaining, poolAddresses) = Planner.planWithPoolAddresses(desired: desired, current: after, force: force, adopt: adopt)
             }
             // Nothing foreign lost: an address the plan did not remove must still be there.
             let lost = LostAddresses.find(before: before, after: after, changes: plan.changes)
@@ -316,7 +318,7 @@ public struct Engine: Sendable {
                 let readd = lost.map { Change(.removeAddress(link: $0.link, prefix: $0.prefix, proto: $0.proto), reason: "lost as a side effect") }
                 throw try Self.rollBack(readd + applied, cause: cause, context)
             }
-            try keeper.settle(desired: desired, state: after)
+            try keeper.settle(desired: desired, state: after, poolAddresses: poolAddresses)
             PhaseTrace.mark("apply: ownership record settled")
             return plan
         }

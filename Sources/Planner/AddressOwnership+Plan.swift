@@ -47,9 +47,13 @@ extension PlanBuilder {
 extension Planner {
     /// The live addresses that are `desired.pool`'s: what its record must hold after an apply.
     public static func poolAddresses(desired: DesiredState, current: CurrentState) -> [AddressState] {
-        let builder = PlanBuilder(desired: desired, current: current)
-        return current.links.flatMap { link in
-            (builder.addresses[link.name] ?? []).filter { builder.ownsAddress($0, on: link) }
-        }
+        PlanBuilder(desired: desired, current: current).poolAddresses()
+    }
+}
+
+extension PlanBuilder {
+    /// The addresses on the live links that are the pool's (see `Planner.poolAddresses`).
+    func poolAddresses() -> [AddressState] {
+        current.links.flatMap { link in (addresses[link.name] ?? []).filter { ownsAddress($0, on: link) } }
     }
 }

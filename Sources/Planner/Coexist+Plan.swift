@@ -36,10 +36,15 @@ extension PlanBuilder {
     mutating func planCoexist() -> [ForeignFinding] {
         guard let foreign = current.foreign else { return [] }
         let policy = desired.coexist
-        // Every device of the file, only when a manager that takes drop-ins is present (a sorted
-        // list of thousands of names, ~1.6 ms a plan at 2,000 objects).
-        let present = HandOverFiles.managers.filter { foreign.present.contains($0) }
-        let devices = present.isEmpty ? [] : desired.coexistDevices
+        // Every device of the file, only once a drop-in needs it (a sorted list of thousands of
+        // names, ~1.6 ms a plan at 2,000 objects, for a manager that is merely present).
+        var devicesFound: [String]?
+        func devices() -> [String] {
+            if let devicesFound { return devicesFound }
+            let all = desired.coexistDevices
+            devicesFound = all
+            return all
+        }
         var findings: [ForeignFinding] = []
         for claim in foreign.claims {
             let mode = policy.mode(for: claim.manager)
@@ -52,19 +57,19 @@ extension PlanBuilder {
                 problem(claim.device, "managed by \(claim.manager.displayName) (\(claim.evidence)); apply refuses it. To resolve: \(claim.remedy ?? "take it out of \(claim.manager.displayName)'s configuration"), or pass --allow-managed")
             }
         }
-        for manager in present {
+        for manager in HandOverFiles.managers where foreign.present.contains(manager) {
             guard let path = HandOverFiles.path(manager, pool: desired.pool) else { continue }
             let have = foreign.dropIn(for: manager)?.content
             let haveDevices = have.map(HandOverFiles.devices) ?? []
-            let want = policy.mode(for: manager) == .unmanage ? HandOverFiles.content(manager, pool: desired.pool, devices: devices) : nil
+            let want = policy.mode(for: manager) == .unmanage ? HandOverFiles.content(manager, pool: desired.pool, devices: devices()) : nil
             guard want != have else { continue }
             // Hand-over first (then the rest is planned again); hand-back last, once poolnet has
             // taken its own configuration off the devices the manager takes back.
             add(want == nil ? .handBack : .handOver, .handOver(HandOverAction(manager: manager, path: path, content: want, previous: have,
-                                                    devices: want == nil ? [] : devices, previousDevices: haveDevices)), depth: 0)
+                                                    devices: want == nil ? [] : devices(), previousDevices: haveDevices)), depth: 0)
             // A device the old drop-in handed over and the file still declares goes back to the manager.
             guard want == nil, !policy.allowAll, policy.mode(for: manager) != .allow else { continue }
-            for device in haveDevices where devices.contains(device) {
+            for device in haveDevices where devices().contains(device) {
                 problem(device, "\(manager.displayName) may manage it again once poolnet removes \(path) (the file no longer has coexist: { \(manager.key): unmanage }); keep the key, drop the device, or pass --allow-managed")
             }
         }

@@ -10,6 +10,20 @@ public enum Planner {
     /// plans and `check` skip the walk, ~15 % of a plan at 2,000 objects).
     public static func plan(desired: DesiredState, current: CurrentState, force: Bool = false, adopt: Bool = false,
                             listUnowned: Bool = true) -> Plan {
+        planKeepingBuilder(desired: desired, current: current, force: force, adopt: adopt, listUnowned: listUnowned).plan
+    }
+
+    /// `plan`, with the addresses on the live links that are the pool's (`poolAddresses`) as the
+    /// same builder sees them: apply settles its ownership record with these instead of building
+    /// the planner's indexes of 1,000s of links a third time.
+    public static func planWithPoolAddresses(desired: DesiredState, current: CurrentState, force: Bool = false,
+                                             adopt: Bool = false) -> (plan: Plan, poolAddresses: [AddressState]) {
+        let (plan, builder) = planKeepingBuilder(desired: desired, current: current, force: force, adopt: adopt, listUnowned: false)
+        return (plan, builder.poolAddresses())
+    }
+
+    static func planKeepingBuilder(desired: DesiredState, current: CurrentState, force: Bool, adopt: Bool,
+                                   listUnowned: Bool) -> (plan: Plan, builder: PlanBuilder) {
         var builder = PlanBuilder(desired: desired, current: current)
         builder.checkStackedLinks()
         builder.checkLiveMTUs()
@@ -28,7 +42,7 @@ public enum Planner {
         var plan = builder.finish()
         plan.foreign = foreign
         plan.unowned = unowned
-        return plan
+        return (plan, builder)
     }
 }
 

@@ -96,6 +96,18 @@ public struct DesiredLinks: Sendable, Equatable {
         return found.compactMap { lists[$0.kind]?.link(at: $0.position) }
     }
 
+    /// Every declared name, built once per change of the links (each plan asks for it; built
+    /// from each kind's list, without boxing every link).
+    public var allNames: Set<String> {
+        names.all.withLock { found in
+            if let found { return found }
+            var built = Set<String>(minimumCapacity: count)
+            for list in lists.values { built.formUnion(list.names) }
+            found = built
+            return built
+        }
+    }
+
     /// How many links, of every kind.
     public var count: Int { lists.values.reduce(0) { $0 + $1.count } }
 
@@ -109,12 +121,14 @@ public struct DesiredLinks: Sendable, Equatable {
 protocol DesiredLinkList: Sendable {
     var count: Int { get }
     var links: [any DesiredLink] { get }
+    var names: [String] { get }
     func link(at position: Int) -> any DesiredLink
     func isEqual(_ other: any DesiredLinkList) -> Bool
 }
 
 extension Array: DesiredLinkList where Element: DesiredLink {
     var links: [any DesiredLink] { map { $0 } }
+    var names: [String] { map(\.name) }
     func link(at position: Int) -> any DesiredLink { self[position] }
     func isEqual(_ other: any DesiredLinkList) -> Bool { (other as? [Element]) == self }
 }
@@ -122,6 +136,7 @@ extension Array: DesiredLinkList where Element: DesiredLink {
 /// A cache of where each name is; replaced (never changed) when the links change.
 private final class NameIndex: Sendable {
     let places = Mutex<[String: [(kind: ObjectIdentifier, position: Int)]]?>(nil)
+    let all = Mutex<Set<String>?>(nil)
 }
 
 /// Written as one list per kind under the kind's file word (`{"vlan": [...], "bond": [...]}`),

@@ -72,7 +72,7 @@ public struct DesiredState: Sendable, Equatable, Codable {
     public var managesBridgeVLANs: Bool { bridges.contains { $0.selfVLANs != nil || !$0.portVLANs.isEmpty } }
 
     /// Names of the devices poolnet creates on this host (as opposed to NICs it only configures).
-    public var createdDevices: Set<String> { Set(links.all.map(\.name)) }
+    public var createdDevices: Set<String> { links.allNames }
 
     /// Every address this host declares, with the object that declares it.
     public var allAddresses: [(object: String, link: String, address: DesiredAddress)] {

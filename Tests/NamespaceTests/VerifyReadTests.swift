@@ -114,4 +114,40 @@ final class VerifyReadTests: NamespaceTestCase {
             XCTAssertNil(Engine.affectedLinks([Change(.setSysctl(key: SysctlKey(.ipv4, link, "arp_ignore"), value: 1, previous: 0))], in: before))
         }
     }
+
+    /// The verification of a small plan reads the remote VTEPs of the VXLANs it touched (one
+    /// filtered FDB dump each) and keeps the others' from the read before: a remote added by hand
+    /// to an untouched VXLAN is not seen (a full read sees it), the touched ones match a full read.
+    func testTheRemotesOfTouchedVXLANsAloneAreReadAgain() throws {
+        try ns.addNIC("u0")
+        var yaml = "pool: lab\nhosts:\n  hv01: { index: 1 }\n  hv02: { index: 2 }\n  hv03: { index: 3 }\n"
+            + "storage_nics:\n  - { name: u0, addresses: [\"192.0.2.${index}/24\"] }\nvxlans:\n"
+        for i in 0..<12 { yaml += "  - { name: vx\(i), vni: \(100 + i), local: \"192.0.2.${index}\", device: u0 }\n" }
+        let desired = try desired(yaml)
+        try engine.apply(desired)
+        let before = try engine.read(for: desired)
+        XCTAssertEqual(before.linksByName()["vx7"]?.vxlan?.remotes, ["192.0.2.2", "192.0.2.3"])
+        try must("bridge", "-n", ns.name, "fdb", "del", "00:00:00:00:00:00", "dev", "vx0", "dst", "192.0.2.3")
+        try must("bridge", "-n", ns.name, "fdb", "append", "00:00:00:00:00:00", "dev", "vx0", "dst", "192.0.2.9")
+        try must("bridge", "-n", ns.name, "fdb", "append", "00:00:00:00:00:00", "dev", "vx7", "dst", "192.0.2.7")  // untouched
+        try ns.ip("link", "set", "vx5", "mtu", "1400")
+        let changes = [Change(.setVXLANRemotes(link: "vx0", remotes: ["192.0.2.2", "192.0.2.9"], previous: ["192.0.2.2", "192.0.2.3"])),
+                       Change(.setMTU(link: "vx5", mtu: 1400, previous: 1450))]
+        let (full, refreshed) = try NetworkNamespace.run(ns.name) { () throws -> (CurrentState, CurrentState) in
+            let socket = try RouteSocket()
+            let requests = RouteSocket.requestsSent.load(ordering: .relaxed)
+            let refreshed = try Engine.readAfter(changes, before: before, desired: desired, using: socket, storage: StorageBackends())
+            // The two touched links by name, the addresses, one FDB dump per touched VXLAN, the
+            // default routes (the file has a storage NIC).
+            XCTAssertEqual(RouteSocket.requestsSent.load(ordering: .relaxed) - requests, 6)
+            return (try Engine.read(using: socket, for: desired), refreshed)
+        }
+        let (f, r) = (full.linksByName(), refreshed.linksByName())
+        XCTAssertEqual(r["vx0"]?.vxlan?.remotes, ["192.0.2.2", "192.0.2.9"])
+        XCTAssertEqual(r["vx5"]?.mtu, 1400)
+        XCTAssertEqual(r["vx5"]?.vxlan?.remotes, ["192.0.2.2", "192.0.2.3"])
+        XCTAssertEqual(f["vx7"]?.vxlan?.remotes, ["192.0.2.2", "192.0.2.3", "192.0.2.7"], "a full read sees the hand-made remote")
+        XCTAssertEqual(r["vx7"]?.vxlan?.remotes, ["192.0.2.2", "192.0.2.3"], "the untouched VXLAN keeps the remotes read before")
+        for i in 0..<12 where i != 7 { XCTAssertEqual(r["vx\(i)"], f["vx\(i)"], "vx\(i)") }
+    }
 }

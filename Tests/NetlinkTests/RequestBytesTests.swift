@@ -282,6 +282,19 @@ final class RequestBytesTests: XCTestCase {
         ])
     }
 
+    func testFDBDumpOfOneDevice() {
+        XCTAssertBytes(ReadRequest.fdbOf(device: 7).bytes(sequence: 13), [
+            0x20, 0x00, 0x00, 0x00,  // nlmsg_len 32
+            0x1e, 0x00, 0x01, 0x03,  // RTM_GETNEIGH (30); NLM_F_REQUEST | NLM_F_DUMP
+            0x0d, 0x00, 0x00, 0x00,  // nlmsg_seq 13
+            0x00, 0x00, 0x00, 0x00,  // nlmsg_pid
+            0x07, 0x00, 0x00, 0x00,  // ifi_family AF_BRIDGE, padding, ifi_type
+            0x07, 0x00, 0x00, 0x00,  // ifi_index 7: the kernel's port filter (an ifinfomsg, not an ndmsg)
+            0x00, 0x00, 0x00, 0x00,  // ifi_flags
+            0x00, 0x00, 0x00, 0x00,  // ifi_change
+        ])
+    }
+
     func testAddressProtocolProbe() {
         XCTAssertBytes(ReadRequest.addressProtocolProbe.bytes(sequence: 14), [
             0x24, 0x00, 0x00, 0x00,  // nlmsg_len 36
