@@ -39,7 +39,7 @@ public struct BridgeSpec {
             let portsNode = r.optional("ports")
             var ports: [PortSpec] = []
             if let portsNode {
-                switch portsNode.node {
+                switch portsNode.kind {
                 case .sequence:
                     ports = try portsNode.sequence("ports").compactMap { PortSpec.parse($0, hosts: hosts, errors: errors, object: header.label) }
                 case .mapping:
@@ -79,7 +79,7 @@ public struct BridgeSpec {
         var portVLANs: [String: [BridgeVLAN]] = [:]
         // A per-host list of plain names (`ports: { per_host: … }`) or a list of entries.
         let entries: [(PortSpec, YNode)]
-        if let portsNode, case .mapping = portsNode.node {
+        if let portsNode, portsNode.kind == .mapping {
             entries = problems.value { try named.strings(portsNode, "ports").map { (PortSpec(name: $1, vlans: nil, pvid: nil, untagged: nil), $1) } } ?? []
         } else {
             entries = self.ports.map { ($0, $0.name) }

@@ -1,12 +1,11 @@
 import HostState
-import Yams
 
 /// Checks the shape of a value that may differ per host:
 ///   mtu: 9000                                 same everywhere
 ///   name: "eth${index}"                        derived from the host's index or vars
 ///   addresses: { per_host: { hv01: [..] }, default: [..] }   explicit per host
 func checkPerHost(_ node: YNode?, hosts: Set<String>, errors: ErrorSink, object: String) {
-    guard let node, case .mapping = node.node else { return }
+    guard let node, node.kind == .mapping else { return }
     guard let reader = errors.collect({ try MappingReader(node, what: "a per-host value") }) else { return }
     guard reader.keys.contains("per_host") else { return }
     if let perHost = reader.optional("per_host") {
@@ -36,16 +35,9 @@ struct HostResolver {
     /// The node that applies to this host: the value itself, or its per_host entry, or its default.
     func select(_ node: YNode?) throws -> YNode? {
         guard let node else { return nil }
-        guard case .mapping(let m) = node.node, m.keys.contains(where: { $0.string == "per_host" }) else { return node }
-        let perHost = m["per_host"].map { YNode(node: $0, file: node.file) }
-        if case .mapping(let entries)? = perHost?.node, let value = entries[host.name] {
-            let chosen = YNode(node: value, file: node.file)
-            return chosen.isNull ? nil : chosen
-        }
-        if let fallback = m["default"] {
-            let chosen = YNode(node: fallback, file: node.file)
-            return chosen.isNull ? nil : chosen
-        }
+        guard node.kind == .mapping, let perHost = node.value(forKey: "per_host") else { return node }
+        if let chosen = perHost.value(forKey: host.name) { return chosen.isNull ? nil : chosen }
+        if let fallback = node.value(forKey: "default") { return fallback.isNull ? nil : fallback }
         return nil
     }
 

@@ -45,27 +45,13 @@ extension Topology {
         if scan.aliases > InputLimits.maxAliases {
             throw TopologyErrors([TopologyError("the file uses \(scan.aliases) aliases (*name); a pool file may use at most \(InputLimits.maxAliases)", at: start)])
         }
-        let root: Node
-        do {
-            // No implicit tag resolution: the reader types scalars itself, and the default resolver runs
-            // several regular expressions on every scalar (a third of the parse time).
-            guard let node = try Yams.compose(yaml: yaml, .basic) else {
-                throw TopologyErrors([TopologyError("the file is empty", at: start)])
-            }
-            root = node
-        } catch let e as TopologyErrors {
-            throw e
-        } catch let e as YamlError {
-            throw TopologyErrors([yamlSyntaxError(e, file: file, text: yaml)])
-        } catch {
-            throw TopologyErrors([TopologyError("cannot parse YAML: \(error)", at: start)])
-        }
+        let root = try composeTree(yaml, file: file, expectedNodes: scan.nodes)
         let mayHaveAliases = yaml.utf8.contains(UInt8(ascii: "*"))
-        if let problem = NodeBudget.check(root, file: file, mayHaveAliases: mayHaveAliases) { throw TopologyErrors([problem]) }
+        if let problem = NodeBudget.check(root, mayHaveAliases: mayHaveAliases) { throw TopologyErrors([problem]) }
 
         let errors = ErrorSink()
         let topology = errors.collect { () throws -> Topology in
-            let r = try MappingReader(YNode(node: root, file: file), what: "the pool file", keys: Topology.keys)
+            let r = try MappingReader(root, what: "the pool file", keys: Topology.keys)
             let pool = try r.required("pool").string("pool")
             if pool.isEmpty || pool.unicodeScalars.contains(where: { $0 == ":" || $0.properties.isWhitespace || $0.properties.generalCategory == .control }) {
                 errors.add("pool \(MultipathKeys.quoted(pool)) must be a non-empty name without \":\", whitespace or control characters", at: r.optional("pool")!.mark)
@@ -106,11 +92,38 @@ extension Topology {
         return topology
     }
 
+    /// The document's root. Composed by `YAMLComposer`; what it hands back (a syntax error, an
+    /// undefined alias, a key written twice) is composed again by Yams for its error.
+    static func composeTree(_ yaml: String, file: String, expectedNodes: Int) throws(TopologyErrors) -> YNode {
+        let start = SourceMark(file: file, line: 1, column: 1)
+        let accepted: YAMLTree?
+        switch YAMLComposer.compose(yaml, file: file, expectedNodes: expectedNodes) {
+        case .tree(let tree): return tree.root!
+        case .empty: throw TopologyErrors([TopologyError("the file is empty", at: start)])
+        case .askYams(let tree): accepted = tree
+        }
+        do {
+            // No implicit tag resolution: only the error matters here, and the default resolver
+            // runs several regular expressions on every scalar.
+            let node = try Yams.compose(yaml: yaml, .basic)
+            if let accepted, node != nil { return accepted.root! }
+            if node == nil { throw TopologyErrors([TopologyError("the file is empty", at: start)]) }
+        } catch let e as TopologyErrors {
+            throw e
+        } catch let e as YamlError {
+            throw TopologyErrors([yamlSyntaxError(e, file: file, text: yaml)])
+        } catch {
+            throw TopologyErrors([TopologyError("cannot parse YAML: \(error)", at: start)])
+        }
+        // Yams composed what libyaml's events did not: never expected; said rather than guessed.
+        throw TopologyErrors([TopologyError("cannot parse YAML: the composer and Yams disagree about this file", at: start)])
+    }
+
     /// `hosts:` is either a list of names (index = position, from 1) or a mapping
     /// `name: { index: N, vars: { key: value } }`.
     static func parseHosts(_ node: YNode, errors: ErrorSink) throws -> [PoolHost] {
         var hosts: [PoolHost] = []
-        if case .sequence = node.node {
+        if node.kind == .sequence {
             for (position, item) in try node.sequence("hosts").enumerated() {
                 hosts.append(PoolHost(name: try item.string("a host name"), index: position + 1, vars: [:], mark: item.mark))
             }

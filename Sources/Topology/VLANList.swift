@@ -5,7 +5,7 @@ extension HostResolver {
     func vlanIDs(_ node: YNode?, _ field: String) throws -> [UInt16]? {
         guard let n = try select(node) else { return nil }
         let items: [YNode]
-        if case .sequence = n.node { items = try n.sequence(field) } else { items = [n] }
+        if n.kind == .sequence { items = try n.sequence(field) } else { items = [n] }
         var ids: [UInt16] = []
         for item in items {
             guard let s = item.scalar else { throw fail("\(field) must be VLAN ids or ranges such as 100-110", at: item) }

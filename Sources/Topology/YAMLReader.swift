@@ -1,20 +1,11 @@
-import Yams
-
-/// A YAML node together with the file it came from, so every error can say file:line:col.
-struct YNode {
-    let node: Node
-    let file: String
-
-    var mark: SourceMark {
-        let m = node.mark
-        return SourceMark(file: file, line: m?.line ?? 1, column: m?.column ?? 1)
-    }
-
+extension YNode {
     var typeName: String {
-        switch node {
-        case .scalar(let s): return s.string.isEmpty || s.string == "~" || s.string == "null" ? "null" : "a scalar"
-        case .mapping(let m):
-            let keys = m.keys.map { $0.string ?? "?" }
+        switch kind {
+        case .scalar:
+            let s = text ?? ""
+            return s.isEmpty || s == "~" || s == "null" ? "null" : "a scalar"
+        case .mapping:
+            let keys = pairs.map { $0.key.text ?? "?" }
             guard !keys.isEmpty else { return "an empty mapping" }
             let shown = keys.prefix(3).joined(separator: ", ") + (keys.count > 3 ? ", …" : "")
             // `perhost`, `per-host`, `perHost`: a per-host value with the key misspelt.
@@ -22,38 +13,25 @@ struct YNode {
             return "a mapping with the key\(keys.count == 1 ? "" : "s") \(shown)"
                 + (misspeltPerHost ? " (a per-host value is written { per_host: { HOST: VALUE }, default: VALUE })" : "")
         case .sequence: return "a list"
-        case .alias: return "an alias"
         }
-    }
-
-    var isNull: Bool {
-        if case .scalar(let s) = node, s.style == .plain {
-            switch s.string { case "", "~", "null", "Null", "NULL": return true; default: return false }
-        }
-        return false
-    }
-
-    var scalar: Node.Scalar? {
-        if case .scalar(let s) = node, !isNull { return s }
-        return nil
     }
 
     /// Entries of a mapping, in file order; throws when the node is not a mapping.
     func mapping(_ what: String) throws -> [(key: YNode, value: YNode)] {
-        guard case .mapping(let m) = node else {
+        guard kind == .mapping else {
             if let s = scalar, let found = YAMLLines.keyWithoutSpace(Substring(s.string)) {
                 throw TopologyError("\(what) must be a mapping, found the string \"\(found.token)\" (missing space after \":\"?)", at: mark)
             }
             throw TopologyError("\(what) must be a mapping, found \(typeName)", at: mark)
         }
-        return m.map { (YNode(node: $0.key, file: file), YNode(node: $0.value, file: file)) }
+        return pairs
     }
 
     func sequence(_ what: String) throws -> [YNode] {
-        guard case .sequence(let s) = node else {
+        guard kind == .sequence else {
             throw TopologyError("\(what) must be a list, found \(typeName)", at: mark)
         }
-        return s.map { YNode(node: $0, file: file) }
+        return children
     }
 
     /// A plain string value; numbers and booleans are accepted as their text (e.g. an interface named 10).

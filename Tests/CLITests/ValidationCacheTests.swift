@@ -213,13 +213,15 @@ final class ValidationCacheTests: XCTestCase {
         let genuine = try Data(contentsOf: URL(fileURLWithPath: target))
         let elsewhere = stateDirectory + "-resolved-elsewhere"
         defer { try? FileManager.default.removeItem(atPath: elsewhere) }
-        // The entry: the body's SHA-256 in hex, then the body in CompactCoding's form.
+        // The entry: the body's SHA-256 in hex, the pool file's, then the body in CompactCoding's form.
         struct Entry: Codable { var format, build, file, path, host: String; var state: DesiredState }
-        let body = Array(genuine.dropFirst(64))
+        let fileDigest = Data(genuine[64..<128])
+        let body = Array(genuine.dropFirst(128))
         XCTAssertEqual(String(decoding: genuine.prefix(64), as: UTF8.self), SHA256.hex(body))
         let entry = try CompactCoding.decode(Entry.self, from: body)
         XCTAssertEqual(entry.host, "hv01")
-        func sealed(_ body: [UInt8]) -> Data { Data(SHA256.hex(body).utf8) + Data(body) }
+        XCTAssertEqual(String(decoding: fileDigest, as: UTF8.self), entry.file, "the pool file's digest in the clear is the body's")
+        func sealed(_ body: [UInt8]) -> Data { Data(SHA256.hex(body).utf8) + fileDigest + Data(body) }
         func edited(_ key: WritableKeyPath<Entry, String>, _ value: String) throws -> Data {
             var changed = entry
             changed[keyPath: key] = value
@@ -232,10 +234,14 @@ final class ValidationCacheTests: XCTestCase {
         let tamperings: [(String, () throws -> Void)] = [
             ("cut short", { try Data(genuine.dropLast(40)).write(to: URL(fileURLWithPath: target)) }),
             ("not an entry", { try Data("poolnet".utf8).write(to: URL(fileURLWithPath: target)) }),
-            ("a byte changed, the digest kept", { try (Data(genuine.prefix(64)) + Data(flipped)).write(to: URL(fileURLWithPath: target)) }),
+            ("a byte changed, the digest kept", { try (Data(genuine.prefix(128)) + Data(flipped)).write(to: URL(fileURLWithPath: target)) }),
             ("a valid body sealed under a wrong digest", {
-                try (Data(SHA256.hex(body).utf8.reversed()) + Data(try CompactCoding.encode(otherMTU))).write(to: URL(fileURLWithPath: target))
+                try (Data(SHA256.hex(body).utf8.reversed()) + fileDigest + Data(try CompactCoding.encode(otherMTU))).write(to: URL(fileURLWithPath: target))
             }),
+            ("another file's digest in the clear, the body genuine", {
+                try (Data(genuine.prefix(64)) + Data(String(repeating: "1", count: 64).utf8) + Data(body)).write(to: URL(fileURLWithPath: target))
+            }),
+            ("the v2 layout (no digest in the clear)", { try (Data(genuine.prefix(64)) + Data(body)).write(to: URL(fileURLWithPath: target)) }),
             ("resealed garbage", { try sealed(Array(repeating: 0x07, count: 100)).write(to: URL(fileURLWithPath: target)) }),
             ("a symlink to a genuine copy", {
                 try genuine.write(to: URL(fileURLWithPath: elsewhere)); chmod(elsewhere, 0o600)
