@@ -44,7 +44,9 @@ let package = Package(
         // poolnet against `ip -batch`, side by side, in fresh namespaces (build with -c release).
         .executableTarget(name: "poolnet-bench", dependencies: ["SystemCalls"]),
 
-        .testTarget(name: "TopologyTests", dependencies: ["Topology", "HostState", "TestSupport"], resources: [.copy("Fixtures")]),
+        // Yams: the reference the parser's own composer is compared with (YAMLComposerTests).
+        .testTarget(name: "TopologyTests", dependencies: ["Topology", "HostState", "TestSupport", .product(name: "Yams", package: "Yams")],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Topology", "HostState", "Engine", "Storage", "TestSupport"], resources: [.copy("Fixtures")]),
         // The journal, the state directory, the step wire format and the executor's step outcomes: no root needed.
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Planner", "HostState", "Storage", "Netlink", "SystemCalls"], resources: [.copy("Fixtures")]),

@@ -9,7 +9,7 @@ struct NodeBudget {
         let height: Int
     }
 
-    private struct TooDeep: Error { let node: YNode }
+    private struct TooDeep: Error { let index: Int32 }
 
     /// Per shared list or mapping (an alias is the index of the node it names): its measure and
     /// how many times it was used again.
@@ -26,7 +26,7 @@ struct NodeBudget {
             if mayHaveAliases { _ = try budget.measure(root, depth: 1) } else { try depthOnly(root, depth: 1) }
         } catch {
             return TopologyError("lists and mappings nest deeper than \(InputLimits.maxDepth) levels (counting what aliases bring in)",
-                                 at: error.node.mark)
+                                 at: YNode(tree: root.tree, index: error.index).mark)
         }
         guard budget.expansion > InputLimits.maxAliasExpansion else { return nil }
         let (index, count) = budget.uses.max { a, b in
@@ -42,21 +42,21 @@ struct NodeBudget {
 
     /// The depth check alone, for a tree without aliases (every node written out once).
     private static func depthOnly(_ node: YNode, depth: Int) throws(TooDeep) {
-        if depth > InputLimits.maxDepth { throw TooDeep(node: node) }
+        if depth > InputLimits.maxDepth { throw TooDeep(index: node.index) }
         guard node.kind != .scalar else { return }
         for child in node.children { try depthOnly(child, depth: depth + 1) }
     }
 
     /// Pre-order, so an anchor's definition is met before any of its aliases.
     private mutating func measure(_ node: YNode, depth: Int) throws(TooDeep) -> Measure {
-        if depth > InputLimits.maxDepth { throw TooDeep(node: node) }
+        if depth > InputLimits.maxDepth { throw TooDeep(index: node.index) }
         let children = node.children
         // Scalars and empty containers cost one value wherever they appear.
         let shareable = !children.isEmpty
         if shareable, let known = measured[node.index] {
             uses[node.index, default: 0] += 1
             expansion += known.size
-            if depth + known.height - 1 > InputLimits.maxDepth { throw TooDeep(node: node) }
+            if depth + known.height - 1 > InputLimits.maxDepth { throw TooDeep(index: node.index) }
             return known
         }
         var size = 1, height = 1

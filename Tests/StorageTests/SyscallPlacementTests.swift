@@ -49,6 +49,28 @@ final class SyscallPlacementTests: XCTestCase {
         XCTAssert(violations.isEmpty, "libc called outside Sources/SystemCalls/Syscalls.swift:\n" + violations.joined(separator: "\n"))
     }
 
+    /// Each C library is imported where it belongs: libmnl and libnl by the Netlink target, libyaml
+    /// (the copy Yams carries) by the parser's composer alone.
+    func testCLibrariesAreImportedOnlyWhereTheyBelong() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let files = try XCTUnwrap(FileManager.default.enumerator(atPath: root.appendingPathComponent("Sources").path)).compactMap { $0 as? String }
+            .filter { $0.hasSuffix(".swift") }.map { "Sources/\($0)" }.sorted()
+        let homes = ["CNetlink": "Sources/Netlink/", "CMnl": "Sources/Netlink/", "CYaml": "Sources/Topology/YAMLComposer.swift"]
+        let expression = try NSRegularExpression(pattern: #"^\s*(?:@_implementationOnly |internal |public |private )?import\s+(C\w+)"#, options: .anchorsMatchLines)
+        var found: [String] = [], importers: Set<String> = []
+        for file in files {
+            let text = try String(contentsOfFile: root.appendingPathComponent(file).path, encoding: .utf8)
+            for match in expression.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                let module = String(text[Range(match.range(at: 1), in: text)!])
+                importers.insert(module)
+                if let home = homes[module], file.hasPrefix(home) { continue }
+                found.append("\(file): import \(module) (\(homes[module].map { "belongs in \($0)" } ?? "a C module with no home"))")
+            }
+        }
+        XCTAssertEqual(importers, Set(homes.keys), "the scan found the imports")
+        XCTAssert(found.isEmpty, found.joined(separator: "\n"))
+    }
+
     /// The scanner finds what it is meant to find, and leaves wrappers, methods and comments alone.
     func testTheScannerCatchesCallsAndSparesWrappers() {
         let caught = """

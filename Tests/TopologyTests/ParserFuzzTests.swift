@@ -22,11 +22,11 @@ final class ParserFuzzTests: XCTestCase {
                           "\"${" + String(repeating: "-", count: 200) + "index}\"", "\"eth%d\"", "-o", "*k : 1", "[*k]: 1", "? x",
                           "\"12\\n}\\nblacklist {\"", "9223372036854775808"]
 
-    func seed() -> UInt64 {
+    static func seed() -> UInt64 {
         ProcessInfo.processInfo.environment["POOLNET_FUZZ_SEED"].flatMap(UInt64.init) ?? 20261122
     }
 
-    func randomYAML(_ rng: inout RNG, depth: Int = 0) -> String {
+    static func randomYAML(_ rng: inout RNG, depth: Int = 0) -> String {
         var out = ""
         let indent = String(repeating: "  ", count: depth)
         for _ in 0..<Int.random(in: 1...5, using: &rng) {
@@ -47,7 +47,7 @@ final class ParserFuzzTests: XCTestCase {
         return out
     }
 
-    func mutate(_ text: String, _ rng: inout RNG) -> String {
+    static func mutate(_ text: String, _ rng: inout RNG) -> String {
         var chars = Array(text)
         for _ in 0..<Int.random(in: 1...6, using: &rng) where !chars.isEmpty {
             let i = Int.random(in: 0..<chars.count, using: &rng)
@@ -91,19 +91,19 @@ final class ParserFuzzTests: XCTestCase {
     }
 
     func testRandomAndMutatedFilesNeverCrashAndFailCleanly() throws {
-        var rng = RNG(seed: seed())
+        var rng = RNG(seed: Self.seed())
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../topologies").standardized
         let corpus = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".yaml") }.sorted()
             .map { try String(contentsOf: dir.appendingPathComponent($0), encoding: .utf8) }
         let deadline = Date().addingTimeInterval(30)
         var cases = 0, accepted = 0
         while cases < 4000 && Date() < deadline {
-            let yaml = cases % 2 == 0 ? mutate(corpus[cases / 2 % corpus.count], &rng)
-                                      : "pool: fz\nhosts: [hv01, hv02]\n" + randomYAML(&rng)
+            let yaml = cases % 2 == 0 ? Self.mutate(corpus[cases / 2 % corpus.count], &rng)
+                                      : "pool: fz\nhosts: [hv01, hv02]\n" + Self.randomYAML(&rng)
             if exercise(yaml, name: "case-\(cases).yaml") { accepted += 1 }
             cases += 1
         }
-        print("parser fuzz: \(cases) cases, \(accepted) accepted, seed \(seed())")
+        print("parser fuzz: \(cases) cases, \(accepted) accepted, seed \(Self.seed())")
         XCTAssertGreaterThanOrEqual(cases, 1000, "too few cases ran in the time bound")
         XCTAssertGreaterThan(accepted, 0, "the generator never produced a valid file: it tests only rejections")
     }
