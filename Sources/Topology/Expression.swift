@@ -1,5 +1,5 @@
 /// The values a `${…}` expression can name on one host.
-public struct HostContext: Sendable {
+public struct HostContext: Sendable, Hashable {
     public var name: String
     public var index: Int
     public var vars: [String: String]

@@ -38,6 +38,7 @@ extension Topology {
             }
         }
         let links = state.links.all
+        owners.reserveCapacity(links.count + state.nics.count)
         links.forEach { claim($0.name, kind: type(of: $0).fileKind, mark: $0.mark) }
         // A storage NIC may be a VLAN or bond the file creates: the storage role goes on top.
         let created = Dictionary(links.filter { type(of: $0).mayCarryStorageRole }.map { ($0.name, ($0.mtu, type(of: $0).fileKind, $0.mark)) },

@@ -1,3 +1,4 @@
+import Foundation
 import HostState
 
 /// `vxlans:` entry. A VXLAN uplink for a private bridge that spans the pool without a VLAN switch:
@@ -19,6 +20,9 @@ public struct VXLANSpec {
     let device: YNode?
     let port: YNode?
     let mtu: YNode?
+    /// Each host's VTEP address once worked out: resolving one host needs every host's (its
+    /// remotes), so validating H hosts asked for each H² times.
+    let vteps = VTEPAddresses()
 
     static let kind = "vxlan"
 
@@ -65,13 +69,13 @@ public struct VXLANSpec {
             problems.add(x.fail("port \(udp) is out of range (1–65535)", at: ((try? x.select(port)) ?? nil) ?? header.name))
             udp = 4789
         }
-        let mine = local == nil ? nil : problems.value { try localAddress(x) }
+        let mine = local == nil ? nil : problems.value { try vteps.address(of: host.context) { try localAddress(x) } }
         // Every other host that has this VXLAN is a remote VTEP.
         var remotes: [String] = []
         if let mine {
             for other in pool where other.name != host.name && header.applies(to: other.name) {
                 problems.collect {
-                    let address = try localAddress(HostResolver(host: other, object: x.object))
+                    let address = try vteps.address(of: other.context) { try localAddress(HostResolver(host: other, object: x.object)) }
                     if address == mine { throw x.fail("local \(mine) is also host \(other.name)'s VTEP address", at: try x.select(local) ?? header.name) }
                     remotes.append(address)
                 }
@@ -85,6 +89,27 @@ public struct VXLANSpec {
                              mtu: mtu, mark: header.mark)
             } }
         })
+    }
+}
+
+/// One VXLAN's VTEP address per host, as resolved: an address depends on the host alone (its
+/// name, index and vars: the key, should a caller change a host after parsing). Only
+/// addresses are kept; a mistake is worked out again by each host that meets it, so that its
+/// message names the object as that host resolves it. Locked: resolutions may run on two threads.
+final class VTEPAddresses: @unchecked Sendable {
+    private let lock = NSLock()
+    private var byHost: [HostContext: String] = [:]
+
+    func address(of host: HostContext, _ resolve: () throws -> String) throws -> String {
+        lock.lock()
+        let known = byHost[host]
+        lock.unlock()
+        if let known { return known }
+        let address = try resolve()
+        lock.lock()
+        byHost[host] = address
+        lock.unlock()
+        return address
     }
 }
 

@@ -24,6 +24,33 @@ final class ResolveTests: XCTestCase {
         addresses: { per_host: { hv01: [192.0.2.1/24] } }
     """
 
+    /// Each VXLAN's VTEP addresses are worked out once per host and reused by the other hosts'
+    /// resolutions; a host whose index or vars change after parsing gets its new address, and a
+    /// bad address (never kept) is reported as before.
+    func testVTEPAddressesAreReusedAcrossHostsAndFollowAChangedHost() throws {
+        var topology = try Topology.parse(yaml: """
+        pool: p
+        hosts:
+          hv01: { index: 1 }
+          hv02: { index: 2 }
+          hv03: { index: 3, vars: { last: "x" } }
+        vxlans:
+          - { name: vx0, vni: 10, local: "192.0.2.${index}" }
+          - { name: vx1, vni: 11, local: { per_host: { hv03: "192.0.2.${vars.last}" }, default: "198.51.100.${index}" } }
+        """, file: "v.yaml")
+        // Met by all three hosts' resolutions (hv03's own and the others' remotes), reported once, as hv03's.
+        XCTAssertEqual(topology.validate().map(\.description), ["v.yaml:8:54: error: host hv03, vxlan vx1: local \"192.0.2.x\" is not an IP address"])
+        topology.hosts[2].vars["last"] = "33"
+        XCTAssertEqual(topology.validate().map(\.description), [])
+        XCTAssertEqual(try topology.resolve(host: "hv01").vxlans.map(\.info.remotes), [["192.0.2.2", "192.0.2.3"], ["192.0.2.33", "198.51.100.2"]])
+        XCTAssertEqual(try topology.resolve(host: "hv02").vxlans.map(\.info.remotes), [["192.0.2.1", "192.0.2.3"], ["192.0.2.33", "198.51.100.1"]])
+        topology.hosts[2].index = 9
+        topology.hosts[2].vars["last"] = "77"
+        XCTAssertEqual(topology.validate().map(\.description), [])
+        XCTAssertEqual(try topology.resolve(host: "hv01").vxlans.map(\.info.remotes), [["192.0.2.2", "192.0.2.9"], ["192.0.2.77", "198.51.100.2"]],
+                       "hv03's new index and vars")
+    }
+
     func testPerHostValuesAndIndexExpressions() throws {
         let topology = try Topology.parse(yaml: pool, file: "p.yaml")
         XCTAssertEqual(topology.validate().map(\.description), [])
