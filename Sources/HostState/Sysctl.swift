@@ -40,7 +40,16 @@ public struct SysctlKey: Hashable, Sendable, Codable, Comparable, CustomStringCo
 
     public func on(_ link: String) -> SysctlKey { SysctlKey(family, link, name) }
 
-    public static func < (a: SysctlKey, b: SysctlKey) -> Bool { a.description < b.description }
+    /// The order of the sysctl(8) spellings. Keys of one link (a NIC's own, sorted per NIC by
+    /// the planner) are told apart without building them: the spellings agree up to the family
+    /// (`ipv4` and `ipv6`, one length) and then up to the name.
+    public static func < (a: SysctlKey, b: SysctlKey) -> Bool {
+        if a.link == b.link {
+            if a.family != b.family { return a.family == .ipv4 }
+            return a.name < b.name
+        }
+        return a.description < b.description
+    }
 }
 
 /// A sysctl value as read.

@@ -11,7 +11,7 @@ final class SysctlKeyNameTests: XCTestCase {
 
     func testTheNameIsTheCharacterMappedOne() {
         let links = ["eth1", "eth1.30", "eth1-a", "a.b.c", ".", "", "brü.7", "é", "e\u{301}.x", "eth1.\u{301}", "a.\u{200D}b", ".\u{FE0F}", "🙂.🙂", "all", "default"]
-        let names = ["rp_filter", "arp_ignore", "accept_ra", "", "x.y"]
+        let names = ["rp_filter", "arp_ignore", "accept_ra", "", "x.y", "\u{301}a", "é", "e\u{301}", "arp_ignorE", "rp"]
         var keys: [SysctlKey] = []
         for family in [SysctlKey.Family.ipv4, .ipv6] {
             for link in links { for name in names { keys.append(SysctlKey(family, link, name)) } }
@@ -21,5 +21,7 @@ final class SysctlKeyNameTests: XCTestCase {
         let shuffled = keys.shuffled()
         XCTAssertEqual(shuffled.sortedByName(), shuffled.sorted { Self.characterMapped($0) < Self.characterMapped($1) })
         XCTAssertEqual(shuffled.sorted(), shuffled.sortedByName())
+        // `<` decides keys of one link without their spellings: for every pair, as the spellings would.
+        for a in keys { for b in keys { XCTAssertEqual(a < b, Self.characterMapped(a) < Self.characterMapped(b), "\(a) < \(b)") } }
     }
 }
