@@ -29,9 +29,10 @@ struct NodeBudget {
                                  at: YNode(tree: root.tree, index: error.index).mark)
         }
         guard budget.expansion > InputLimits.maxAliasExpansion else { return nil }
+        // The node whose reuse adds the most; of equals, the first in the file (node indexes are
+        // in file order): two anchored lists on one line, reused alike, name the same one every run.
         let (index, count) = budget.uses.max { a, b in
-            let lineA = YNode(tree: root.tree, index: a.key).mark.line, lineB = YNode(tree: root.tree, index: b.key).mark.line
-            return (a.value * budget.measured[a.key]!.size, lineB) < (b.value * budget.measured[b.key]!.size, lineA)
+            (a.value * budget.measured[a.key]!.size, b.key) < (b.value * budget.measured[b.key]!.size, a.key)
         }!
         let shared = YNode(tree: root.tree, index: index)
         let size = budget.measured[index]!.size

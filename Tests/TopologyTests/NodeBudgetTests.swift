@@ -33,4 +33,19 @@ final class NodeBudgetTests: XCTestCase {
         let shallow = errors(nested(InputLimits.maxDepth - 1))
         XCTAssertFalse(shallow.contains { $0.contains("nest deeper") }, "\(shallow)")
     }
+
+    /// Two anchored lists on one line, reused alike, tie for the largest expansion: the error
+    /// names the first of them, the same in every run (a dictionary's order once decided it).
+    func testATieForTheLargestExpansionNamesTheFirstListEveryRun() {
+        let l = (0..<100).map { "p\($0)" }.joined(separator: ", "), m = (0..<100).map { "q\($0)" }.joined(separator: ", ")
+        let yaml = "pool: t\nhosts: [h1]\nx: [&l [\(l)], &m [\(m)]]\ny: [" + Array(repeating: "*l, *m", count: 1001).joined(separator: ", ") + "]\n"
+        var seen = Set<String>()
+        for _ in 0..<8 {
+            let found = errors(yaml)
+            XCTAssertEqual(found.count, 1, "\(found)")
+            seen.formUnion(found)
+        }
+        XCTAssertEqual(seen.count, 1, "\(seen)")
+        XCTAssertTrue(seen.first?.hasPrefix("t.yaml:3:5: error: aliases would expand the file by") ?? false, "\(seen)")
+    }
 }

@@ -51,6 +51,20 @@ final class ResolveTests: XCTestCase {
                        "hv03's new index and vars")
     }
 
+    /// A tag changes nothing: per_host, its host names and default are found by their text, as
+    /// every other key is (Yams' look-up skipped a tagged host name and used the default).
+    func testTaggedPerHostKeysAreReadByTheirText() throws {
+        let topology = try Topology.parse(yaml: """
+        pool: p
+        hosts: [hv01, hv02]
+        bridges:
+          - { name: br0, mtu: { !x per_host: { !!str hv01: 1400, hv02: !!int 1300 }, default: 1500 } }
+          - { name: br1, mtu: { per_host: { !x hv01: abc }, !x default: 1500 } }
+        """, file: "t.yaml")
+        XCTAssertEqual(topology.validate().map(\.description), ["t.yaml:5:46: error: host hv01, bridge br1: mtu must be an integer, found \"abc\""])
+        XCTAssertEqual(try topology.resolve(host: "hv02").bridges.map(\.mtu), [1300, 1500])
+    }
+
     func testPerHostValuesAndIndexExpressions() throws {
         let topology = try Topology.parse(yaml: pool, file: "p.yaml")
         XCTAssertEqual(topology.validate().map(\.description), [])
