@@ -11,6 +11,20 @@ struct NodeBudget {
 
     private struct TooDeep: Error { let index: Int32 }
 
+    /// Sizes, expansions and their products stop here instead of overflowing: aliases multiply
+    /// (twenty levels of ten aliases each written in 1 KB name 10^20 values), and such a file is
+    /// an error to report, not an arithmetic trap.
+    static let ceiling = Int.max / 4
+    private static func sum(_ a: Int, _ b: Int) -> Int {
+        let (result, overflow) = a.addingReportingOverflow(b)
+        return overflow ? ceiling : min(result, ceiling)
+    }
+    private static func product(_ a: Int, _ b: Int) -> Int {
+        let (result, overflow) = a.multipliedReportingOverflow(by: b)
+        return overflow ? ceiling : min(result, ceiling)
+    }
+    private static func count(_ n: Int) -> String { n >= ceiling ? "more than \(ceiling)" : "\(n)" }
+
     /// Per shared list or mapping (an alias is the index of the node it names): its measure and
     /// how many times it was used again.
     private var measured: [Int32: Measure] = [:]
@@ -32,12 +46,12 @@ struct NodeBudget {
         // The node whose reuse adds the most; of equals, the first in the file (node indexes are
         // in file order): two anchored lists on one line, reused alike, name the same one every run.
         let (index, count) = budget.uses.max { a, b in
-            (a.value * budget.measured[a.key]!.size, b.key) < (b.value * budget.measured[b.key]!.size, a.key)
+            (product(a.value, budget.measured[a.key]!.size), b.key) < (product(b.value, budget.measured[b.key]!.size), a.key)
         }!
         let shared = YNode(tree: root.tree, index: index)
         let size = budget.measured[index]!.size
-        return TopologyError("aliases would expand the file by \(budget.expansion) values; at most \(InputLimits.maxAliasExpansion) are allowed "
-                             + "(the \(shared.kind == .sequence ? "list" : "mapping") here, \(size) values, is used again \(count == 1 ? "once" : "\(count) times"))",
+        return TopologyError("aliases would expand the file by \(Self.count(budget.expansion)) values; at most \(InputLimits.maxAliasExpansion) are allowed "
+                             + "(the \(shared.kind == .sequence ? "list" : "mapping") here, \(Self.count(size)) values, is used again \(count == 1 ? "once" : "\(count) times"))",
                              at: shared.mark)
     }
 
@@ -56,14 +70,14 @@ struct NodeBudget {
         let shareable = !children.isEmpty
         if shareable, let known = measured[node.index] {
             uses[node.index, default: 0] += 1
-            expansion += known.size
+            expansion = Self.sum(expansion, known.size)
             if depth + known.height - 1 > InputLimits.maxDepth { throw TooDeep(index: node.index) }
             return known
         }
         var size = 1, height = 1
         for child in children {
             let m = try measure(child, depth: depth + 1)
-            size += m.size
+            size = Self.sum(size, m.size)
             height = max(height, m.height + 1)
         }
         let result = Measure(size: size, height: height)

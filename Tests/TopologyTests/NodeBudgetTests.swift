@@ -48,4 +48,15 @@ final class NodeBudgetTests: XCTestCase {
         XCTAssertEqual(seen.count, 1, "\(seen)")
         XCTAssertTrue(seen.first?.hasPrefix("t.yaml:3:5: error: aliases would expand the file by") ?? false, "\(seen)")
     }
+
+    /// Aliases of aliases multiply: twenty levels of ten, 1 KB of text, name 10^20 values, past
+    /// what a 64-bit count holds. The file is refused with the limit's message, never a trap.
+    func testAliasesThatMultiplyPastA64BitCountAreAnErrorNotACrash() {
+        var yaml = "pool: t\nhosts: [h1]\nx:\n  l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...20 { yaml += "  l\(level): &l\(level) [" + Array(repeating: "*l\(level - 1)", count: 10).joined(separator: ", ") + "]\n" }
+        XCTAssertLessThan(yaml.utf8.count, 4096)
+        let found = errors(yaml)
+        XCTAssertEqual(found.count, 1, "\(found)")
+        XCTAssertTrue(found.first?.contains("aliases would expand the file by more than \(NodeBudget.ceiling) values; at most \(InputLimits.maxAliasExpansion) are allowed") ?? false, "\(found)")
+    }
 }
