@@ -90,16 +90,25 @@ final class ParserFuzzTests: XCTestCase {
         XCTAssertFalse(e.message.isEmpty)
     }
 
+    /// The shipped topologies' texts, in name order: what the fuzz cases mutate.
+    static func shippedTopologies() throws -> [String] {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../topologies").standardized
+        return try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".yaml") }.sorted()
+            .map { try String(contentsOf: dir.appendingPathComponent($0), encoding: .utf8) }
+    }
+
+    /// Case `n`: even cases mutate a shipped topology, odd ones are random files of the vocabulary.
+    static func fuzzCase(_ n: Int, corpus: [String], _ rng: inout RNG) -> String {
+        n % 2 == 0 ? mutate(corpus[n / 2 % corpus.count], &rng) : "pool: fz\nhosts: [hv01, hv02]\n" + randomYAML(&rng)
+    }
+
     func testRandomAndMutatedFilesNeverCrashAndFailCleanly() throws {
         var rng = RNG(seed: Self.seed())
-        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../topologies").standardized
-        let corpus = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".yaml") }.sorted()
-            .map { try String(contentsOf: dir.appendingPathComponent($0), encoding: .utf8) }
+        let corpus = try Self.shippedTopologies()
         let deadline = Date().addingTimeInterval(30)
         var cases = 0, accepted = 0
         while cases < 4000 && Date() < deadline {
-            let yaml = cases % 2 == 0 ? Self.mutate(corpus[cases / 2 % corpus.count], &rng)
-                                      : "pool: fz\nhosts: [hv01, hv02]\n" + Self.randomYAML(&rng)
+            let yaml = Self.fuzzCase(cases, corpus: corpus, &rng)
             if exercise(yaml, name: "case-\(cases).yaml") { accepted += 1 }
             cases += 1
         }

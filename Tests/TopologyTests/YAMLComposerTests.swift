@@ -99,14 +99,11 @@ final class YAMLComposerTests: XCTestCase {
     }
 
     func testTheFuzzTestsRandomAndMutatedFilesComposeAsYamsComposesThem() throws {
-        let fuzz = ParserFuzzTests.self
-        var rng = SeededRNG(seed: fuzz.seed())
-        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../topologies").standardized
-        let corpus = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".yaml") }.sorted()
-            .map { try String(contentsOf: dir.appendingPathComponent($0), encoding: .utf8) }
+        var rng = SeededRNG(seed: ParserFuzzTests.seed())
+        let corpus = try ParserFuzzTests.shippedTopologies()
         var accepted = 0, refused = 0
         for n in 0..<1500 {
-            let yaml = n % 2 == 0 ? fuzz.mutate(corpus[n / 2 % corpus.count], &rng) : "pool: fz\nhosts: [hv01, hv02]\n" + fuzz.randomYAML(&rng)
+            let yaml = ParserFuzzTests.fuzzCase(n, corpus: corpus, &rng)
             if compare(yaml, "fuzz-\(n).yaml") { accepted += 1 } else { refused += 1 }
         }
         XCTAssertGreaterThan(accepted, 100)
