@@ -53,7 +53,7 @@ struct RequestTranslator {
         return indexes
     }
 
-    static func remoteAddress(_ text: String) -> IPPrefix { IPPrefix(text, defaultPrefix: text.contains(":") ? 128 : 32)! }
+    static func remoteAddress(_ text: String) -> IPPrefix { IPPrefix(text, defaultPrefix: text.utf8.contains(UInt8(ascii: ":")) ? 128 : 32)! }
 
     struct MissingLink: Error, CustomStringConvertible {
         let name: String

@@ -83,6 +83,6 @@ struct FDBEntry: Equatable {
 extension NetlinkRequest.KindData {
     /// A new VXLAN's VNI, local VTEP and port; the underlay's index is the caller's to fill in.
     static func vxlan(creating v: VXLANInfo) -> Self {
-        .vxlan(vni: v.vni, local: v.local.flatMap { IPPrefix($0, defaultPrefix: $0.contains(":") ? 128 : 32) }, port: v.port, device: nil)
+        .vxlan(vni: v.vni, local: v.local.flatMap { IPPrefix($0, defaultPrefix: $0.utf8.contains(UInt8(ascii: ":")) ? 128 : 32) }, port: v.port, device: nil)
     }
 }

@@ -70,7 +70,7 @@ extension Topology {
 
         var vnis: [String: DesiredVXLAN] = [:]
         for vxlan in state.vxlans {
-            let ipv6 = vxlan.info.local?.contains(":") ?? false
+            let ipv6 = vxlan.info.local?.utf8.contains(UInt8(ascii: ":")) ?? false  // bytes: String.contains(String) is Foundation's
             // VXLAN_HEADROOM / VXLAN6_HEADROOM: outer Ethernet, IP, UDP and VXLAN headers.
             let headroom: UInt32 = ipv6 ? 70 : 50
             if let mtu = vxlan.mtu, let device = vxlan.info.device, let underlay = declared[device] {

@@ -57,7 +57,7 @@ extension Topology {
         for vxlan in mine.vxlans {
             guard let local = vxlan.info.local else { continue }
             // Outer IP + UDP + VXLAN + inner Ethernet: 50 bytes over IPv4, 70 over IPv6.
-            let overhead: UInt32 = local.contains(":") ? 70 : 50
+            let overhead: UInt32 = local.utf8.contains(UInt8(ascii: ":")) ? 70 : 50
             for peer in peers {
                 guard let theirs = peer.vxlans.first(where: { $0.name == vxlan.name || $0.info.vni == vxlan.info.vni }),
                       let remote = theirs.info.local, remote != local else { continue }

@@ -125,6 +125,20 @@ extension Topology {
     /// Returns all problems (empty when the file is good).
     public func validate() -> [TopologyError] { validateResolving().errors }
 
+    /// The hosts other than `host` that resolve, in the file's order, up to the first that does
+    /// not (`validateResolving` resolves that one and the rest itself, within its error budget, and
+    /// reports them); nothing for a file past the hosts × values bound. For a caller that resolves
+    /// `host` on another thread meanwhile and then passes both as `known`.
+    public func resolveHosts(except host: String) -> [String: DesiredState] {
+        guard hosts.count * valueCount <= InputLimits.maxHostValues else { return [:] }
+        var states: [String: DesiredState] = [:]
+        for other in hosts where other.name != host {
+            guard let state = try? resolve(host: other.name) else { break }
+            states[other.name] = state
+        }
+        return states
+    }
+
     /// `validate()`, also returning every host's resolved state so callers need not resolve again.
     /// `known`: hosts already resolved by the caller (their `resolve(host:)`), not resolved again.
     public func validateResolving(known: [String: DesiredState] = [:]) -> (errors: [TopologyError], states: [String: DesiredState]) {

@@ -109,11 +109,10 @@ func loadDesired(_ file: String, host: String, parsed: (Topology) -> Void = { _ 
     return try validatedState(topology, host: host)
 }
 
-/// Validates the whole pool (errors exit 1), calls `clean` when it is, then resolves this host.
-func validatedState(_ topology: Topology, host: String, clean: () -> Void = {}) throws -> DesiredState {
+/// Validates the whole pool (errors exit 1), then resolves this host.
+func validatedState(_ topology: Topology, host: String) throws -> DesiredState {
     let (problems, states) = topology.validateResolving()
     if !problems.isEmpty { throw Failure.topology(TopologyErrors(problems)) }
-    clean()
     if let state = states[host] { return state }
     do { return try topology.resolve(host: host) } catch { throw Failure.hostNotInFile(error) }  // names the unknown host
 }

@@ -116,14 +116,18 @@ func loadDesired(_ file: String, options: HostOptions, parsed: (Topology) -> Voi
         BackgroundWrites.start { resolved.record(state, file: digest, path: file) }
         return (state, .finished())
     }
-    // This host first; the others on their own thread while the caller reads the kernel. A host
-    // that does not resolve (or is not in the file) gets the whole validation's errors at once.
-    guard let state = try? topology.resolve(host: options.hostName) else {
-        let state = try validatedState(topology, host: options.hostName) { cache.record(digest, file: file) }
-        return (state, .finished())
-    }
-    return (state, PendingValidation.start(topology, host: options.hostName, state: state) {
+    // The other hosts on their own thread while this one is resolved here and the caller reads
+    // the kernel. A host that does not resolve (or is not in the file) gets the whole
+    // validation's errors at once.
+    let validation = PendingValidation.start(topology, host: options.hostName) { state in
         cache.record(digest, file: file)
-        resolved.record(state, file: digest, path: file)
-    })
+        if let state { resolved.record(state, file: digest, path: file) }
+    }
+    let state = try? topology.resolve(host: options.hostName)
+    validation.provide(state)
+    guard let state else {
+        try validation.wait()
+        do { return (try topology.resolve(host: options.hostName), .finished()) } catch { throw Failure.hostNotInFile(error) }  // names the unknown host
+    }
+    return (state, validation)
 }
