@@ -18,11 +18,10 @@ enum CompactTag: UInt8 {
 /// handing its decoder to the leaf's `init(from:)`; every type of `DesiredState` does.
 public enum CompactCoding {
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
-        let encoder = CompactEncoder()
-        try encoder.encodeValue(value)
-        var out: [UInt8] = []
-        try encoder.root.write(into: &out)
-        return out
+        let writer = CompactByteWriter()
+        try writer.write(value, level: 0)
+        if writer.conflict { throw ConflictingContainers() }
+        return writer.bytes
     }
 
     struct ConflictingContainers: Error, CustomStringConvertible {
@@ -40,48 +39,125 @@ public enum CompactCoding {
     }
 }
 
-/// A tree built while encoding (containers are handed out before their contents are known),
-/// written once at the end with each object's and array's length.
-final class CompactNode {
-    enum Value {
-        case leaf([UInt8])
-        case object([(String, CompactNode)])
-        case array([CompactNode])
-        case null
-        /// An `encode(to:)` that opened no container: an empty object, as JSONEncoder writes.
-        case unwritten
-        /// Keyed and unkeyed (or single-value) writes to one value: an error, as in JSONEncoder.
-        case conflict
-    }
-    var value: Value = .unwritten
+/// Writes values straight into one buffer, as `StreamingJSONEncoder` does for JSON: building a
+/// tree of nodes first (one object and one byte array per value, each container's bytes copied
+/// into its parent's) was most of the 10–15 ms the resolved-state entry of a 1,000-VXLAN host
+/// took to encode. A container's tag is written when it opens; its length and count are put in
+/// after the tag when it closes, which is when its parent writes its next member or when the
+/// value that opened it is done (containers nest properly, as synthesized and hand-written
+/// `encode(to:)` do). Coding paths are not tracked: nothing here throws an error that names one.
+final class CompactByteWriter {
+    // Unchecked: dynamic exclusivity checks on every append cost more than the appends.
+    @exclusivity(unchecked) var bytes: [UInt8] = []
+    /// Open containers, outermost first: the position of each one's tag, whether it is an
+    /// object, its members so far, and where its last member's value begins.
+    @exclusivity(unchecked) private var open: [(tag: Int, object: Bool, count: Int, member: Int)] = []
+    /// A value was written through two kinds of container (or twice through a single-value one).
+    var conflict = false
 
-    func write(into out: inout [UInt8]) throws {
-        switch value {
-        case .conflict: throw CompactCoding.ConflictingContainers()
-        case .null: out.append(CompactTag.null.rawValue)
-        case .unwritten: Self.container(.object, count: 0, body: [], into: &out)
-        case .leaf(let bytes): out += bytes
-        case .object(let entries):
-            var body: [UInt8] = []
-            for (key, node) in entries {
-                CompactWrite.string(key, into: &body)
-                try node.write(into: &body)
-            }
-            Self.container(.object, count: entries.count, body: body, into: &out)
-        case .array(let nodes):
-            var body: [UInt8] = []
-            for node in nodes { try node.write(into: &body) }
-            Self.container(.array, count: nodes.count, body: body, into: &out)
+    init() { bytes.reserveCapacity(1 << 16) }
+
+    var level: Int { open.count }
+
+    /// Writes one whole value as the next value at `level` (the number of containers around
+    /// it); whatever containers it opened are closed when it returns.
+    func write<T: Encodable>(_ value: T, level: Int) throws {
+        if Self.primitive(value, into: &bytes) { return }
+        let start = bytes.count
+        try value.encode(to: CompactStreamEncoder(writer: self, level: level, start: start))
+        close(to: level)
+        if bytes.count == start { emptyObject() }  // an encode(to:) that opened no container, as JSONEncoder writes
+    }
+
+    func emptyObject() { bytes += [CompactTag.object.rawValue, 1, 0] }
+
+    /// Closes the containers at `level` and deeper, innermost first.
+    func close(to level: Int) {
+        while open.count > level {
+            finishMember()
+            let container = open.removeLast()
+            var header: [UInt8] = []
+            CompactWrite.unsigned(UInt64(container.count), into: &header)
+            var length: [UInt8] = []
+            CompactWrite.unsigned(UInt64(header.count + bytes.count - container.tag - 1), into: &length)
+            bytes.insert(contentsOf: length + header, at: container.tag + 1)
         }
     }
 
-    static func container(_ tag: CompactTag, count: Int, body: [UInt8], into out: inout [UInt8]) {
-        var counted: [UInt8] = []
-        CompactWrite.unsigned(UInt64(count), into: &counted)
-        out.append(tag.rawValue)
-        CompactWrite.unsigned(UInt64(counted.count + body.count), into: &out)
-        out += counted
-        out += body
+    /// A member whose value wrote nothing (an unused super or nested encoder) is an empty object.
+    private func finishMember() {
+        guard let last = open.last, last.count > 0, bytes.count == last.member else { return }
+        emptyObject()
+    }
+
+    /// The container for the value at `level` that began at `start`: opened now, or the one it
+    /// opened already (keyed twice is one object, as in JSONEncoder; two kinds is a conflict).
+    func container(object: Bool, level: Int, start: Int) {
+        if open.count > level {
+            close(to: level + 1)
+            if open[level].object != object { conflict = true }
+            return
+        }
+        if bytes.count != start { conflict = true }  // a single value was written already
+        open.append((bytes.count, object, 0, 0))
+        bytes.append(object ? CompactTag.object.rawValue : CompactTag.array.rawValue)
+    }
+
+    /// Starts the next member of the container at `level - 1` (its key, for an object).
+    func member(key: String?, level: Int) {
+        close(to: level)
+        finishMember()
+        open[level - 1].count += 1
+        if let key { CompactWrite.string(key, into: &bytes) }
+        open[level - 1].member = bytes.count
+    }
+
+    /// A single value at `level`, which began at `start`: a second one, or one after a
+    /// container, is a conflict.
+    func single(level: Int, start: Int) -> Bool {
+        guard open.count == level, bytes.count == start else { conflict = true; return false }
+        return true
+    }
+
+    static func primitive<T: Encodable>(_ value: T, into out: inout [UInt8]) -> Bool {
+        func integer<I: FixedWidthInteger>(_ type: I.Type) -> Bool {
+            let v = unsafeBitCast(value, to: I.self)
+            if I.isSigned {
+                out.append(CompactTag.int.rawValue)
+                CompactWrite.signed(Int64(v), into: &out)
+            } else {
+                out.append(CompactTag.uint.rawValue)
+                CompactWrite.unsigned(UInt64(v), into: &out)
+            }
+            return true
+        }
+        if T.self == String.self {
+            out.append(CompactTag.string.rawValue)
+            CompactWrite.string(unsafeBitCast(value, to: String.self), into: &out)
+            return true
+        }
+        if T.self == Bool.self {
+            out.append(unsafeBitCast(value, to: Bool.self) ? CompactTag.yes.rawValue : CompactTag.no.rawValue)
+            return true
+        }
+        if T.self == Int.self { return integer(Int.self) }
+        if T.self == UInt32.self { return integer(UInt32.self) }
+        if CompactWrite.leaf(value, into: &out) { return true }
+        if T.self == Int8.self { return integer(Int8.self) }
+        if T.self == Int16.self { return integer(Int16.self) }
+        if T.self == Int32.self { return integer(Int32.self) }
+        if T.self == Int64.self { return integer(Int64.self) }
+        if T.self == UInt.self { return integer(UInt.self) }
+        if T.self == UInt8.self { return integer(UInt8.self) }
+        if T.self == UInt16.self { return integer(UInt16.self) }
+        if T.self == UInt64.self { return integer(UInt64.self) }
+        if T.self == Double.self || T.self == Float.self {
+            let double = T.self == Double.self ? unsafeBitCast(value, to: Double.self) : Double(unsafeBitCast(value, to: Float.self))
+            out.append(CompactTag.double.rawValue)
+            withUnsafeBytes(of: double.bitPattern.littleEndian) { out += $0 }
+            return true
+        }
+        return false
     }
 }
 
@@ -108,10 +184,9 @@ enum CompactWrite {
         }
     }
 
-    /// The flat leaves, or nil for a value written through its own `encode(to:)`. Types are
+    /// Writes a flat leaf; false for a value written through its own `encode(to:)`. Types are
     /// compared by identity: a failed cast to an existential is a protocol-conformance search.
-    static func leaf<T>(_ value: T) -> [UInt8]? {
-        var out: [UInt8] = []
+    static func leaf<T>(_ value: T, into out: inout [UInt8]) -> Bool {
         if T.self == SourceMark.self {
             let mark = unsafeBitCast(value, to: SourceMark.self)
             out.append(CompactTag.mark.rawValue)
@@ -131,187 +206,104 @@ enum CompactWrite {
             out += prefix.bytes
             unsigned(UInt64(prefix.prefixLength), into: &out)
         } else {
-            return nil
+            return false
         }
-        return out
+        return true
     }
 }
 
-final class CompactEncoder: Encoder {
-    let root: CompactNode
-    let codingPath: [any CodingKey]
+/// The encoder of one value: at `level` (containers around it), begun at byte `start`.
+struct CompactStreamEncoder: Encoder {
+    let writer: CompactByteWriter
+    let level: Int
+    let start: Int
+    var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    init(node: CompactNode = CompactNode(), codingPath: [any CodingKey] = []) {
-        root = node
-        self.codingPath = codingPath
-    }
-
-    func encodeValue<T: Encodable>(_ value: T) throws {
-        if let bytes = Self.primitive(value) { root.value = .leaf(bytes) } else { try value.encode(to: self) }
-    }
-
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        switch root.value {
-        case .object: break
-        case .unwritten: root.value = .object([])
-        default: root.value = .conflict
-        }
-        return KeyedEncodingContainer(KeyedContainer(node: root, codingPath: codingPath))
+        writer.container(object: true, level: level, start: start)
+        return KeyedEncodingContainer(KeyedContainer<Key>(writer: writer, level: level + 1))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        switch root.value {
-        case .array: break
-        case .unwritten: root.value = .array([])
-        default: root.value = .conflict
-        }
-        return UnkeyedContainer(node: root, codingPath: codingPath)
+        writer.container(object: false, level: level, start: start)
+        return UnkeyedContainer(writer: writer, level: level + 1)
     }
 
-    func singleValueContainer() -> any SingleValueEncodingContainer { SingleContainer(node: root, codingPath: codingPath) }
+    func singleValueContainer() -> any SingleValueEncodingContainer { SingleContainer(writer: writer, level: level, start: start) }
 
-    static func primitive<T: Encodable>(_ value: T) -> [UInt8]? {
-        func integer<I: FixedWidthInteger>(_ type: I.Type) -> [UInt8] {
-            let v = unsafeBitCast(value, to: I.self)
-            var out: [UInt8] = []
-            if I.isSigned {
-                out.append(CompactTag.int.rawValue)
-                CompactWrite.signed(Int64(v), into: &out)
-            } else {
-                out.append(CompactTag.uint.rawValue)
-                CompactWrite.unsigned(UInt64(v), into: &out)
-            }
-            return out
-        }
-        if T.self == String.self {
-            var out: [UInt8] = [CompactTag.string.rawValue]
-            CompactWrite.string(unsafeBitCast(value, to: String.self), into: &out)
-            return out
-        }
-        if T.self == Bool.self { return [unsafeBitCast(value, to: Bool.self) ? CompactTag.yes.rawValue : CompactTag.no.rawValue] }
-        if T.self == Int.self { return integer(Int.self) }
-        if T.self == UInt32.self { return integer(UInt32.self) }
-        if let leaf = CompactWrite.leaf(value) { return leaf }
-        if T.self == Int8.self { return integer(Int8.self) }
-        if T.self == Int16.self { return integer(Int16.self) }
-        if T.self == Int32.self { return integer(Int32.self) }
-        if T.self == Int64.self { return integer(Int64.self) }
-        if T.self == UInt.self { return integer(UInt.self) }
-        if T.self == UInt8.self { return integer(UInt8.self) }
-        if T.self == UInt16.self { return integer(UInt16.self) }
-        if T.self == UInt64.self { return integer(UInt64.self) }
-        if T.self == Double.self || T.self == Float.self {
-            let double = T.self == Double.self ? unsafeBitCast(value, to: Double.self) : Double(unsafeBitCast(value, to: Float.self))
-            var out: [UInt8] = [CompactTag.double.rawValue]
-            withUnsafeBytes(of: double.bitPattern.littleEndian) { out += $0 }
-            return out
-        }
-        return nil
-    }
-
-    static func node<T: Encodable>(_ value: T, codingPath: [any CodingKey]) throws -> CompactNode {
-        let node = CompactNode()
-        if let bytes = primitive(value) { node.value = .leaf(bytes) } else { try value.encode(to: CompactEncoder(node: node, codingPath: codingPath)) }
-        return node
-    }
-
+    /// Members are values at `level`.
     struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
-        let node: CompactNode
-        let codingPath: [any CodingKey]
-
-        func append(_ key: Key, _ child: CompactNode) { append(key.stringValue, child) }
-        func append(_ key: String, _ child: CompactNode) {
-            guard case .object(var entries) = node.value else { return }
-            node.value = .unwritten
-            entries.append((key, child))
-            node.value = .object(entries)
-        }
+        let writer: CompactByteWriter
+        let level: Int
+        var codingPath: [any CodingKey] { [] }
 
         mutating func encodeNil(forKey key: Key) throws {
-            let null = CompactNode()
-            null.value = .null
-            append(key, null)
+            writer.member(key: key.stringValue, level: level)
+            writer.bytes.append(CompactTag.null.rawValue)
         }
         mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-            append(key, try CompactEncoder.node(value, codingPath: codingPath + [key]))
+            writer.member(key: key.stringValue, level: level)
+            try writer.write(value, level: level)
+        }
+        /// The encoder of a new member's value (the parent's next member, or its end, closes it).
+        private func memberEncoder(_ key: String) -> CompactStreamEncoder {
+            writer.member(key: key, level: level)
+            return CompactStreamEncoder(writer: writer, level: level, start: writer.bytes.count)
         }
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
-            let child = CompactNode()
-            append(key, child)
-            return CompactEncoder(node: child, codingPath: codingPath + [key]).container(keyedBy: keyType)
+            memberEncoder(key.stringValue).container(keyedBy: keyType)
         }
         mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-            let child = CompactNode()
-            append(key, child)
-            return CompactEncoder(node: child, codingPath: codingPath + [key]).unkeyedContainer()
+            memberEncoder(key.stringValue).unkeyedContainer()
         }
-        mutating func superEncoder() -> any Encoder {
-            // Under "super", as JSONEncoder does, whatever the Key type can spell.
-            let child = CompactNode()
-            append("super", child)
-            return CompactEncoder(node: child, codingPath: codingPath)
-        }
-        mutating func superEncoder(forKey key: Key) -> any Encoder {
-            let child = CompactNode()
-            append(key, child)
-            return CompactEncoder(node: child, codingPath: codingPath + [key])
-        }
+        // Under "super", as JSONEncoder does, whatever the Key type can spell.
+        mutating func superEncoder() -> any Encoder { memberEncoder("super") }
+        mutating func superEncoder(forKey key: Key) -> any Encoder { memberEncoder(key.stringValue) }
     }
 
     struct UnkeyedContainer: UnkeyedEncodingContainer {
-        let node: CompactNode
-        let codingPath: [any CodingKey]
-        var count: Int {
-            if case .array(let nodes) = node.value { return nodes.count }
-            return 0
+        let writer: CompactByteWriter
+        let level: Int
+        private(set) var count = 0
+        var codingPath: [any CodingKey] { [] }
+
+        init(writer: CompactByteWriter, level: Int) {
+            self.writer = writer
+            self.level = level
         }
 
-        func append(_ child: CompactNode) {
-            guard case .array(var nodes) = node.value else { return }
-            node.value = .unwritten
-            nodes.append(child)
-            node.value = .array(nodes)
+        private mutating func next() -> CompactStreamEncoder {
+            writer.member(key: nil, level: level)
+            count += 1
+            return CompactStreamEncoder(writer: writer, level: level, start: writer.bytes.count)
         }
-
         mutating func encodeNil() throws {
-            let null = CompactNode()
-            null.value = .null
-            append(null)
+            _ = next()
+            writer.bytes.append(CompactTag.null.rawValue)
         }
-        mutating func encode<T: Encodable>(_ value: T) throws { append(try CompactEncoder.node(value, codingPath: codingPath)) }
+        mutating func encode<T: Encodable>(_ value: T) throws {
+            _ = next()
+            try writer.write(value, level: level)
+        }
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
-            let child = CompactNode()
-            append(child)
-            return CompactEncoder(node: child, codingPath: codingPath).container(keyedBy: keyType)
+            next().container(keyedBy: keyType)
         }
-        mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
-            let child = CompactNode()
-            append(child)
-            return CompactEncoder(node: child, codingPath: codingPath).unkeyedContainer()
-        }
-        mutating func superEncoder() -> any Encoder {
-            let child = CompactNode()
-            append(child)
-            return CompactEncoder(node: child, codingPath: codingPath)
-        }
+        mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer { next().unkeyedContainer() }
+        mutating func superEncoder() -> any Encoder { next() }
     }
 
     struct SingleContainer: SingleValueEncodingContainer {
-        let node: CompactNode
-        let codingPath: [any CodingKey]
-        mutating func encodeNil() throws { set(.null) }
-        /// A second container kind on the same value is a conflict, as for keyed and unkeyed.
-        func set(_ value: CompactNode.Value) {
-            switch node.value {
-            case .unwritten, .null, .leaf: node.value = value
-            default: node.value = .conflict
-            }
+        let writer: CompactByteWriter
+        let level: Int
+        let start: Int
+        var codingPath: [any CodingKey] { [] }
+
+        mutating func encodeNil() throws {
+            if writer.single(level: level, start: start) { writer.bytes.append(CompactTag.null.rawValue) }
         }
         mutating func encode<T: Encodable>(_ value: T) throws {
-            if let bytes = CompactEncoder.primitive(value) { set(.leaf(bytes)) } else {
-                try value.encode(to: CompactEncoder(node: node, codingPath: codingPath))
-            }
+            if writer.single(level: level, start: start) { try writer.write(value, level: level) }
         }
     }
 }

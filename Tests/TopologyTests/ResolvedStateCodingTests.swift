@@ -175,5 +175,33 @@ final class ResolvedStateCodingTests: XCTestCase {
         }
         XCTAssertThrowsError(try CompactCoding.encode(TwoKinds()))
         XCTAssertThrowsError(try CompactCoding.encode([TwoKinds()]), "also nested")
+
+        // The encoder writes as it goes: a keyed container asked for twice is one object (as in
+        // JSONEncoder), a super encoder nothing is written through is an empty object, and a
+        // container is closed by its parent's next member, not only by the end of its value.
+        struct KeyedTwice: Encodable {
+            func encode(to encoder: Encoder) throws {
+                var first = encoder.container(keyedBy: Handmade.Keys.self)
+                try first.encode(1, forKey: .pairs)
+                _ = first.superEncoder()
+                var rows = first.nestedUnkeyedContainer(forKey: .rows)
+                try rows.encode("r")
+                var again = encoder.container(keyedBy: Handmade.Keys.self)
+                try again.encode(2, forKey: .explicitNil)
+            }
+        }
+        struct Read: Decodable, Equatable {
+            var pairs: Int, explicitNil: Int, rows: [String]
+            var empty: Bool
+            enum Keys: String, CodingKey { case pairs, explicitNil, rows, `super` }
+            init(pairs: Int, explicitNil: Int, rows: [String], empty: Bool) { (self.pairs, self.explicitNil, self.rows, self.empty) = (pairs, explicitNil, rows, empty) }
+            init(from decoder: Decoder) throws {
+                let c = try decoder.container(keyedBy: Keys.self)
+                (pairs, explicitNil, rows) = (try c.decode(Int.self, forKey: .pairs), try c.decode(Int.self, forKey: .explicitNil), try c.decode([String].self, forKey: .rows))
+                empty = try c.nestedContainer(keyedBy: Keys.self, forKey: .super).allKeys.isEmpty
+            }
+        }
+        XCTAssertEqual(try CompactCoding.decode(Read.self, from: try CompactCoding.encode(KeyedTwice())), Read(pairs: 1, explicitNil: 2, rows: ["r"], empty: true))
+        XCTAssertEqual(try JSONDecoder().decode(Read.self, from: try JSONEncoder().encode(KeyedTwice())), Read(pairs: 1, explicitNil: 2, rows: ["r"], empty: true), "as JSON reads it")
     }
 }
