@@ -110,6 +110,36 @@ final class ValidationCacheTests: XCTestCase {
         XCTAssertEqual(try poolnet("confirm").status, 0)
     }
 
+    /// This host failing to resolve gets the whole validation's errors, word for word and in the
+    /// order `validate` gives them, after the `poolnet:` every command's error starts with (the
+    /// other hosts are resolved on their own thread meanwhile); a host the valid file does not
+    /// name is said so, and the file is still recorded as clean.
+    func testThisHostFailingGetsTheWholeValidationsErrorsInOrder() throws {
+        let good = try String(contentsOfFile: file, encoding: .utf8)
+        for bad in [good.replacingOccurrences(of: "203.0.113.1/28", with: "203.0.113.1x/28").replacingOccurrences(of: "203.0.113.17/28", with: "203.0.113.1y/28"),
+                    good.replacingOccurrences(of: "203.0.113.1/28", with: "203.0.113.1x/28"),
+                    good.replacingOccurrences(of: "${index + 10}", with: "${index * 9223372036854775807}")] {
+            XCTAssertNotEqual(bad, good)
+            try bad.write(toFile: file, atomically: false, encoding: .utf8)
+            let validate = try runProcess([CLITests.binary, "validate", file])
+            XCTAssertEqual(validate.status, 1, validate.stdout + validate.stderr)
+            XCTAssertTrue(validate.stderr.contains("hv01"), validate.stderr)
+            for command in ["plan", "check", "apply"] {
+                let refused = try runProcess([CLITests.binary, command, file, "--host", "hv01", "--netns", ns.name],
+                                             environment: ["POOLNET_STATE_DIR": stateDirectory])
+                XCTAssertEqual(refused.status, 1, "\(command): \(refused.stdout) \(refused.stderr)")
+                XCTAssertEqual(refused.stderr, "poolnet: " + validate.stderr, command)
+            }
+        }
+        XCTAssertNil(try ns.links()["xenbr-priv0"], "a refused apply changes nothing")
+        try good.write(toFile: file, atomically: false, encoding: .utf8)
+        let stranger = try runProcess([CLITests.binary, "plan", file, "--host", "hv09", "--netns", ns.name, "-v"],
+                                      environment: ["POOLNET_STATE_DIR": stateDirectory])
+        XCTAssertEqual(stranger.status, 1, stranger.stdout + stranger.stderr)
+        XCTAssertTrue(stranger.stderr.contains("hv09"), stranger.stderr)
+        XCTAssertTrue(stranger.stderr.contains(recorded), "the file itself validated clean: \(stranger.stderr)")
+        XCTAssertTrue(try poolnet("plan", file).stderr.contains(hit), "and the next run of hv01 resolves only its host")
+    }
 
     /// A cache file that is corrupt, a symlink, someone else's or writable by others is ignored:
     /// a full validation, never an error.
