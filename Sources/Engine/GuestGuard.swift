@@ -27,10 +27,13 @@ public struct GuestGuard: Sendable {
     }
 
     public func check(_ plan: Plan, desired: DesiredState, against state: CurrentState) throws(Refusal) {
-        let links = state.linksByName()
+        // Built at the first deletion: most plans delete nothing.
+        var byName: [String: LinkState]?
         var reasons: [String] = []
         for change in plan.changes {
             guard case .deleteLink(let link) = change.action else { continue }
+            let links = byName ?? state.linksByName()
+            byName = links
             let bridge: String
             if link.kind == .bridge {
                 bridge = link.name

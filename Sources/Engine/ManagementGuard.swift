@@ -47,26 +47,33 @@ public struct ManagementGuard: Sendable {
 
     /// Throws when a change deletes, re-addresses, takes down or moves a protected interface.
     public func check(_ plan: Plan, against state: CurrentState) throws(Refusal) {
+        // Most plans (an MTU, an address added) have no step that could cut a link: the walk
+        // down from the protected links is skipped for them.
+        guard plan.changes.contains(where: { Self.couldCut($0.action) }) else { return }
         let protected = protectedLinks(in: state)
         var reasons: [String] = []
-        for change in plan.changes {
+        for change in plan.changes where Self.couldCut(change.action) {
             // A manager that lets go of a device deconfigures it (NetworkManager sets it down).
-            if case .handOver(let h) = change.action, h.content != nil {
+            if case .handOver(let h) = change.action {
                 for device in h.devices where !h.previousDevices.contains(device) {
                     if let why = protected[device] { reasons.append("\(change.action.symbol) \(change.action.summary): \(device) \(why)") }
                 }
                 continue
             }
-            let hit: Bool
-            switch change.action {
-            case .deleteLink, .removeAddress, .setMaster, .setBridgeVLANs, .removeRoute: hit = true
-            case .setUp(_, let up): hit = !up
-            default: hit = false
-            }
-            if hit, let why = protected[change.action.link] {
+            if let why = protected[change.action.link] {
                 reasons.append("\(change.action.symbol) \(change.action.summary): \(change.action.link) \(why)")
             }
         }
         if !reasons.isEmpty { throw Refusal(reasons: reasons) }
+    }
+
+    /// A step that deletes, re-addresses, takes down or moves its link, or a manager letting go.
+    private static func couldCut(_ action: Action) -> Bool {
+        switch action {
+        case .handOver(let h): h.content != nil
+        case .deleteLink, .removeAddress, .setMaster, .setBridgeVLANs, .removeRoute: true
+        case .setUp(_, let up): !up
+        default: false
+        }
     }
 }

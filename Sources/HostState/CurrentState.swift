@@ -42,12 +42,18 @@ public struct CurrentState: Sendable, Codable, Equatable {
     }
 
     public func sysctlValues() -> [SysctlKey: Int] {
-        Dictionary(sysctls.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+        var values = [SysctlKey: Int](minimumCapacity: sysctls.count)
+        for sysctl in sysctls.reversed() { values[sysctl.key] = sysctl.value }  // the first of a key wins
+        return values
     }
 
     /// Links by name, built once per plan so that matching stays linear.
     public func linksByName() -> [String: LinkState] {
-        Dictionary(links.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        // Filled in place, last to first so that the first of a name is kept: no array of
+        // (name, link) pairs copied first, one hash look-up each.
+        var byName = [String: LinkState](minimumCapacity: links.count)
+        for link in links.reversed() { byName[link.name] = link }
+        return byName
     }
 
     /// Addresses grouped by link name.

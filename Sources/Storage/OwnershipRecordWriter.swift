@@ -31,7 +31,7 @@ enum OwnershipRecordWriter {
     private static func write(_ pool: PoolRecord, _ w: inout PrettyJSON) {
         w.object(count: 3) { w in
             w.key("addresses")
-            let addresses = Set(pool.addresses).sorted()
+            let addresses = pool.addressesInOrder
             w.array { w in
                 for address in addresses {
                     w.element()

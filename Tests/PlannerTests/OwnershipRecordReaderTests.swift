@@ -89,6 +89,16 @@ final class OwnershipRecordReaderTests: XCTestCase {
                 record.pools[key]?.iscsiIfaces.insert(odd.shuffled(using: &rng).prefix(4).joined())
             }
             if round % 4 == 1 { record.pools[odd.shuffled(using: &rng).prefix(3).joined()] = PoolRecord() }
+            // Duplicates, and an address recorded both adopted and not: each written once, in one order.
+            if round % 5 == 2, let key = record.pools.keys.sorted().first, let some = record.pools[key]?.addresses, !some.isEmpty {
+                var twin = some[0]
+                twin.adopted.toggle()
+                record.pools[key]?.addresses = (some + some.shuffled(using: &rng) + [twin]).shuffled(using: &rng)
+                let written = record.pools[key]!.addressesInOrder
+                XCTAssertEqual(Set(written).count, written.count)
+                XCTAssertEqual(Set(written), Set(some + [twin]))
+                XCTAssertEqual(written, written.sorted { ($0.link, $0.prefix, $0.ifindex, $0.adopted ? 1 : 0) < ($1.link, $1.prefix, $1.ifindex, $1.adopted ? 1 : 0) })
+            }
             let expected = try encoded(record, pretty: true)
             XCTAssertEqual(OwnershipRecordWriter.bytes(record), expected, String(decoding: expected, as: UTF8.self))
         }
