@@ -86,9 +86,9 @@ struct AddressRecordKeeper: Sendable {
         let record = try OwnershipRecord.load(path)
         guard let entries = record.pools[pool]?.addresses else { return }
         let index = Dictionary(state.links.map { ($0.name, $0.index) }, uniquingKeysWith: { a, _ in a })
-        let present = Set(state.addresses.map { "\($0.link) \($0.prefix)" })
+        let present = Set(state.addresses.map { LinkAddress(link: $0.link, prefix: $0.prefix) })
         let kept = entries.compactMap { entry -> RecordedAddress? in
-            guard let i = index[entry.link], present.contains("\(entry.link) \(entry.prefix)") else { return nil }
+            guard let i = index[entry.link], present.contains(LinkAddress(link: entry.link, prefix: entry.prefix)) else { return nil }
             var kept = entry
             kept.ifindex = i
             return kept

@@ -42,3 +42,14 @@ public struct AddressState: Hashable, Sendable, Codable {
         try c.encode(proto, forKey: .proto)
     }
 }
+
+/// An address on a link, as a set's element: hashed as it is, never spelled out as text.
+public struct LinkAddress: Hashable, Sendable {
+    public var link: String
+    public var prefix: IPPrefix
+
+    public init(link: String, prefix: IPPrefix) {
+        self.link = link
+        self.prefix = prefix
+    }
+}

@@ -4,8 +4,10 @@ import Topology
 extension PlanBuilder {
     /// Removes what poolnet created and the file no longer declares; never touches anything else.
     mutating func planPrune() {
-        let wantedAddresses = Dictionary(grouping: desired.allAddresses, by: \.link)
-            .mapValues { Set($0.map(\.address.prefix)) }
+        // One set of (link, prefix) pairs: a set per link was 1,000 small sets on a storage host.
+        var wantedAddresses = Set<LinkAddress>()
+        for nic in desired.nics { for address in nic.addresses { wantedAddresses.insert(LinkAddress(link: nic.name, prefix: address.prefix)) } }
+        for bridge in desired.bridges { for address in bridge.addresses { wantedAddresses.insert(LinkAddress(link: bridge.name, prefix: address.prefix)) } }
         let deleted = current.links.filter { prunedLinks.contains($0.name) }
 
         for link in current.links where replaced[link.name] == nil {
@@ -25,7 +27,7 @@ extension PlanBuilder {
             // Addresses this pool added (its record, and the IFA_PROTO mark where the kernel keeps
             // it) that the file no longer declares on this link.
             for address in addresses[link.name] ?? [] where ownsAddress(address, on: link) {
-                if !(wantedAddresses[link.name]?.contains(address.prefix) ?? false) {
+                if !wantedAddresses.contains(LinkAddress(link: link.name, prefix: address.prefix)) {
                     add(.removeAddresses, .removeAddress(link: link.name, prefix: address.prefix, proto: address.proto),
                         depth: depth, disruptive: true)
                 }

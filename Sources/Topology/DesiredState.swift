@@ -75,8 +75,17 @@ public struct DesiredState: Sendable, Equatable, Codable {
     public var createdDevices: Set<String> { links.allNames }
 
     /// Every address this host declares, with the object that declares it.
-    public var allAddresses: [(object: String, link: String, address: DesiredAddress)] {
-        nics.flatMap { nic in nic.addresses.map { ("storage_nic \(nic.name)", nic.name, $0) } }
-            + bridges.flatMap { br in br.addresses.map { ("bridge \(br.name)", br.name, $0) } }
+    public var allAddresses: [(object: AddressHolder, link: String, address: DesiredAddress)] {
+        nics.flatMap { nic in nic.addresses.map { (AddressHolder(kind: .storageNIC, name: nic.name), nic.name, $0) } }
+            + bridges.flatMap { br in br.addresses.map { (AddressHolder(kind: .bridge, name: br.name), br.name, $0) } }
     }
+}
+
+/// The object that declares an address, spelled ("storage_nic san0") only for a message: every
+/// host's validation walks all its addresses, and building the spelling for each was most of it.
+public struct AddressHolder: Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable { case storageNIC = "storage_nic", bridge }
+    public var kind: Kind
+    public var name: String
+    public var description: String { "\(kind.rawValue) \(name)" }
 }

@@ -111,11 +111,11 @@ extension Topology {
             }
         }
 
-        var seen: [[UInt8]: (object: String, mark: SourceMark)] = [:]
+        var seen: [[UInt8]: (object: AddressHolder, mark: SourceMark)] = [:]
         for (object, _, address) in state.allAddresses {
             if let other = seen[address.prefix.bytes] {
                 errors.add("address \(address.prefix.address) is also declared by \(other.object) (line \(other.mark.line))",
-                           at: address.mark, host: host, object: object)
+                           at: address.mark, host: host, object: object.description)
             }
             seen[address.prefix.bytes] = (object, address.mark)
         }
@@ -148,7 +148,7 @@ extension Topology {
         }
         var states: [String: DesiredState] = [:]
         var errors: [TopologyError] = []
-        var used: [[UInt8]: (host: String, object: String)] = [:]
+        var used: [[UInt8]: (host: String, object: AddressHolder)] = [:]
         var initiators: [String: String] = [:]
         var wwns: [WWN: (host: String, what: String)] = [:]
         var parents: [(DesiredVPort, String)] = []
@@ -186,7 +186,7 @@ extension Topology {
                     let key = address.prefix.bytes
                     if let other = used[key], other.host != host.name {
                         errors.append(TopologyError("address \(address.prefix.address) is also used on host \(other.host) by \(other.object)",
-                                                    at: address.mark, host: host.name, object: object))
+                                                    at: address.mark, host: host.name, object: object.description))
                     } else {
                         used[key] = (host.name, object)
                     }
