@@ -7,7 +7,7 @@ import Planner
 import Topology
 
 struct Validate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check a pool file for every host, without touching any host.")
+    static let configuration = CommandConfiguration(commandName: "validate", abstract: "Check a pool file for every host, without touching any host.")
 
     @Argument(help: "The pool topology file (YAML).", completion: Completion.poolFile) var file: String
     @Flag(name: .long, help: "Machine-readable JSON on stdout.") var json = false
@@ -72,7 +72,7 @@ struct PlanCommand: ParsableCommand {
 }
 
 struct Apply: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Make this host match the file; verify; roll back on any failure (exit 2 when something changed).")
+    static let configuration = CommandConfiguration(commandName: "apply", abstract: "Make this host match the file; verify; roll back on any failure (exit 2 when something changed).")
 
     @Argument(help: "The pool topology file (YAML).", completion: Completion.poolFile) var file: String
     @OptionGroup var options: HostOptions
@@ -122,7 +122,8 @@ struct Apply: ParsableCommand {
             let validation = loaded.validation
             PhaseTrace.mark("file loaded (this host resolved)")
             desired.coexist.allowAll = allowManaged
-            let recorder = ApplyRecorder(state: state, options: options, file: file, window: window, trigger: trigger, reason: reason)
+            let recorder = ApplyRecorder(state: state, options: options, file: file, content: loaded.bytes, digest: loaded.digest, window: window,
+                                         trigger: trigger, reason: reason)
             do { try recorder.refuseWhilePending() } catch {
                 try validation.wait()  // an invalid file is said first, as when validation ran first
                 throw error
@@ -176,7 +177,7 @@ struct Apply: ParsableCommand {
 }
 
 struct Check: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Report drift between this host and the file (exit 2 on drift); changes nothing.")
+    static let configuration = CommandConfiguration(commandName: "check", abstract: "Report drift between this host and the file (exit 2 on drift); changes nothing.")
 
     @Argument(help: "The pool topology file (YAML).", completion: Completion.poolFile) var file: String
     @OptionGroup var options: HostOptions

@@ -6,6 +6,7 @@ import Topology
 /// `poolnet diff OLD NEW`: per host, what a change of the pool file changes, for code review.
 struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "diff",
         abstract: "Per host, what changes between two versions of a pool file (exit 2 when any host changes); touches no host.",
         discussion: """
         In CI, on a pull request: git show origin/main:pool.yaml > old.yaml; poolnet diff old.yaml pool.yaml

@@ -5,7 +5,7 @@ import Planner
 
 /// Keeps the last `apply --confirm-within`: no revert will happen.
 struct Confirm: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Keep the last apply made with --confirm-within (cancels its automatic revert).")
+    static let configuration = CommandConfiguration(commandName: "confirm", abstract: "Keep the last apply made with --confirm-within (cancels its automatic revert).")
     @OptionGroup var options: HostOptions
 
     func run() throws {
@@ -72,7 +72,7 @@ struct ConfirmOutput: Encodable {
 
 /// Reverts the last apply on demand.
 struct Rollback: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Revert the last apply on this host (or namespace), from the journal; an apply that was interrupted midway is undone as far as it got.")
+    static let configuration = CommandConfiguration(commandName: "rollback", abstract: "Revert the last apply on this host (or namespace), from the journal; an apply that was interrupted midway is undone as far as it got.")
     @OptionGroup var options: HostOptions
 
     func run() throws {
@@ -133,7 +133,7 @@ struct RollbackOutput: Encodable {
 
 /// Lists the journal.
 struct History: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List past applies, reverts and confirmations from the journal.")
+    static let configuration = CommandConfiguration(commandName: "history", abstract: "List past applies, reverts and confirmations from the journal.")
     @OptionGroup var options: HostOptions
 
     func run() throws {

@@ -8,7 +8,7 @@ import SystemCalls
 import Storage
 
 struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show the live links and addresses (with FILE: only what the file declares or poolnet owns).")
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show the live links and addresses (with FILE: only what the file declares or poolnet owns).")
 
     @Argument(help: "Optional pool topology file; limits the output to its objects.", completion: Completion.poolFile) var file: String?
     @OptionGroup var options: HostOptions

@@ -94,8 +94,16 @@ struct ValidationCache {
 /// it resolved to last time (`ResolvedStateCache`). A new file's other hosts are validated on
 /// their own thread while the caller reads the kernel: the caller waits on `validation` before it
 /// checks, prints or changes anything. Errors exit 1 before any host state is changed, whichever way.
-func loadDesired(_ file: String, options: HostOptions, parsed: (Topology) -> Void = { _ in }) throws -> (state: DesiredState, validation: PendingValidation) {
-    guard let cache = ValidationCache(options) else { return (try loadDesired(file, host: options.hostName, parsed: parsed), .finished()) }
+/// Also the file's bytes as read and their SHA-256 (nil without the cache): what apply journals
+/// and keeps is what it parsed, and the file is hashed once.
+func loadDesired(_ file: String, options: HostOptions, parsed: (Topology) -> Void = { _ in }) throws
+    -> (state: DesiredState, validation: PendingValidation, bytes: [UInt8], digest: String?) {
+    guard let cache = ValidationCache(options) else {
+        let loaded: (topology: Topology, bytes: [UInt8])
+        do { loaded = try Topology.loadKeepingBytes(path: file) } catch { throw Failure.topology(error) }
+        parsed(loaded.topology)
+        return (try validatedState(loaded.topology, host: options.hostName), .finished(), loaded.bytes, nil)
+    }
     let bytes: [UInt8]
     do { bytes = try Topology.readBytes(path: file) } catch { throw Failure.topology(error) }
     let digest = SHA256.hex(bytes)
@@ -103,7 +111,7 @@ func loadDesired(_ file: String, options: HostOptions, parsed: (Topology) -> Voi
     let validated = cache.contains(digest)
     if validated, let state = resolved.state(file: digest, path: file, host: options.hostName) {
         cache.logger.info("validation: \(file) (SHA-256 \(digest.prefix(12))…) validated clean for every host before, under this build; resolving host \(options.hostName) only: its state as resolved last time, read from \(cache.directory.file(ResolvedStateCache.fileName(path: file, host: options.hostName))) (`poolnet validate` checks every host)")
-        return (state, .finished())
+        return (state, .finished(), bytes, digest)
     }
     let topology: Topology
     do { topology = try Topology.parse(bytes: bytes, file: file) } catch { throw Failure.topology(error) }
@@ -114,7 +122,7 @@ func loadDesired(_ file: String, options: HostOptions, parsed: (Topology) -> Voi
         let state: DesiredState
         do { state = try topology.resolve(host: options.hostName) } catch { throw Failure.hostNotInFile(error) }
         BackgroundWrites.start { resolved.record(state, file: digest, path: file) }
-        return (state, .finished())
+        return (state, .finished(), bytes, digest)
     }
     // The other hosts on their own thread while this one is resolved here and the caller reads
     // the kernel. A host that does not resolve (or is not in the file) gets the whole
@@ -127,7 +135,7 @@ func loadDesired(_ file: String, options: HostOptions, parsed: (Topology) -> Voi
     validation.provide(state)
     guard let state else {
         try validation.wait()
-        do { return (try topology.resolve(host: options.hostName), .finished()) } catch { throw Failure.hostNotInFile(error) }  // names the unknown host
+        do { return (try topology.resolve(host: options.hostName), .finished(), bytes, digest) } catch { throw Failure.hostNotInFile(error) }  // names the unknown host
     }
-    return (state, validation)
+    return (state, validation, bytes, digest)
 }

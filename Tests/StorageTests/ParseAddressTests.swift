@@ -22,4 +22,16 @@ final class ParseAddressTests: XCTestCase {
         }
         XCTAssertEqual(Array("192.0.2.10".utf8).withUnsafeBufferPointer(Syscall.parseIPv4), [192, 0, 2, 10])
     }
+
+    /// `Syscall.formatAddress` spells dotted quads itself; it must spell them as inet_ntop does.
+    func testDottedQuadsAreSpelledAsInetNtopSpellsThem() {
+        var rng = SystemRandomNumberGenerator()
+        var quads: [[UInt8]] = [[0, 0, 0, 0], [255, 255, 255, 255], [1, 10, 100, 9], [99, 100, 199, 200], [192, 0, 2, 10]]
+        for _ in 0..<20_000 { quads.append((0..<4).map { _ in UInt8.random(in: 0...255, using: &rng) }) }
+        for value in 0...255 { quads.append([UInt8(value), UInt8(255 - value), UInt8(value / 2), UInt8(value)]) }
+        for quad in quads { XCTAssertEqual(Syscall.formatAddress(quad), Syscall.formatAddressByLibc(quad), "\(quad)") }
+        XCTAssertEqual(Syscall.formatAddress([192, 0, 2, 10]), "192.0.2.10")
+        XCTAssertEqual(Syscall.formatAddress([0x20, 0x01, 0x0d, 0xb8] + [UInt8](repeating: 0, count: 11) + [1]), "2001:db8::1")
+        XCTAssertNil(Syscall.formatAddress([1, 2, 3]))
+    }
 }
