@@ -11,10 +11,14 @@ public enum StorageLayout: String, Sendable, CaseIterable {
     /// binding needs 0 or 2. ARP flux only happens with several NICs in one subnet.
     public var sysctls: [String: Int] {
         switch self {
-        case .perPathSubnet: return ["rp_filter": 2]
-        case .sharedSubnet: return ["arp_ignore": 1, "arp_announce": 2, "rp_filter": 2]
+        case .perPathSubnet: return Self.perPathSubnetSysctls
+        case .sharedSubnet: return Self.sharedSubnetSysctls
         }
     }
+
+    // Built once, not per NIC and host (a dictionary literal each time).
+    private static let perPathSubnetSysctls = ["rp_filter": 2]
+    private static let sharedSubnetSysctls = ["arp_ignore": 1, "arp_announce": 2, "rp_filter": 2]
 }
 
 /// IPv6 on a storage NIC.
@@ -24,11 +28,15 @@ public enum IPv6Mode: String, Sendable, CaseIterable {
 
     var sysctls: [String: Int] {
         switch self {
-        case .on: return ["disable_ipv6": 0]
-        case .off: return ["disable_ipv6": 1]
-        case .noAutoconf: return ["disable_ipv6": 0, "accept_ra": 0, "autoconf": 0]
+        case .on: return Self.onSysctls
+        case .off: return Self.offSysctls
+        case .noAutoconf: return Self.noAutoconfSysctls
         }
     }
+
+    private static let onSysctls = ["disable_ipv6": 0]
+    private static let offSysctls = ["disable_ipv6": 1]
+    private static let noAutoconfSysctls = ["disable_ipv6": 0, "accept_ra": 0, "autoconf": 0]
 }
 
 /// IPv4 keys whose effective value is max(conf/all, conf/<nic>).
@@ -40,7 +48,7 @@ extension HostResolver {
     /// The sysctls a storage NIC gets: the layout's profile, the IPv6 mode, then explicit overrides.
     /// Every bad setting is reported, not only the first.
     func storageSysctls(nic: String, layout: StorageLayout, ipv6: YNode?, overrides: YNode?, addresses: [DesiredAddress]) throws -> [SysctlKey: Int] {
-        var result: [SysctlKey: Int] = [:]
+        var result = [SysctlKey: Int](minimumCapacity: 8)  // at most 7 keys: no growing
         let problems = ErrorSink()
         for (name, value) in layout.sysctls { result[SysctlKey(.ipv4, nic, name)] = value }
         problems.collect {

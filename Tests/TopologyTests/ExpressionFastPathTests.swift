@@ -32,6 +32,21 @@ final class ExpressionFastPathTests: XCTestCase {
         XCTAssertEqual(HostExpression.indexOffset("index", index: 42), 42)
     }
 
+    /// Spaces trimmed by byte from ASCII text, by Character otherwise: the same as by Character.
+    func testTrimmingSpacesByByteIsTrimmingByCharacter() {
+        func byCharacter(_ text: String) -> String {
+            var s = Substring(text)
+            while s.first == " " { s.removeFirst() }
+            while s.last == " " { s.removeLast() }
+            return String(s)
+        }
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = [" ", " ", "a", ":", "1", "+", "\u{301}", "é", "\t"]
+        var texts = ["", " ", "  ", " a ", "a", " \u{301}", "\u{301} ", " a \u{301}", "index : 03d"]
+        for _ in 0..<5000 { texts.append((0..<Int.random(in: 0...8, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }.joined()) }
+        for text in texts { XCTAssertEqual(text.trimmingSpaces, byCharacter(text), text.debugDescription) }
+    }
+
     func testEverythingElseGoesToTheParser() {
         for expression in ["indexes", "index2", "index.x", "index +", "index + ", "index + -1", "index\t+ 1", "index + 1 + 1",
                            "index * 2", "1 + index", "index + (1)", "index + ٣", "index + 1x", "index ++ 1", "index + 1 "] {
