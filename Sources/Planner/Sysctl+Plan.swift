@@ -17,7 +17,7 @@ extension PlanBuilder {
                     }
                     continue
                 }
-                var reason: String?
+                var allValue: Int?
                 if key.family == .ipv4, maxOfAllSysctls.contains(key.name), let all = values[key.on("all")] {
                     let effective = max(all, want)
                     // arp_ignore 2 is stricter than 1 and still ends ARP flux.
@@ -25,9 +25,11 @@ extension PlanBuilder {
                         problem("storage_nic \(nic.name)", "effective \(key.name) would be \(effective), not \(want): the kernel uses max(all, \(nic.name)) and \(key.on("all")) is \(all); lower it to \(want) or less")
                         continue
                     }
-                    reason = "effective \(max(all, have)) → \(effective)"
+                    allValue = all
                 }
                 if have != want {
+                    // Spelled only for a step (it was built for each of a storage host's 3,000 keys).
+                    let reason = allValue.map { "effective \(max($0, have)) → \(max($0, want))" }
                     add(.sysctls, .setSysctl(key: key, value: want, previous: have), depth: 0, reason: reason)
                 }
             }
