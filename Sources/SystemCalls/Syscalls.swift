@@ -99,6 +99,20 @@ public enum Syscall {
         return UInt64(info.st_ino)
     }
 
+    /// The inode of what opening `path` gives (open with O_PATH, then fstat). For /proc/self/exe that
+    /// is the running executable, as stat says natively; under valgrind only an open is handed the
+    /// client's executable (stat sees valgrind's tool), so this identifies poolnet under callgrind too.
+    public static func openedInode(_ path: String) throws(Errno) -> UInt64 {
+        // O_PATH, which Glibc's module leaves out (a _GNU_SOURCE flag); its value on x86-64 and arm64.
+        let pathOnly: Int32 = 0o10000000
+        let fd = Glibc.open(path, pathOnly | O_CLOEXEC)
+        guard fd >= 0 else { throw .current }
+        defer { Glibc.close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .current }
+        return UInt64(info.st_ino)
+    }
+
     /// What stat says of a file: its kind, size, owner and permission bits.
     public struct FileStatus: Sendable {
         public var isDirectory: Bool

@@ -37,7 +37,7 @@ struct ValidationCache {
 
     /// nil (no cache) when the running executable cannot be told apart, e.g. once it was replaced.
     static func buildIdentity() -> String? {
-        guard let inode = try? Syscall.inode("/proc/self/exe"),
+        guard let inode = try? Syscall.openedInode("/proc/self/exe"),
               let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
               let attributes = try? FileManager.default.attributesOfItem(atPath: path),
               (attributes[.systemFileNumber] as? NSNumber)?.uint64Value == inode,

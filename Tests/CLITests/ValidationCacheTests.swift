@@ -194,6 +194,27 @@ final class ValidationCacheTests: XCTestCase {
         XCTAssertTrue(run.stderr.contains(recorded), run.stderr)
     }
 
+    /// The build is told by the running executable, also under valgrind (which hands an open of
+    /// /proc/self/exe its client's executable, but not a stat): an entry recorded by a plain run
+    /// serves a run under callgrind, so `poolnet-bench --count instructions` counts the no-op a
+    /// host runs, not a full validation.
+    func testAnEntryServesTheSameBinaryUnderValgrind() throws {
+        // valgrind 3.19 cannot read the DWARF 5 debug info Swift writes: a copy without it.
+        let copy = stateDirectory + "-poolnet"
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        let strip = try runProcess(["strip", "--strip-debug", "-o", copy, CLITests.binary])
+        XCTAssertEqual(strip.status, 0, strip.stderr)
+        let arguments = ["plan", file, "--host", "hv01", "--netns", ns.name, "-v"]
+        let plain = try runProcess([copy] + arguments, environment: ["POOLNET_STATE_DIR": stateDirectory])
+        XCTAssertEqual(plain.status, 2, plain.stderr)
+        XCTAssertTrue(plain.stderr.contains(recorded), plain.stderr)
+        let counted = try runProcess(["valgrind", "--tool=callgrind", "-q", "--callgrind-out-file=/dev/null", copy] + arguments,
+                                     environment: ["POOLNET_STATE_DIR": stateDirectory])
+        XCTAssertEqual(counted.status, 2, counted.stderr)
+        XCTAssertTrue(counted.stderr.contains(hit), counted.stderr)
+        XCTAssertEqual(counted.stdout, plain.stdout, "the same plan")
+    }
+
     // MARK: the resolved-state cache beside it
 
     /// The one slot the runs of this test write (`resolved.N`, N from the path and host).

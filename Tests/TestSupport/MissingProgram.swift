@@ -13,6 +13,7 @@ public struct MissingProgram: Error, CustomStringConvertible {
         "ip": ("iproute2", "scripts/deps"), "bridge": ("iproute2", "scripts/deps"),
         "ping": ("iputils-ping", "scripts/deps"), "sysctl": ("procps", "scripts/deps"), "pkill": ("procps", "scripts/deps"),
         "setpriv": ("util-linux", "scripts/deps"), "mount": ("mount", "scripts/deps"), "umount": ("mount", "scripts/deps"), "promtool": ("prometheus, promtool only", "scripts/deps"),
+        "valgrind": ("valgrind", "scripts/deps"), "strip": ("binutils", "scripts/deps"),
         "dot": ("graphviz", "scripts/py-setup"),
         "iscsiadm": ("open-iscsi", "scripts/vm-setup"), "multipath": ("multipath-tools", "scripts/vm-setup"),
         "multipathd": ("multipath-tools", "scripts/vm-setup"), "tgtadm": ("tgt", "scripts/vm-setup"),
