@@ -99,12 +99,10 @@ public enum Syscall {
         return UInt64(info.st_ino)
     }
 
-    /// The inode of what opening `path` gives (open with O_PATH, then fstat). For /proc/self/exe that
-    /// is the running executable, as stat says natively; under valgrind only an open is handed the
-    /// client's executable (stat sees valgrind's tool), so this identifies poolnet under callgrind too.
+    /// The inode of what opening `path` gives (O_PATH, then fstat). For /proc/self/exe under valgrind
+    /// only an open is handed the client's executable (stat sees valgrind's tool).
     public static func openedInode(_ path: String) throws(Errno) -> UInt64 {
-        // O_PATH, which Glibc's module leaves out (a _GNU_SOURCE flag); its value on x86-64 and arm64.
-        let pathOnly: Int32 = 0o10000000
+        let pathOnly: Int32 = 0o10000000  // O_PATH (x86-64, arm64), which Glibc's module leaves out
         let fd = Glibc.open(path, pathOnly | O_CLOEXEC)
         guard fd >= 0 else { throw .current }
         defer { Glibc.close(fd) }
